@@ -1,0 +1,9 @@
+"""Demo data for Yiwang: department registry records, staff accounts and departments.
+
+A plain Python package (not a Django app): it only builds data structures, so it can be imported by the
+``make run`` loader, by management commands and by tests without touching the database.
+"""
+
+from .registry import DEMO_PASSWORD, DEPARTMENTS, STAFF_ACCOUNTS, build_demo_registry
+
+__all__ = ["DEMO_PASSWORD", "DEPARTMENTS", "STAFF_ACCOUNTS", "build_demo_registry"]
