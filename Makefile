@@ -1,0 +1,54 @@
+# Yiwang (一网): the two commands a newcomer needs are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+APP_PORT ?= 8550
+FACE_RECOGNITION := face-recognition==1.3.0
+
+.PHONY: install run serve test lint format check-deploy clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
+	@# face-recognition declares a dependency on `dlib`, which would compile for many minutes;
+	@# dlib-bin (in requirements.txt) provides the same module as a wheel.
+	$(PY) -m pip install -q --no-deps $(FACE_RECOGNITION)
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: migrate, load the demo city, serve the API on PORT and the Flet web app on APP_PORT
+run: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_demo
+	@echo "API:  http://127.0.0.1:$(PORT)/api/v1/docs/   admin: http://127.0.0.1:$(PORT)/admin/"
+	@echo "App:  http://127.0.0.1:$(APP_PORT)/"
+	@trap 'kill 0' EXIT; \
+	if [ -f mobileapp/__main__.py ]; then \
+		YIWANG_API_URL=http://127.0.0.1:$(PORT) FLET_SERVER_IP=127.0.0.1 FLET_SERVER_PORT=$(APP_PORT) \
+		FLET_FORCE_WEB_SERVER=1 FLET_WEB_NO_CDN=1 $(PY) -m mobileapp & \
+	fi; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+## test: install and run the whole suite (SQLite by default, PostgreSQL with DATABASE_URL)
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) SECURE_SSL_REDIRECT=1 SECURE_HSTS_SECONDS=31536000 \
+		ALLOWED_HOSTS=yiwang.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AppointmentsConfig(AppConfig):
+    name = "backend.appointments"
+    label = "appointments"
+    verbose_name = "预约 Appointments"

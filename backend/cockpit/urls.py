@@ -1,0 +1,3 @@
+"""Supervisor cockpit pages, mounted at /cockpit/ by backend/urls.py."""
+
+urlpatterns: list = []

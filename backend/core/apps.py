@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Cross-cutting pieces every app uses: the error shape, masking, health."""
+
+    name = "backend.core"
+    label = "core"

@@ -1,0 +1,58 @@
+"""Guarantees that nothing under ``/api/`` (or ``/open311/``) ever answers with an HTML error page.
+
+DRF's exception handler covers errors raised inside API views; this middleware covers the rest: URLs that do not
+resolve (Django's 404 page, also the DEBUG technical page), 405s from plain Django views, and unhandled exceptions
+(500). It rewrites such responses into the contract's JSON error shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+from .errors import error_body
+
+logger = logging.getLogger(__name__)
+
+JSON_PREFIXES = ("/api/",)
+
+_GENERIC = {
+    400: ("bad_request", "请求无效。"),
+    401: ("not_authenticated", "请先登录。"),
+    403: ("permission_denied", "您无权执行此操作。"),
+    404: ("not_found", "未找到该资源。"),
+    405: ("method_not_allowed", "不支持该请求方法。"),
+    413: ("payload_too_large", "上传的内容过大。"),
+    429: ("throttled", "请求过于频繁，请稍后再试。"),
+    500: ("server_error", "服务器出错了，请稍后再试。"),
+    503: ("service_unavailable", "服务暂时不可用，请稍后再试。"),
+}
+
+
+def generic_error(status: int) -> JsonResponse:
+    code, message = _GENERIC.get(status, _GENERIC[500] if status >= 500 else _GENERIC[400])
+    return JsonResponse(error_body(code, _(message)), status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class ApiErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith(JSON_PREFIXES)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return generic_error(response.status_code)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not request.path.startswith(JSON_PREFIXES):
+            return None
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return generic_error(500)

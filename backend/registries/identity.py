@@ -1,0 +1,65 @@
+"""Real-name verification (实名认证): binding an account to a person of the household registry."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.models import User
+from backend.core.errors import Conflict, DomainError, Unprocessable
+
+from .access import record_access
+from .idnumbers import InvalidIdNumber, validate_id_number
+from .models import ActorType, Resident
+
+
+def resident_of(user: User) -> Resident | None:
+    """The registry person bound to the account, or None before real-name verification."""
+    try:
+        return user.resident
+    except Resident.DoesNotExist:
+        return None
+
+
+def bind_real_name(user: User, name: str, id_number: str) -> Resident:
+    """Check name + ID number against the household registry and bind the person to the account.
+
+    The checksum is checked before the registry is asked, so typos never cost a registry lookup. Binding the same
+    identity to the same account again is a no-op (clients retry); another account's identity is a conflict.
+    """
+    try:
+        number = validate_id_number(id_number)
+    except InvalidIdNumber as exc:
+        raise DomainError(
+            "invalid_id_number", _("身份证号码无效，请检查后重新输入。"), fields={"id_number": [str(exc)]}
+        ) from exc
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().filter(id_number=number).first()
+        if resident is None or resident.name != (name or "").strip():
+            raise Unprocessable("registry_mismatch", _("姓名与身份证号不匹配，或户籍登记中无此人。"))
+        if resident.account_id == user.pk:
+            return resident
+        if resident.account_id is not None:
+            raise Conflict("identity_already_bound", _("该身份已绑定其他账户。如非本人操作，请到窗口办理。"))
+        current = resident_of(user)
+        if current is not None:
+            raise Conflict("account_already_verified", _("本账户已完成实名认证，不能绑定其他身份。"))
+        resident.account = user
+        resident.real_name_verified_at = timezone.now()
+        try:
+            resident.save(update_fields=["account", "real_name_verified_at"])
+        except IntegrityError as exc:  # a concurrent binding won the race
+            raise Conflict("identity_already_bound", _("该身份已绑定其他账户。")) from exc
+        if not user.display_name:
+            user.display_name = resident.name
+            user.save(update_fields=["display_name"])
+        record_access(
+            subject=resident,
+            department="public_security",
+            items=["household.name", "household.id_number"],
+            purpose="实名认证 Real-name verification",
+            actor=user,
+            actor_type=ActorType.RESIDENT,
+        )
+    return resident

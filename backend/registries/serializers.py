@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from .models import DataAccessLog
+
+
+class RealNameSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=32)
+
+
+class DataAccessSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.name_zh")
+    department_code = serializers.CharField(source="department.code")
+    actor = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DataAccessLog
+        fields = ["id", "at", "department", "department_code", "items", "purpose", "actor_type", "actor", "case"]
+
+    def get_actor(self, log: DataAccessLog) -> str:
+        """The clerk's name, or the system: residents see who looked, not staff account details."""
+        if log.actor_type == "clerk" and log.actor is not None:
+            dept = log.actor.department.name_zh if log.actor.department_id else ""
+            return f"{dept} {log.actor.display_name or log.actor.username}".strip()
+        return log.get_actor_type_display()
+
+    def get_case(self, log: DataAccessLog) -> dict | None:
+        if log.case_id is None:
+            return None
+        return {"id": log.case_id, "reference_no": log.case_reference}

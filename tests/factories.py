@@ -1,0 +1,56 @@
+"""Test data and HTTP helpers shared by the test modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rest_framework.test import APIClient
+
+PASSWORD = "Test-Pass-2026!"
+_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_CHECK = "10X98765432"
+
+
+def id_number(region: str, birth: dt.date, seq: int) -> str:
+    """A GB 11643 resident ID number with a correct check character."""
+    body = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return body + _CHECK[sum(int(a) * w for a, w in zip(body, _WEIGHTS, strict=True)) % 11]
+
+
+def login(phone: str, password: str = PASSWORD) -> APIClient:
+    """Log in through allauth's headless app endpoint and return a client that sends the session token."""
+    client = APIClient()
+    response = client.post("/_allauth/app/v1/auth/login", {"phone": phone, "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_X_SESSION_TOKEN=response.json()["meta"]["session_token"])
+    return client
+
+
+def resident_record(
+    name: str = "高远",
+    birth: dt.date = dt.date(1990, 1, 5),
+    seq: int = 501,
+    *,
+    household_id: str = "HH-T1",
+    phone: str | None = "16600000901",
+    photo: str | None = "photos/biden_1.jpg",
+    password: str | None = PASSWORD,
+    address: str = "郑州市金水区花园路10号",
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id_number": id_number("410105", birth, seq),
+        "name": name,
+        "gender": "M" if seq % 2 else "F",
+        "birth_date": birth.isoformat(),
+        "address": address,
+        "district": "金水区",
+        "household_id": household_id,
+    }
+    if phone:
+        record["phone"] = phone
+    if photo:
+        record["photo"] = photo
+    if password:
+        record["account_password"] = password
+    return record
