@@ -1,3 +1,9 @@
-"""API routes of this app, mounted under /api/v1/ by backend/urls.py."""
+from django.urls import path
 
-urlpatterns: list = []
+from .api import NotificationListView, NotificationReadAllView, NotificationReadView
+
+urlpatterns = [
+    path("notifications", NotificationListView.as_view(), name="notifications"),
+    path("notifications/read-all", NotificationReadAllView.as_view(), name="notifications-read-all"),
+    path("notifications/<int:pk>/read", NotificationReadView.as_view(), name="notification-read"),
+]
