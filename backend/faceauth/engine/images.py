@@ -1,0 +1,123 @@
+"""Safe decoding of untrusted image uploads into RGB numpy arrays.
+
+Everything here runs on bytes sent by a phone we do not control, so the loader is deliberately strict:
+
+* the format is decided by Pillow's content sniffing, restricted to JPEG/PNG/WebP (never the file name or the
+  client's Content-Type);
+* the byte size and the pixel count are bounded *before* pixels are decoded (decompression bombs);
+* truncated/corrupt files are errors, not silently grey-padded pictures (``face_recognition`` flips Pillow's
+  global ``LOAD_TRUNCATED_IMAGES`` to True on import; we force it back at every load);
+* EXIF orientation is applied, because phones store portrait selfies as rotated landscape pixels and HOG only
+  finds upright faces;
+* alpha is composed onto white and every mode ends as 8-bit RGB, the only thing dlib accepts;
+* the long side is capped (``MAX_SIDE``), which bounds detector time; ``bench/face/accuracy.py`` measures
+  that this cap does not change any verification decision on the sample photos;
+* nothing is ever written to disk.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+import zlib
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from .errors import InvalidImage
+
+#: Largest upload accepted, in bytes. A 12 MP phone JPEG is 2-6 MB; 10 MB leaves room without inviting abuse.
+MAX_BYTES = 10 * 1024 * 1024
+#: Largest pixel count accepted (width x height, before downscaling). 50 MP covers the "high resolution" modes
+#: of current phone cameras; decoding it costs ~150 MB of RAM, which bounds the worst case per request.
+#: Pillow's own default (MAX_IMAGE_PIXELS ~89 MP, only a warning) is far too generous for a web endpoint.
+MAX_PIXELS = 50_000_000
+#: Long side after downscaling. Faces in selfies and registry photos stay > 150 px, well above HOG's 80 px.
+MAX_SIDE = 1600
+#: Formats accepted, as Pillow names them after sniffing the content.
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
+
+# Errors Pillow (and the codecs under it) raise for damaged or hostile files.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError, TypeError)
+
+
+def _open(data: bytes) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
+    except UnidentifiedImageError as exc:
+        raise InvalidImage("unsupported or unrecognised image format (JPEG, PNG or WebP only)") from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InvalidImage("image has too many pixels") from exc
+    except _DECODE_ERRORS as exc:
+        raise InvalidImage(f"image header is corrupt: {type(exc).__name__}") from exc
+    if image.format not in ALLOWED_FORMATS:  # defence in depth: `formats=` already restricts the plugins
+        raise InvalidImage(f"format {image.format} is not accepted")
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise InvalidImage("image has no pixels")
+    if width * height > MAX_PIXELS:
+        raise InvalidImage(f"image has too many pixels ({width}x{height} > {MAX_PIXELS})")
+    return image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Convert any decoded mode to 8-bit RGB; transparent areas become white (what a viewer would show)."""
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # 16-bit greyscale PNG: Pillow's I->L conversion clips instead of scaling, which would burn faces white.
+        arr = np.asarray(image, dtype=np.uint32)
+        shift = 8 if arr.max(initial=0) > 255 else 0
+        image = Image.fromarray((arr >> shift).clip(0, 255).astype(np.uint8), mode="L")
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+    if has_alpha:
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def load_image(data: bytes | bytearray | memoryview, *, max_side: int | None = MAX_SIDE) -> np.ndarray:
+    """Decode untrusted image bytes into a C-contiguous ``uint8`` array of shape (height, width, 3).
+
+    ``max_side=None`` disables the downscale (used by the accuracy bench to measure its effect).
+    Raises :class:`InvalidImage` for anything that is not a complete, reasonably sized JPEG/PNG/WebP.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InvalidImage(f"expected image bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if not data:
+        raise InvalidImage("empty upload")
+    if len(data) > MAX_BYTES:
+        raise InvalidImage(f"image is larger than {MAX_BYTES} bytes")
+
+    # face_recognition sets this global to True at import time; a truncated upload must be rejected, not padded.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    with warnings.catch_warnings():
+        # Pillow only *warns* between MAX_IMAGE_PIXELS and twice that; for us any bomb signal is fatal.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _open(data)
+        if image.format == "JPEG" and max_side:
+            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the result still exceeds 2x the target: much
+            # faster and lighter for 12-50 MP photos, and the LANCZOS resize below does the final step.
+            image.draft("RGB", (2 * max_side, 2 * max_side))
+        try:
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise InvalidImage("image has too many pixels") from exc
+        except _DECODE_ERRORS as exc:
+            raise InvalidImage(f"image data is truncated or corrupt: {exc}") from exc
+        if ImageFile.LOAD_TRUNCATED_IMAGES:  # another thread flipped it mid-load: do not trust this decode
+            raise InvalidImage("image could not be verified as complete")
+
+    try:
+        image = ImageOps.exif_transpose(image) or image
+    except (*_DECODE_ERRORS, KeyError, AttributeError):
+        pass  # broken EXIF: keep the stored orientation rather than rejecting an otherwise fine photo
+    image = _to_rgb(image)
+    if max_side and max(image.size) > max_side:
+        scale = max_side / max(image.size)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
