@@ -1,3 +1,15 @@
-"""API routes of this app, mounted under /api/v1/ by backend/urls.py."""
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("cases", api.CaseListCreateView.as_view(), name="cases"),
+    path("cases/<int:pk>", api.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/<int:pk>/withdraw", api.CaseWithdrawView.as_view(), name="case-withdraw"),
+    path("cases/<int:pk>/rating", api.CaseRatingView.as_view(), name="case-rating"),
+    path("certificates", api.CertificateListView.as_view(), name="certificates"),
+    path("certificates/verify/<str:code>", api.CertificateVerifyView.as_view(), name="certificate-verify"),
+    path("staff/cases", api.StaffCaseListView.as_view(), name="staff-cases"),
+    path("staff/cases/<int:pk>", api.StaffCaseDetailView.as_view(), name="staff-case-detail"),
+    path("staff/cases/<int:pk>/decide", api.StaffDecideView.as_view(), name="staff-case-decide"),
+]

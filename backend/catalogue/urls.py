@@ -1,3 +1,10 @@
-"""API routes of this app, mounted under /api/v1/ by backend/urls.py."""
+from django.urls import path
 
-urlpatterns: list = []
+from .api import EligibilityView, PrefillView, ServiceDetailView, ServiceListView
+
+urlpatterns = [
+    path("services", ServiceListView.as_view(), name="services"),
+    path("services/<slug:code>", ServiceDetailView.as_view(), name="service-detail"),
+    path("services/<slug:code>/prefill", PrefillView.as_view(), name="service-prefill"),
+    path("services/<slug:code>/eligibility", EligibilityView.as_view(), name="service-eligibility"),
+]

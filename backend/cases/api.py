@@ -1,0 +1,190 @@
+"""Resident and staff API for cases. Views validate and call :mod:`backend.cases.engine`; nothing else."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.core.errors import DomainError, NotFound
+
+from . import engine
+from .models import Case, Certificate, Status
+from .serializers import (
+    CaseCreateSerializer,
+    CaseSerializer,
+    CaseUpdateSerializer,
+    CertificateSerializer,
+    CertificateVerificationSerializer,
+    RatingSerializer,
+    StaffCaseSerializer,
+)
+
+CASE_RELATED = ("department",)
+CASE_PREFETCH = ("events", "rating")
+
+
+def _cases() -> QuerySet[Case]:
+    return Case.objects.select_related(*CASE_RELATED).prefetch_related(*CASE_PREFETCH)
+
+
+class SubmitThrottle(ScopedRateThrottle):
+    scope_attr = "throttle_scope"
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        if request.method != "POST":
+            return True
+        return super().allow_request(request, view)
+
+
+class CaseListCreateView(ListAPIView):
+    serializer_class = CaseSerializer
+    throttle_classes = [SubmitThrottle]
+    throttle_scope = "submit"
+
+    def get_queryset(self) -> QuerySet[Case]:
+        qs = _cases().filter(applicant=self.request.user)
+        if status := self.request.query_params.get("status"):
+            qs = qs.filter(status=status)
+        return qs
+
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    def post(self, request: Request) -> Response:
+        payload = CaseCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "").strip() or None
+        if key and len(key) > 100:
+            raise DomainError("validation_error", "Idempotency-Key too long", fields={"Idempotency-Key": ["≤ 100"]})
+        case, created = engine.submit(
+            request.user,
+            payload.validated_data["service"],
+            payload.validated_data.get("form"),
+            payload.validated_data.get("consent"),
+            key,
+        )
+        headers = {} if created else {"Idempotent-Replayed": "true"}
+        return Response(CaseSerializer(_cases().get(pk=case.pk)).data, status=201, headers=headers)
+
+
+class CaseDetailView(APIView):
+    @extend_schema(responses=CaseSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(CaseSerializer(engine.own_case(request.user, pk)).data)
+
+    @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        """Correct the form of a returned case and resubmit it. Only ``form`` is read; ``status`` and the rest are
+        ignored (mass assignment)."""
+        payload = CaseUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        case = engine.resubmit(request.user, pk, payload.validated_data["form"])
+        return Response(CaseSerializer(_cases().get(pk=case.pk)).data)
+
+
+class CaseWithdrawView(APIView):
+    @extend_schema(request=None, responses=CaseSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        case = engine.withdraw(request.user, pk)
+        return Response(CaseSerializer(_cases().get(pk=case.pk)).data)
+
+
+class CaseRatingView(APIView):
+    @extend_schema(request=RatingSerializer, responses={201: RatingSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        rating = engine.rate(request.user, pk, request.data.get("score"), str(request.data.get("comment") or ""))
+        return Response(RatingSerializer(rating).data, status=201)
+
+
+class CertificateListView(ListAPIView):
+    serializer_class = CertificateSerializer
+
+    def get_queryset(self) -> QuerySet[Certificate]:
+        return Certificate.objects.filter(case__applicant=self.request.user).select_related("case")
+
+
+class CertificateVerifyView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses=CertificateVerificationSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        cert = Certificate.objects.select_related("holder").filter(code=code.upper()).first()
+        if cert is None:
+            raise NotFound(code="certificate_not_found")
+        return Response(CertificateVerificationSerializer(cert).data)
+
+
+# -- staff -----------------------------------------------------------------------------------------------------------
+class IsClerk(BasePermission):
+    message = "仅窗口工作人员可以访问。"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_clerk and user.department_id)
+
+
+class StaffCaseListView(ListAPIView):
+    """The caller's department's cases: overdue first, then by due date (the statutory queue)."""
+
+    serializer_class = StaffCaseSerializer
+    permission_classes = [IsClerk]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str),
+            OpenApiParameter("service", str),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("post_check", bool, description="commitment approvals awaiting the post-check"),
+        ]
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Case]:
+        from django.db.models import F
+        from django.utils import timezone
+
+        params = self.request.query_params
+        qs = _cases().select_related("resident", "follow_up").filter(department_id=self.request.user.department_id)
+        if status := params.get("status"):
+            qs = qs.filter(status=status)
+        if service := params.get("service"):
+            qs = qs.filter(service_code=service)
+        if params.get("overdue") in {"1", "true"}:
+            qs = qs.filter(status=Status.IN_REVIEW, due_at__lt=timezone.now())
+        if params.get("post_check") in {"1", "true"}:
+            qs = qs.filter(status=Status.APPROVED, mode="commitment", post_checked_at__isnull=True)
+            return qs.order_by("post_check_due", "pk")
+        return qs.order_by(F("due_at").asc(nulls_last=True), "submitted_at", "pk")
+
+
+class StaffCaseDetailView(APIView):
+    permission_classes = [IsClerk]
+
+    @extend_schema(responses=StaffCaseSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(StaffCaseSerializer(engine.department_case(request.user, pk)).data)
+
+
+class StaffDecideView(APIView):
+    permission_classes = [IsClerk]
+
+    @extend_schema(
+        request={"application/json": {"type": "object", "properties": {"action": {"type": "string"}, "reason": {}}}},
+        responses=StaffCaseSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        action = request.data.get("action")
+        if not isinstance(action, str):
+            raise DomainError("validation_error", "action is required", fields={"action": ["required"]})
+        case = engine.clerk_decide(request.user, pk, action, str(request.data.get("reason") or ""))
+        return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)

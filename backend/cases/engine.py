@@ -1,0 +1,395 @@
+"""The case engine: every way a case is created, decided and changed goes through these functions.
+
+The API views, the face check, the Django admin and the staff API all call them, so a transition has one
+implementation: it checks the table in :mod:`transitions`, takes the locks, runs the rules, writes the timeline and
+tells the resident. Decisions run inside one transaction that first locks the applicant's household rows, so two
+decisions for the same household are serialized (PostgreSQL row locks; SQLite takes the write lock up front) and
+rules such as ``too_frequent`` or ``already_claimed`` cannot both pass in a race.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import jsonschema
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.models import Department, User
+from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
+from backend.core.i18n import Text
+from backend.notifications.service import notify
+from backend.registries.identity import resident_of
+from backend.registries.models import ActorType, Resident
+
+from . import certificates, clock, transitions
+from .context import Context
+from .evaluation import Evaluation, evaluate
+from .models import Case, CaseEvent, FollowUp, Rating, Status
+from .plugins import FormError, Mode, Rejected, ServiceModule
+from .registry import get_service
+from .sequences import next_reference
+
+SYSTEM = Text("系统", "System")
+
+
+# -- lookups ---------------------------------------------------------------------------------------------------------
+def service_or_404(code: str) -> ServiceModule:
+    service = get_service(code)
+    if service is None:
+        raise NotFound(_("没有这项服务。"), code="unknown_service")
+    return service
+
+
+def own_case(user: User, case_id: int, *, lock: bool = False) -> Case:
+    qs = Case.objects.select_for_update() if lock else Case.objects
+    case = qs.filter(pk=case_id, applicant=user).first()
+    if case is None:
+        raise NotFound(_("未找到该办件。"))
+    return case
+
+
+def department_case(clerk: User, case_id: int, *, lock: bool = False) -> Case:
+    qs = Case.objects.select_for_update() if lock else Case.objects
+    case = qs.filter(pk=case_id, department_id=clerk.department_id).first() if clerk.department_id else None
+    if case is None:
+        raise NotFound(_("未找到该办件。"))
+    return case
+
+
+def require_resident(user: User) -> Resident:
+    resident = resident_of(user)
+    if resident is None:
+        raise Forbidden("real_name_required", _("请先完成实名认证。"))
+    return resident
+
+
+# -- recording -------------------------------------------------------------------------------------------------------
+def _actor_label(actor: User | None) -> str:
+    if actor is None:
+        return str(SYSTEM)
+    if actor.is_clerk or actor.is_supervisor:
+        dept = actor.department.name_zh if actor.department_id else ""
+        return f"{dept} {actor.display_name or actor.username}".strip()
+    return "申请人"
+
+
+STATUS_NOTICE = {
+    Status.PENDING_FACE: Text("请完成刷脸核验", "Please complete the face check"),
+    Status.IN_REVIEW: Text("已受理，审核中", "Accepted and under review"),
+    Status.RETURNED: Text("被退回补正", "Returned for correction"),
+    Status.APPROVED: Text("已办结：通过", "Approved"),
+    Status.REJECTED: Text("未通过", "Not approved"),
+    Status.WITHDRAWN: Text("已撤回", "Withdrawn"),
+    Status.REVOKED: Text("已被撤销", "Revoked"),
+}
+
+
+def _record(case: Case, action: str, actor: User | None, note: str = "", *, notify_resident: bool = True) -> None:
+    CaseEvent.objects.create(
+        case=case, status=case.status, action=action, actor=actor, actor_label=_actor_label(actor), note=note
+    )
+    if notify_resident:
+        service = get_service(case.service_code)
+        name = service.name.zh if service else case.service_code
+        notify(
+            case.applicant,
+            f"case.{case.status}",
+            f"【{name}】{case.reference_no} {STATUS_NOTICE[Status(case.status)].zh}",
+            note,
+            {"type": "case", "id": case.pk, "reference_no": case.reference_no},
+        )
+
+
+# -- submission ------------------------------------------------------------------------------------------------------
+def validate_form(service: ServiceModule, form: Any) -> dict[str, Any]:
+    if not isinstance(form, dict):
+        raise DomainError("validation_error", _("申请表格式有误。"), fields={"form": ["must be an object"]})
+    validator = jsonschema.Draft202012Validator(service.form, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(form), key=lambda e: list(e.path))
+    if errors:
+        fields: dict[str, list[str]] = {}
+        for error in errors:
+            key = ".".join(str(p) for p in error.path) or "form"
+            fields.setdefault(key, []).append(error.message)
+        raise DomainError("validation_error", _("申请表填写有误，请检查后重试。"), fields=fields)
+    try:
+        return service.clean(form)
+    except FormError as exc:
+        raise DomainError(
+            "validation_error", _("申请表填写有误，请检查后重试。"), fields={exc.field: [exc.message]}
+        ) from exc
+
+
+def _fingerprint(service_code: str, form: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps([service_code, form], sort_keys=True).encode()).hexdigest()
+
+
+def submit(
+    user: User, service_code: str, form: Any, consent: bool, idempotency_key: str | None = None
+) -> tuple[Case, bool]:
+    """Create a case; returns (case, created). The same Idempotency-Key returns the first case."""
+    service = service_or_404(service_code)
+    if consent is not True:
+        raise DomainError("consent_required", _("请先阅读并同意授权调取您的部门数据。"))
+    resident = require_resident(user)
+    form = validate_form(service, form if form is not None else {})
+    fingerprint = _fingerprint(service.code, form)
+    if idempotency_key:
+        existing = Case.objects.filter(applicant=user, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise DomainError("idempotency_key_reused", _("该幂等键已用于另一份申请。"), status_code=422)
+            return existing, False
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                reference_no=next_reference(),
+                service_code=service.code,
+                department=Department.objects.get(code=service.department),
+                mode=service.mode,
+                applicant=user,
+                resident=resident,
+                household_id=resident.household_id,
+                status=Status.PENDING_FACE if service.requires_face else Status.IN_REVIEW,
+                form=form,
+                consent_at=timezone.now(),
+                idempotency_key=idempotency_key or None,
+                request_fingerprint=fingerprint,
+            )
+            if service.requires_face:
+                _record(case, "submitted", user, "提交申请，待刷脸核验")
+            else:
+                _record(case, "submitted", user, "提交申请", notify_resident=False)
+                _decide(case, service)
+    except IntegrityError:
+        if idempotency_key:  # a concurrent request with the same key won
+            existing = Case.objects.filter(applicant=user, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return case, True
+
+
+# -- deciding --------------------------------------------------------------------------------------------------------
+def _lock_household(resident: Resident) -> None:
+    list(Resident.objects.select_for_update().filter(household_id=resident.household_id).order_by("pk"))
+
+
+def _approve(case: Case, service: ServiceModule, ctx: Context, actor: User | None) -> None:
+    decision = service.execute(ctx, case)
+    if service.certificate_title is not None:
+        cert = certificates.issue(case, service.certificate_title.zh, service.certificate_title.en, decision)
+        decision = {**decision, "certificate_id": cert.pk, "certificate_code": cert.code}
+    case.decision = decision
+    case.status = Status.APPROVED
+    case.decided_at = timezone.now()
+    case.decided_by = actor
+    if service.mode == Mode.COMMITMENT and service.post_check_days:
+        case.post_check_due = ctx.today + dt.timedelta(days=service.post_check_days)
+
+
+def _reject(case: Case, code: str, message: Text | dict, actor: User | None) -> None:
+    reason = message.as_dict() if isinstance(message, Text) else message
+    case.decision = {"reason_code": code, "reason": reason}
+    case.status = Status.REJECTED
+    case.decided_at = timezone.now()
+    case.decided_by = actor
+
+
+def _decide(case: Case, service: ServiceModule) -> Evaluation:
+    """Run the rules for a case that has passed identity checks (inside the caller's transaction)."""
+    _lock_household(case.resident)
+    ctx = Context(
+        service, case.resident, form=case.form, user=case.applicant, case=case, purpose=f"办理 {service.name.zh}"
+    )
+    service.lock(ctx)
+    evaluation = evaluate(service, ctx)
+    case.rule_trace = evaluation.trace
+    if not evaluation.passed:
+        rejection = evaluation.rejection()
+        _reject(case, rejection["reason_code"], rejection["reason"], None)
+    else:
+        case.proposal = service.propose(ctx) or {}
+        if service.mode == Mode.REVIEW:
+            case.status = Status.IN_REVIEW
+            case.due_at = clock.due_at(timezone.now(), service.time_limit_days)
+        else:
+            try:
+                with transaction.atomic():
+                    _approve(case, service, ctx, None)
+            except Rejected as lost:
+                _reject(case, lost.code, lost.message, None)
+    ctx.log_access()
+    case.save()
+    _record(case, "decided" if case.is_final else "accepted", None, _decision_note(case))
+    return evaluation
+
+
+def _decision_note(case: Case) -> str:
+    if case.status == Status.REJECTED and case.decision:
+        reason = case.decision.get("reason")
+        return reason.get("zh", "") if isinstance(reason, dict) else str(reason or "")
+    return ""
+
+
+def identity_verified(user: User, case_id: int, method: str = "face", actor: User | None = None) -> Case:
+    """A face check (or a clerk at the counter) confirmed the applicant: run the decision now."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id, applicant=user).first()
+        if case is None:
+            raise NotFound(_("未找到该办件。"))
+        if not transitions.allows(case, "face_verified"):
+            raise Conflict("invalid_transition", _("该办件当前不需要身份核验。"))
+        case.identity_verified_by = method
+        case.save(update_fields=["identity_verified_by", "updated_at"])
+        note = "刷脸核验通过" if method == "face" else "窗口人工核验身份"
+        _record(case, f"{method}_verified", actor or user, note, notify_resident=False)
+        _decide(case, service_or_404(case.service_code))
+    return case
+
+
+def check_face_target(user: User, case_id: Any) -> int:
+    """Validate the target of a face challenge: the caller's own case, waiting for a face check."""
+    try:
+        case_id = int(case_id)
+    except (TypeError, ValueError):
+        raise DomainError("validation_error", _("缺少办件编号。"), fields={"case": ["required"]}) from None
+    case = own_case(user, case_id)
+    if case.status != Status.PENDING_FACE:
+        raise Conflict("invalid_transition", _("该办件当前不需要刷脸核验。"))
+    return case.pk
+
+
+def dry_run(user: User, service: ServiceModule, form: dict[str, Any] | None = None) -> Evaluation:
+    """Eligibility without a case: the same rules on the same data, logged as a pre-check, nothing written."""
+    resident = require_resident(user)
+    ctx = Context(
+        service,
+        resident,
+        form=form or {},
+        user=user,
+        purpose=f"资格预检 {service.name.zh}",
+        actor=user,
+        actor_type=ActorType.RESIDENT,
+    )
+    evaluation = evaluate(service, ctx)
+    ctx.log_access()
+    return evaluation
+
+
+# -- clerks ----------------------------------------------------------------------------------------------------------
+def _require_clerk(user: User) -> None:
+    if not (user.is_clerk and user.department_id):
+        raise Forbidden("permission_denied", _("仅窗口工作人员可以办理。"))
+
+
+def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Case:
+    _require_clerk(clerk)
+    if action not in transitions.CLERK_ACTIONS:
+        raise DomainError("validation_error", _("不支持的操作。"), fields={"action": [f"unknown action {action}"]})
+    reason = (reason or "").strip()
+    if action in {"reject", "return", "revoke"} and not reason:
+        raise DomainError("reason_required", _("请填写理由，申请人将看到它。"), fields={"reason": ["required"]})
+    with transaction.atomic():
+        case = department_case(clerk, case_id, lock=True)
+        service = service_or_404(case.service_code)
+        if action == "approve" and transitions.allows(case, "post_check"):
+            case.post_checked_at = timezone.now()
+            case.save(update_fields=["post_checked_at", "updated_at"])
+            _record(case, "post_checked", clerk, reason or "承诺事项核查属实", notify_resident=False)
+            return case
+        if not transitions.allows(case, action):
+            raise Conflict(
+                "invalid_transition",
+                _("当前状态（%(status)s）不能执行该操作。") % {"status": case.get_status_display()},
+            )
+        if action == "approve":
+            _lock_household(case.resident)
+            ctx = Context(
+                service,
+                case.resident,
+                form=case.form,
+                user=case.applicant,
+                case=case,
+                purpose=f"办理 {service.name.zh}",
+                actor=clerk,
+                actor_type=ActorType.CLERK,
+            )
+            service.lock(ctx)
+            try:
+                with transaction.atomic():
+                    _approve(case, service, ctx, clerk)
+            except Rejected as lost:
+                _reject(case, lost.code, lost.message, clerk)
+            ctx.log_access()
+        elif action == "reject":
+            _reject(case, "clerk_rejected", {"zh": reason, "en": reason}, clerk)
+        elif action == "return":
+            case.status = Status.RETURNED
+            case.paused_at = timezone.now()
+        elif action == "revoke":
+            case.status = Status.REVOKED
+            case.post_checked_at = timezone.now()
+            case.decision = {**(case.decision or {}), "revoked_reason": reason}
+            certificates.revoke(case)
+        case.save()
+        _record(case, action, clerk, reason)
+    return case
+
+
+# -- residents -------------------------------------------------------------------------------------------------------
+def withdraw(user: User, case_id: int) -> Case:
+    with transaction.atomic():
+        case = own_case(user, case_id, lock=True)
+        if not transitions.allows(case, "withdraw"):
+            raise Conflict("invalid_transition", _("该办件已办结，不能撤回。"))
+        case.status = Status.WITHDRAWN
+        case.save(update_fields=["status", "updated_at"])
+        _record(case, "withdraw", user, "申请人撤回")
+    return case
+
+
+def resubmit(user: User, case_id: int, form: Any) -> Case:
+    """A returned case, corrected: the clock resumes and the rules run again on today's registry data."""
+    with transaction.atomic():
+        case = own_case(user, case_id, lock=True)
+        if not transitions.allows(case, "resubmit"):
+            raise Conflict("invalid_transition", _("只有被退回的办件可以修改后重新提交。"))
+        service = service_or_404(case.service_code)
+        case.form = validate_form(service, form)
+        now = timezone.now()
+        if case.due_at and case.paused_at:
+            case.due_at = clock.extend(case.due_at, case.paused_at, now)
+        case.paused_at = None
+        case.save()
+        _record(case, "resubmit", user, "补正后重新提交", notify_resident=False)
+        due = case.due_at
+        _decide(case, service)
+        if case.status == Status.IN_REVIEW and due:
+            case.due_at = due  # the statutory clock continues; it does not restart
+            case.save(update_fields=["due_at"])
+    return case
+
+
+BAD_RATING = 2
+
+
+def rate(user: User, case_id: int, score: Any, comment: str = "") -> Rating:
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise DomainError("validation_error", _("评分须为1到5的整数。"), fields={"score": ["1..5"]})
+    with transaction.atomic():
+        case = own_case(user, case_id, lock=True)
+        if not case.is_final:
+            raise Conflict("invalid_transition", _("办结后才能评价。"))
+        if Rating.objects.filter(case=case).exists():
+            raise Conflict("already_rated", _("您已评价过该办件。"))
+        rating = Rating.objects.create(case=case, score=score, comment=(comment or "")[:500])
+        if score <= BAD_RATING:
+            FollowUp.objects.create(case=case, department=case.department)
+        _record(case, "rated", user, f"评价 {score} 星", notify_resident=False)
+    return rating

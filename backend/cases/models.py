@@ -1,0 +1,219 @@
+"""Cases (办件) and what hangs off them: timeline, rating, follow-ups, payouts, claims, certificates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.models import Department
+from backend.registries.models import Property, Resident
+
+
+class Status(models.TextChoices):
+    PENDING_FACE = "pending_face", _("待刷脸核验")
+    IN_REVIEW = "in_review", _("审核中")
+    RETURNED = "returned", _("退回补正")
+    APPROVED = "approved", _("已办结(通过)")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    REVOKED = "revoked", _("已撤销")
+
+
+FINAL_STATUSES = {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.REVOKED}
+OPEN_STATUSES = {Status.PENDING_FACE, Status.IN_REVIEW, Status.RETURNED}
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> CaseQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def for_department(self, department: Department | None) -> CaseQuerySet:
+        return self.filter(department=department) if department else self.none()
+
+
+class Case(models.Model):
+    reference_no = models.CharField(_("办件编号"), max_length=40, unique=True)
+    service_code = models.CharField(_("事项"), max_length=80, db_index=True)
+    department = models.ForeignKey(Department, verbose_name=_("承办部门"), on_delete=models.PROTECT)
+    mode = models.CharField(_("办理方式"), max_length=20)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人账户"), on_delete=models.PROTECT, related_name="cases"
+    )
+    resident = models.ForeignKey(Resident, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases")
+    household_id = models.CharField(_("户号"), max_length=40, db_index=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
+    form = models.JSONField(_("申请表"), default=dict, blank=True)
+    consent_at = models.DateTimeField(_("授权时间"))
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    due_at = models.DateTimeField(_("法定办结时限"), null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(_("计时暂停于"), null=True, blank=True)
+    rule_trace = models.JSONField(_("规则核验记录"), default=list, blank=True)
+    proposal = models.JSONField(_("拟办结果"), default=dict, blank=True)
+    decision = models.JSONField(_("办理结果"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    post_check_due = models.DateField(_("核查期限"), null=True, blank=True)
+    post_checked_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    identity_verified_by = models.CharField(_("身份核验方式"), max_length=20, blank=True)  # face / counter
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="case_idempotency_key_per_user",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department", "status", "due_at"]),
+            models.Index(fields=["applicant", "-submitted_at"]),
+            models.Index(fields=["household_id", "service_code", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference_no
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class CaseEvent(models.Model):
+    """One line of the case timeline; written by every transition, never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_label = models.CharField(max_length=100)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} → {self.status}"
+
+
+class Rating(models.Model):
+    """好差评: one rating per case, after a final status."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评价")
+        verbose_name_plural = _("评价")
+        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.score}"
+
+
+class FollowUp(models.Model):
+    """A bad rating (差评) opens a follow-up task for the department, as the 好差评 system requires."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="follow_up")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["closed_at", "opened_at"]
+        verbose_name = _("差评整改")
+        verbose_name_plural = _("差评整改")
+
+    def __str__(self) -> str:
+        return f"follow-up {self.case_id}"
+
+
+class Payout(models.Model):
+    """Money paid by an approval. One per case: a case can never pay twice."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="payout")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    to_account = models.CharField(max_length=40)
+    paid_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("拨付")
+        verbose_name_plural = _("拨付")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.amount}"
+
+
+class SubsidyClaim(models.Model):
+    """A one-per-property-ever subsidy; the unique constraint is what stops a second claim in a race."""
+
+    service_code = models.CharField(max_length=80)
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="subsidy_claims")
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="subsidy_claim")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("补贴领取记录")
+        verbose_name_plural = _("补贴领取记录")
+        constraints = [models.UniqueConstraint(fields=["service_code", "property"], name="one_subsidy_per_property")]
+
+    def __str__(self) -> str:
+        return f"{self.service_code} {self.property_id}"
+
+
+class Sequence(models.Model):
+    """Gap-tolerant counters (reference numbers per year, waitlist numbers per service), taken under a row lock."""
+
+    name = models.CharField(max_length=100, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class Certificate(models.Model):
+    """电子证照 issued by an approval; verifiable by anyone with its code, revoked with the case."""
+
+    code = models.CharField(max_length=40, unique=True)
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="certificate")
+    holder = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="certificates")
+    title_zh = models.CharField(max_length=100)
+    title_en = models.CharField(max_length=100)
+    data = models.JSONField(default=dict)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    valid_until = models.DateField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("电子证照")
+        verbose_name_plural = _("电子证照")
+
+    def __str__(self) -> str:
+        return f"{self.title_zh} {self.code}"
+
+
+class PostCheckCase(Case):
+    """Proxy for the admin's post-check queue (告知承诺制 cases awaiting the clerk's verification)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("承诺制核查")
+        verbose_name_plural = _("承诺制核查")

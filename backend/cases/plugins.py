@@ -1,0 +1,141 @@
+"""The service-module API: what a developer implements to add a government service.
+
+A service is one class deriving from :class:`ServiceModule`: its names, department, mode, time limit, the registry
+items it reads (and why), the form the resident still fills (JSON Schema), its rules, and its outcome. The case
+engine does everything else: consent, registry reads with access logging, face checks, the state machine, deadlines,
+notifications, the clerks' back office and the API.
+
+Modules are found in two places (see :mod:`backend.cases.registry`): every module of the ``backend.servicemodules``
+package that defines ``service = MyService()``, and installed packages that declare an entry point in the
+``yiwang.services`` group. docs/ADDING_A_SERVICE.md walks through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from backend.core.i18n import Text
+
+if TYPE_CHECKING:
+    from .context import Context
+    from .models import Case
+
+
+class Mode(StrEnum):
+    INSTANT = "instant"  # 即办: decided by the rules in seconds
+    REVIEW = "review"  # 审核: a clerk decides within the time limit
+    COMMITMENT = "commitment"  # 告知承诺制: approved on the resident's commitment, post-checked by a clerk
+
+
+@dataclass(frozen=True)
+class DataUse:
+    """A registry item (see ``backend.registries.items``) the service reads, and the purpose shown to the resident."""
+
+    key: str
+    purpose: Text
+
+
+@dataclass(frozen=True)
+class Check:
+    """The result of one rule: passed (True/False) or not applicable (None), with the registry values it used."""
+
+    passed: bool | None
+    values: dict[str, Any] = field(default_factory=dict)
+    note: Text | None = None
+
+
+def passed(**values: Any) -> Check:
+    return Check(True, values)
+
+
+def failed(note: Text | None = None, **values: Any) -> Check:
+    return Check(False, values, note)
+
+
+def not_applicable(note: Text | None = None) -> Check:
+    return Check(None, {}, note)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One eligibility rule. ``code`` is the public ``reason_code`` when it fails."""
+
+    code: str
+    label: Text  # the rule in plain words, e.g. "连续缴存满3个月"
+    check: Callable[[Context], Check]
+    fail_message: Text  # what the resident reads when it fails
+
+
+class Rejected(Exception):
+    """Raised by a module's ``execute`` when a rule can only be settled at write time (a lost race)."""
+
+    def __init__(self, code: str, message: Text) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+class FormError(ValueError):
+    """A form value the schema accepted but the service cannot (reported as a 400 on that field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class ServiceModule:
+    """Base class of a government service. Override the class attributes; override methods only where needed."""
+
+    code: ClassVar[str]
+    name: ClassVar[Text]
+    department: ClassVar[str]  # Department.code
+    category: ClassVar[Text]
+    mode: ClassVar[Mode] = Mode.REVIEW
+    requires_face: ClassVar[bool] = False
+    time_limit_days: ClassVar[int] = 10  # statutory limit in working days (0: decided at once)
+    post_check_days: ClassVar[int | None] = None  # commitment mode: calendar days until the clerk's post-check
+    summary: ClassVar[Text] = Text("", "")
+    steps: ClassVar[list[Text]] = []
+    data: ClassVar[list[DataUse]] = []
+    form: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}, "additionalProperties": False}
+    certificate_title: ClassVar[Text | None] = None  # set to issue an e-certificate on approval
+    keywords: ClassVar[list[str]] = []
+
+    def clean(self, form: dict[str, Any]) -> dict[str, Any]:
+        """Checks the JSON Schema cannot express (e.g. an amount above zero); raise :class:`FormError`."""
+        return form
+
+    def rules(self, ctx: Context) -> list[Rule]:
+        """The rules for this application (they may depend on the form, e.g. rent vs purchase)."""
+        return []
+
+    def discovery_forms(self, ctx: Context) -> list[dict[str, Any]]:
+        """Forms to try when asking "does this resident qualify now?" without a form (免申即享 discovery).
+
+        The service counts as eligible when the rules pass for any of them. Override when the answer depends on a
+        choice the resident makes (e.g. rent or purchase).
+        """
+        return [{}]
+
+    def propose(self, ctx: Context) -> dict[str, Any]:
+        """The outcome the rules lead to, shown to the clerk before approval (e.g. the school and category)."""
+        return {}
+
+    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
+        """Carry out the approval inside the decision's transaction (pay, record, assign); return the decision."""
+        return dict(case.proposal or {})
+
+    def lock(self, ctx: Context) -> None:
+        """Take the row locks that make the rules and the effects safe under concurrency.
+
+        The engine already locks the applicant's household rows (registry ``Resident``) for every decision; override
+        to lock more (e.g. the provident fund account that a payout debits).
+        """
+
+    # -- helpers for the engine ----------------------------------------------------------------------------------
+    def data_keys(self) -> set[str]:
+        return {use.key for use in self.data}

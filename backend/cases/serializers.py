@@ -1,0 +1,211 @@
+"""Case representations. Localised text (stored as {"zh", "en"}) is rendered in the request's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from rest_framework import serializers
+
+from backend.core.masking import mask_id_number, mask_name
+
+from . import clock, transitions
+from .certificates import VERIFY_PATH, qr_png_data_uri
+from .models import Case, Certificate, FollowUp
+from .registry import get_service
+
+
+def localize(value: Any) -> Any:
+    """{"zh": …, "en": …} → the string for the active language, recursively."""
+    if isinstance(value, dict):
+        if set(value) == {"zh", "en"}:
+            return value["en"] if (get_language() or "").startswith("en") else value["zh"]
+        return {k: localize(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [localize(v) for v in value]
+    return value
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    status = serializers.CharField()
+    action = serializers.CharField()
+    actor = serializers.CharField(source="actor_label")
+    note = serializers.CharField()
+
+
+class RatingSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    service = serializers.CharField(source="service_code")
+    service_name = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display")
+    decision = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    rule_trace = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+    working_days_left = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    requires_face = serializers.SerializerMethodField()
+    department = serializers.CharField(source="department.name_zh")
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference_no",
+            "service",
+            "service_name",
+            "department",
+            "mode",
+            "status",
+            "status_label",
+            "submitted_at",
+            "due_at",
+            "working_days_left",
+            "overdue",
+            "form",
+            "decision",
+            "rule_trace",
+            "post_check_due",
+            "timeline",
+            "rating",
+            "requires_face",
+            "actions",
+        ]
+
+    def get_service_name(self, case: Case) -> str:
+        service = get_service(case.service_code)
+        return str(service.name) if service else case.service_code
+
+    def get_requires_face(self, case: Case) -> bool:
+        service = get_service(case.service_code)
+        return bool(service and service.requires_face)
+
+    def get_decision(self, case: Case) -> dict | None:
+        return localize(case.decision) if case.decision is not None else None
+
+    def get_rule_trace(self, case: Case) -> list:
+        return localize(case.rule_trace)
+
+    def get_timeline(self, case: Case) -> list:
+        return TimelineEntrySerializer(case.events.all(), many=True).data
+
+    def get_rating(self, case: Case) -> dict | None:
+        rating = getattr(case, "rating", None)
+        return RatingSerializer(rating).data if rating else None
+
+    def get_working_days_left(self, case: Case) -> int | None:
+        if case.due_at is None or case.is_final or case.paused_at:
+            return None
+        return clock.working_days_left(case.due_at)
+
+    def get_overdue(self, case: Case) -> bool:
+        return bool(case.due_at and not case.is_final and not case.paused_at and case.due_at < timezone.now())
+
+    def get_actions(self, case: Case) -> list[str]:
+        return transitions.resident_actions(case)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    service = serializers.CharField(max_length=80)
+    form = serializers.JSONField(required=False, default=dict)
+    consent = serializers.BooleanField(required=False, default=False)
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    form = serializers.JSONField()
+
+
+class StaffCaseSerializer(CaseSerializer):
+    """What a clerk sees: the applicant (masked), the proposal, and the actions the clerk may take."""
+
+    applicant = serializers.SerializerMethodField()
+    proposal = serializers.SerializerMethodField()
+    follow_up = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "applicant", "proposal", "post_checked_at", "follow_up"]
+
+    def get_applicant(self, case: Case) -> dict:
+        return {"name": mask_name(case.resident.name), "id_number": mask_id_number(case.resident.id_number)}
+
+    def get_proposal(self, case: Case) -> dict:
+        return localize(case.proposal)
+
+    def get_actions(self, case: Case) -> list[str]:
+        return transitions.clerk_actions(case)
+
+    def get_follow_up(self, case: Case) -> dict | None:
+        follow_up: FollowUp | None = getattr(case, "follow_up", None)
+        return {"opened_at": follow_up.opened_at, "closed_at": follow_up.closed_at} if follow_up else None
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+    reference_no = serializers.CharField(source="case.reference_no")
+    valid = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField()
+    qr = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "code",
+            "title",
+            "reference_no",
+            "issued_at",
+            "valid_until",
+            "valid",
+            "data",
+            "verify_url",
+            "qr",
+        ]
+
+    def get_title(self, cert: Certificate) -> str:
+        return cert.title_en if (get_language() or "").startswith("en") else cert.title_zh
+
+    def get_valid(self, cert: Certificate) -> bool:
+        return cert.revoked_at is None
+
+    def get_data(self, cert: Certificate) -> dict:
+        return localize(cert.data)
+
+    def get_verify_url(self, cert: Certificate) -> str:
+        request = self.context.get("request")
+        path = f"{VERIFY_PATH}{cert.code}"
+        return request.build_absolute_uri(path) if request else path
+
+    def get_qr(self, cert: Certificate) -> str:
+        return qr_png_data_uri(self.get_verify_url(cert))
+
+
+class CertificateVerificationSerializer(serializers.ModelSerializer):
+    """Public: enough to trust the paper (or screen) in front of you, nothing more."""
+
+    title = serializers.CharField(source="title_zh")
+    title_en = serializers.CharField()
+    valid = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    holder = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = ["code", "title", "title_en", "valid", "status", "holder", "issued_at", "valid_until"]
+
+    def get_valid(self, cert: Certificate) -> bool:
+        return cert.revoked_at is None
+
+    def get_status(self, cert: Certificate) -> str:
+        return "valid" if cert.revoked_at is None else "revoked"
+
+    def get_holder(self, cert: Certificate) -> str:
+        return mask_name(cert.holder.name)

@@ -1,0 +1,53 @@
+"""The case state machine as an explicit table.
+
+We keep a small table of our own rather than an FSM library (django-fsm is archived; its successors tie transitions
+to model methods): transitions here carry side effects that span several models (payouts, certificates, the clock,
+notifications), which live in :mod:`backend.cases.engine`; the table only answers "may this action happen now?",
+is introspectable by the admin and the API (``actions`` a client may offer), and is tested on its own.
+"""
+
+from __future__ import annotations
+
+from .models import Case, Status
+from .plugins import Mode
+
+# action -> statuses it may start from
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "face_verified": frozenset({Status.PENDING_FACE}),
+    "counter_verified": frozenset({Status.PENDING_FACE}),
+    "approve": frozenset({Status.IN_REVIEW}),
+    "reject": frozenset({Status.IN_REVIEW}),
+    "return": frozenset({Status.IN_REVIEW}),
+    "resubmit": frozenset({Status.RETURNED}),
+    "withdraw": frozenset({Status.PENDING_FACE, Status.IN_REVIEW, Status.RETURNED}),
+    "revoke": frozenset({Status.APPROVED}),
+    "post_check": frozenset({Status.APPROVED}),
+}
+
+RESIDENT_ACTIONS = ("withdraw", "resubmit")
+CLERK_ACTIONS = ("approve", "reject", "return", "revoke")
+
+
+def allows(case: Case, action: str) -> bool:
+    if case.status not in TRANSITIONS.get(action, frozenset()):
+        return False
+    if action in {"revoke", "post_check"}:
+        # Only commitment-based approvals are post-checked (and revoked when the commitment was false).
+        return case.mode == Mode.COMMITMENT and case.post_checked_at is None
+    return True
+
+
+def clerk_actions(case: Case) -> list[str]:
+    actions = [a for a in CLERK_ACTIONS if allows(case, a)]
+    if allows(case, "post_check"):
+        actions.insert(0, "approve")  # "approve" on a commitment approval = the post-check found it true
+    return actions
+
+
+def resident_actions(case: Case) -> list[str]:
+    actions = [a for a in RESIDENT_ACTIONS if allows(case, a)]
+    if case.status == Status.PENDING_FACE:
+        actions.insert(0, "face_check")
+    if case.is_final and not hasattr(case, "rating"):
+        actions.append("rate")
+    return actions

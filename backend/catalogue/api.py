@@ -1,0 +1,156 @@
+"""Catalogue API: browse and search services, the consent screen (prefill), and the eligibility dry run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.models import Department
+from backend.cases.context import Context
+from backend.cases.engine import discover, dry_run, require_resident, service_or_404
+from backend.cases.evaluation import jsonable
+from backend.cases.plugins import ServiceModule
+from backend.cases.registry import services
+from backend.cases.serializers import localize
+from backend.core.errors import DomainError
+from backend.registries.items import ITEMS
+from backend.registries.models import ActorType
+
+from .serializers import service_detail, service_summary
+
+
+def _matches(service: ServiceModule, query: str, departments: dict[str, Department]) -> bool:
+    department = departments.get(service.department)
+    haystack = [
+        service.code,
+        service.name.zh,
+        service.name.en,
+        service.summary.zh,
+        service.summary.en,
+        service.category.zh,
+        service.category.en,
+        *service.keywords,
+        department.name_zh if department else "",
+        department.name_en if department else "",
+    ]
+    query = query.casefold()
+    return any(query in text.casefold() for text in haystack if text)
+
+
+def _form_from_query(service: ServiceModule, request: Request) -> dict[str, Any]:
+    """Eligibility may be asked with form values as query parameters (e.g. ?reason=rent&amount=1000)."""
+    properties = service.form.get("properties", {})
+    return {key: request.query_params[key] for key in properties if key in request.query_params}
+
+
+class ServiceListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="search in names (zh/en), summary, keywords, department"),
+            OpenApiParameter("category", str),
+            OpenApiParameter("department", str, description="department code or name"),
+            OpenApiParameter("eligible", bool, description="only services the caller qualifies for now"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        departments = {d.code: d for d in Department.objects.all()}
+        found = list(services().values())
+        if q := request.query_params.get("q", "").strip():
+            found = [s for s in found if _matches(s, q, departments)]
+        if category := request.query_params.get("category", "").strip():
+            found = [s for s in found if category in {s.category.zh, s.category.en}]
+        if department := request.query_params.get("department", "").strip():
+            found = [
+                s
+                for s in found
+                if department == s.department
+                or department in {departments[s.department].name_zh, departments[s.department].name_en}
+            ]
+        if request.query_params.get("eligible") in {"1", "true"}:
+            if not request.user.is_authenticated:
+                raise DomainError("not_authenticated", _("请先登录。"), status_code=401)
+            found = [s for s in found if discover(request.user, s)]
+        return Response([service_summary(s, departments) for s in found])
+
+
+class ServiceDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        return Response(service_detail(service_or_404(code)))
+
+
+class PrefillView(APIView):
+    """The consent screen: the registry values the service would use, masked, with department and freshness."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        service = service_or_404(code)
+        resident = require_resident(request.user)
+        ctx = Context(
+            service,
+            resident,
+            user=request.user,
+            purpose=f"授权确认页预览 {service.name.zh}",
+            actor=request.user,
+            actor_type=ActorType.RESIDENT,
+        )
+        departments = {d.code: d for d in Department.objects.all()}
+        items = []
+        for use in service.data:
+            spec = ITEMS[use.key]
+            value = ctx.item(use.key)
+            items.append(
+                {
+                    "key": use.key,
+                    "label": str(spec.label),
+                    "department": departments[spec.department].name_zh,
+                    "department_code": spec.department,
+                    "purpose": str(use.purpose),
+                    "value": jsonable(spec.display(value)),
+                    "updated_at": spec.updated_at(value),
+                }
+            )
+        ctx.log_access()
+        return Response(
+            {
+                "service": service.code,
+                "items": items,
+                "consent_text": str(
+                    _("我同意%(dept)s为办理本事项调取以上部门数据，仅用于本次办理。")
+                    % {"dept": departments[service.department].name_zh}
+                ),
+            }
+        )
+
+
+class EligibilityView(APIView):
+    """Dry run: the rule trace for the caller now, without creating a case (免申即享 discovery)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        service = service_or_404(code)
+        evaluation = dry_run(request.user, service, _form_from_query(service, request))
+        return Response(
+            {
+                "service": service.code,
+                "eligible": evaluation.passed,
+                "reason_code": evaluation.failed.code if evaluation.failed else None,
+                "rule_trace": localize(evaluation.trace),
+            }
+        )

@@ -1,0 +1,50 @@
+"""How services are shown to residents (DESIGN §3.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.accounts.models import Department
+from backend.cases.plugins import ServiceModule
+from backend.registries.items import ITEMS
+
+
+def _department_name(code: str) -> str:
+    department = Department.objects.filter(code=code).only("name_zh").first()
+    return department.name_zh if department else code
+
+
+def service_summary(service: ServiceModule, departments: dict[str, Department] | None = None) -> dict[str, Any]:
+    department = (departments or {}).get(service.department)
+    return {
+        "code": service.code,
+        "name": str(service.name),
+        "name_en": service.name.en,
+        "department": department.name_zh if department else _department_name(service.department),
+        "department_code": service.department,
+        "category": str(service.category),
+        "mode": str(service.mode),
+        "requires_face": service.requires_face,
+        "time_limit_days": service.time_limit_days,
+        "summary": str(service.summary),
+    }
+
+
+def service_detail(service: ServiceModule) -> dict[str, Any]:
+    return {
+        **service_summary(service),
+        "post_check_days": service.post_check_days,
+        "steps": [str(step) for step in service.steps],
+        "form": service.form,
+        "data_items": [
+            {
+                "key": use.key,
+                "label": str(ITEMS[use.key].label),
+                "department": _department_name(ITEMS[use.key].department),
+                "department_code": ITEMS[use.key].department,
+                "purpose": str(use.purpose),
+            }
+            for use in service.data
+        ],
+        "issues_certificate": service.certificate_title is not None,
+    }

@@ -1,0 +1,179 @@
+"""The data items departments share (数据共享目录): what can be read about a person, from which department.
+
+Service modules declare which of these items they use and why; the engine reads them through a
+:class:`RegistryReader`, which logs every read. ``display`` gives the masked form for the consent screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from backend.core.i18n import Text
+from backend.core.masking import mask_account, mask_address, mask_id_number, mask_name
+
+from .models import HouseholdIncome, Property, ProvidentFundAccount, ProvidentWithdrawal, Resident, SchoolDistrict
+
+
+@dataclass(frozen=True)
+class DataItem:
+    key: str
+    label: Text
+    department: str  # Department.code of the owning department
+    read: Callable[[Resident], Any]
+    display: Callable[[Any], Any]
+    updated_at: Callable[[Any], dt.datetime | None]
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _latest(rows: Any) -> dt.datetime | None:
+    stamps = [r.updated_at for r in rows if getattr(r, "updated_at", None)]
+    return max(stamps) if stamps else None
+
+
+def household_members(resident: Resident) -> list[Resident]:
+    return list(Resident.objects.filter(household_id=resident.household_id).exclude(pk=resident.pk).order_by("pk"))
+
+
+def provident_account(resident: Resident) -> ProvidentFundAccount | None:
+    """The resident's account; an active one first if a person somehow has several."""
+    accounts = sorted(resident.provident_accounts.all(), key=lambda a: (a.status != "active", a.pk))
+    return accounts[0] if accounts else None
+
+
+def school_for_address(address: str) -> SchoolDistrict | None:
+    """The catchment whose address prefix matches the address most specifically."""
+    matches = [sd for sd in SchoolDistrict.objects.all() if address.startswith(sd.address_prefix)]
+    return max(matches, key=lambda sd: len(sd.address_prefix)) if matches else None
+
+
+def _property_display(props: list[Property]) -> list[dict[str, Any]]:
+    return [
+        {
+            "certificate_no": mask_account(p.certificate_no),
+            "address": mask_address(p.address),
+            "purchase_date": p.purchase_date.isoformat(),
+            "first_home": p.first_home,
+        }
+        for p in props
+    ]
+
+
+ITEMS: dict[str, DataItem] = {}
+
+
+def register(item: DataItem) -> DataItem:
+    ITEMS[item.key] = item
+    return item
+
+
+register(
+    DataItem(
+        "household.identity",
+        Text("户籍身份信息", "Household registration identity"),
+        "public_security",
+        read=lambda r: r,
+        display=lambda r: {"name": mask_name(r.name), "id_number": mask_id_number(r.id_number)},
+        updated_at=lambda r: r.updated_at,
+    )
+)
+register(
+    DataItem(
+        "household.address",
+        Text("户籍地址", "Registered household address"),
+        "public_security",
+        read=lambda r: {"address": r.address, "district": r.district, "household_id": r.household_id},
+        display=lambda v: {"address": mask_address(v["address"]), "district": v["district"]},
+        updated_at=lambda v: None,
+    )
+)
+register(
+    DataItem(
+        "household.members",
+        Text("户内成员", "Household members"),
+        "public_security",
+        read=household_members,
+        display=lambda members: [{"name": mask_name(m.name), "birth_year": m.birth_date.year} for m in members],
+        updated_at=_latest,
+    )
+)
+register(
+    DataItem(
+        "provident_fund.account",
+        Text("公积金账户", "Provident fund account"),
+        "provident_fund",
+        read=provident_account,
+        display=lambda a: None
+        if a is None
+        else {
+            "account_no": mask_account(a.account_no),
+            "status": a.get_status_display(),
+            "balance": _money(a.balance),
+            "months_contributed": a.months_contributed,
+            "bank_card": mask_account(a.bank_card),
+        },
+        updated_at=lambda a: a.updated_at if a else None,
+    )
+)
+register(
+    DataItem(
+        "provident_fund.withdrawals",
+        Text("公积金提取记录", "Provident fund withdrawals"),
+        "provident_fund",
+        read=lambda r: list(ProvidentWithdrawal.objects.filter(account__resident=r).order_by("-date", "-pk")),
+        display=lambda ws: [
+            {"date": w.date.isoformat(), "reason": w.get_reason_display(), "amount": _money(w.amount)} for w in ws[:5]
+        ],
+        updated_at=lambda ws: max((w.created_at for w in ws), default=None),
+    )
+)
+register(
+    DataItem(
+        "property.owned",
+        Text("名下不动产", "Real estate owned"),
+        "natural_resources",
+        read=lambda r: list(r.properties.order_by("-purchase_date", "pk")),
+        display=_property_display,
+        updated_at=_latest,
+    )
+)
+register(
+    DataItem(
+        "property.household",
+        Text("家庭成员名下不动产", "Real estate owned by household members"),
+        "natural_resources",
+        read=lambda r: list(
+            Property.objects.filter(owners__household_id=r.household_id).distinct().order_by("-purchase_date", "pk")
+        ),
+        display=lambda props: {"count": len(props)},
+        updated_at=_latest,
+    )
+)
+register(
+    DataItem(
+        "income.household",
+        Text("家庭人均月收入", "Household monthly income per capita"),
+        "civil_affairs",
+        read=lambda r: HouseholdIncome.objects.filter(household_id=r.household_id).first(),
+        display=lambda inc: None
+        if inc is None
+        else {"monthly_income_per_capita": _money(inc.monthly_income_per_capita)},
+        updated_at=lambda inc: inc.updated_at if inc else None,
+    )
+)
+register(
+    DataItem(
+        "education.school_district",
+        Text("学区划分", "School catchment"),
+        "education",
+        read=lambda r: school_for_address(r.address),
+        display=lambda sd: None if sd is None else {"school": sd.school},
+        updated_at=lambda sd: sd.updated_at if sd else None,
+    )
+)
