@@ -23,6 +23,8 @@ FACES = Path(__file__).parent / "faces"
 def _isolated_media(tmp_path_factory: pytest.TempPathFactory, settings) -> None:
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.SMS_BACKEND = "backend.accounts.sms.LocmemSmsBackend"
+    # Password hashing is deliberately slow; tests create many accounts and only need it correct.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests do not run collectstatic; the hashed-manifest storage is for deployments.
     settings.STORAGES = {
         **settings.STORAGES,

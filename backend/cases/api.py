@@ -188,3 +188,17 @@ class StaffDecideView(APIView):
             raise DomainError("validation_error", "action is required", fields={"action": ["required"]})
         case = engine.clerk_decide(request.user, pk, action, str(request.data.get("reason") or ""))
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
+
+
+class StaffVerifyIdentityView(APIView):
+    """A clerk checked the applicant's ID in person: the counter alternative to the face check."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(
+        request={"application/json": {"type": "object", "properties": {"note": {"type": "string"}}}},
+        responses=StaffCaseSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = engine.verify_identity_at_counter(request.user, pk, str(request.data.get("note") or ""))
+        return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)

@@ -237,17 +237,19 @@ def _decision_note(case: Case) -> str:
     return ""
 
 
-def identity_verified(user: User, case_id: int, method: str = "face", actor: User | None = None) -> Case:
+def identity_verified(
+    user: User, case_id: int, method: str = "face", actor: User | None = None, note: str = ""
+) -> Case:
     """A face check (or a clerk at the counter) confirmed the applicant: run the decision now."""
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(pk=case_id, applicant=user).first()
         if case is None:
             raise NotFound(_("未找到该办件。"))
-        if not transitions.allows(case, "face_verified"):
+        if not transitions.allows(case, f"{method}_verified"):
             raise Conflict("invalid_transition", _("该办件当前不需要身份核验。"))
         case.identity_verified_by = method
         case.save(update_fields=["identity_verified_by", "updated_at"])
-        note = "刷脸核验通过" if method == "face" else "窗口人工核验身份"
+        note = note or ("刷脸核验通过" if method == "face" else "窗口人工核验身份证件")
         _record(case, f"{method}_verified", actor or user, note, notify_resident=False)
         _decide(case, service_or_404(case.service_code))
     return case
@@ -342,6 +344,14 @@ def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Ca
     return case
 
 
+def verify_identity_at_counter(clerk: User, case_id: int, note: str = "") -> Case:
+    """The alternative to the face check (PIPL: face may not be the only way): a clerk of the department checked
+    the applicant's ID card in person; the decision then runs exactly as after a face check."""
+    _require_clerk(clerk)
+    case = department_case(clerk, case_id)
+    return identity_verified(case.applicant, case.pk, method="counter", actor=clerk, note=note)
+
+
 # -- residents -------------------------------------------------------------------------------------------------------
 def withdraw(user: User, case_id: int) -> Case:
     with transaction.atomic():
@@ -393,3 +403,19 @@ def rate(user: User, case_id: int, score: Any, comment: str = "") -> Rating:
             FollowUp.objects.create(case=case, department=case.department)
         _record(case, "rated", user, f"评价 {score} 星", notify_resident=False)
     return rating
+
+
+def discover(user: User, service: ServiceModule) -> bool:
+    """Does the resident qualify now for any of the service's discovery forms? (logged as a pre-check)"""
+    resident = require_resident(user)
+    ctx = Context(
+        service, resident, user=user, purpose=f"资格预检 {service.name.zh}", actor=user, actor_type=ActorType.RESIDENT
+    )
+    eligible = False
+    for form in service.discovery_forms(ctx):
+        ctx.form = form
+        if evaluate(service, ctx).passed:
+            eligible = True
+            break
+    ctx.log_access()
+    return eligible

@@ -12,4 +12,5 @@ urlpatterns = [
     path("staff/cases", api.StaffCaseListView.as_view(), name="staff-cases"),
     path("staff/cases/<int:pk>", api.StaffCaseDetailView.as_view(), name="staff-case-detail"),
     path("staff/cases/<int:pk>/decide", api.StaffDecideView.as_view(), name="staff-case-decide"),
+    path("staff/cases/<int:pk>/verify-identity", api.StaffVerifyIdentityView.as_view(), name="staff-case-verify"),
 ]
