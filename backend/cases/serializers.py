@@ -116,7 +116,7 @@ class CaseSerializer(serializers.ModelSerializer):
 class CaseCreateSerializer(serializers.Serializer):
     service = serializers.CharField(max_length=80)
     form = serializers.JSONField(required=False, default=dict)
-    consent = serializers.BooleanField(required=False, default=False)
+    consent = serializers.JSONField(required=False, default=False, help_text="must be the JSON literal true")
 
 
 class CaseUpdateSerializer(serializers.Serializer):
