@@ -67,9 +67,9 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         return image
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         # 16-bit greyscale PNG: Pillow's I->L conversion clips instead of scaling, which would burn faces white.
-        arr = np.asarray(image, dtype=np.uint32)
+        arr = np.asarray(image, dtype=np.int64).clip(0, 65535)
         shift = 8 if arr.max(initial=0) > 255 else 0
-        image = Image.fromarray((arr >> shift).clip(0, 255).astype(np.uint8), mode="L")
+        image = Image.fromarray((arr >> shift).astype(np.uint8))  # 2-D uint8 -> mode L
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     if has_alpha:
         rgba = image.convert("RGBA")
@@ -94,7 +94,7 @@ def load_image(data: bytes | bytearray | memoryview, *, max_side: int | None = M
 
     # face_recognition sets this global to True at import time; a truncated upload must be rejected, not padded.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # process-global filter state: fine for sync (process) workers, see FACE.md
         # Pillow only *warns* between MAX_IMAGE_PIXELS and twice that; for us any bomb signal is fatal.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image = _open(data)
