@@ -32,6 +32,16 @@ def _isolated_media(tmp_path_factory: pytest.TempPathFactory, settings) -> None:
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _short_lived_connections() -> None:
+    """Live-server threads must not keep database connections open past their request: the test database could
+    not be dropped at the end of the run."""
+    from django.db import connections
+
+    for alias in connections.settings:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Rate limits and throttles live in the cache; each test starts with none used."""

@@ -264,7 +264,7 @@ def test_revoke_is_only_for_commitment_approvals(resident, clerk) -> None:
     )
 
 
-# -- certificates, notifications, timeline, data access -------------------------------------------------------------------
+# -- certificates, notifications, timeline, data access ---------------------------------------------------------
 def test_certificates_are_listed_with_a_qr_and_verifiable(resident, clerk) -> None:
     person = resident(ZHANG)
     case = person.apply(RENTAL)

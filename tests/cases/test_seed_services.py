@@ -238,7 +238,7 @@ def test_rental_one_open_application_per_household(resident) -> None:
     rejected_with(resident("13800000002").apply(RENTAL), "duplicate_application")
 
 
-# -- talent housing subsidy ----------------------------------------------------------------------------------------------
+# -- talent housing subsidy -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("degree", "monthly"), [("bachelor", "1000.00"), ("master", "2000.00"), ("doctor", "3000.00")])
 def test_talent_subsidy_is_approved_on_commitment(resident, degree: str, monthly: str) -> None:
     case = face_apply(resident, LIU_FANG, TALENT, {"degree": degree, "employer": "郑州大学"})
