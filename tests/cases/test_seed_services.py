@@ -69,7 +69,7 @@ def rejected_with(case: dict, code: str) -> None:
 
 # -- provident fund withdrawal -------------------------------------------------------------------------------------
 def test_rent_withdrawal_at_the_boundaries_is_paid_and_recorded(resident) -> None:
-    account = ProvidentFundAccount.objects.get(resident__account__phone="+86" + ZHANG)
+    account = ProvidentFundAccount.objects.get(resident__phone="+86" + ZHANG)
     balance = account.balance
     case = face_apply(resident, ZHANG, PFW, {"reason": "rent", "amount": "4500.00"})
     assert case["status"] == "approved", case
