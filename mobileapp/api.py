@@ -1,0 +1,445 @@
+"""Typed async client of the Yiwang API (DESIGN.md §3).
+
+The client is plain Python over ``httpx.AsyncClient``: no Flet import, so controllers and tests use it directly.
+Every failure becomes an :class:`ApiError` carrying the server's ``code``/``message``/``fields`` (the server's
+words are shown to the resident as they are: the app holds no business rules). A network failure or timeout is a
+:class:`NetworkError` with a plain "check your connection and retry" message in the current language.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, NotRequired, TypedDict
+
+import httpx
+
+from mobileapp import i18n
+
+ALLAUTH = "/_allauth/app/v1"
+API = "/api/v1"
+
+
+class ApiError(Exception):
+    """An error answer of the API (``{"error": {"code", "message", "fields"?}}``) or a transport failure."""
+
+    def __init__(self, code: str, message: str, fields: dict[str, Any] | None = None, status: int = 0) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.status = status
+
+    @property
+    def retryable(self) -> bool:
+        """Worth a "try again" button: the network, a timeout, or a server-side failure."""
+        return self.status == 0 or self.status >= 500 or self.code in {"throttled", "face_locked"}
+
+    def field_messages(self) -> dict[str, str]:
+        """``fields`` flattened to one message per field (DRF gives lists of strings)."""
+        out: dict[str, str] = {}
+        for key, value in self.fields.items():
+            if isinstance(value, list):
+                out[key] = "；".join(str(v) for v in value)
+            elif isinstance(value, dict):
+                out[key] = "；".join(f"{k}: {v}" for k, v in value.items())
+            else:
+                out[key] = str(value)
+        return out
+
+
+class NetworkError(ApiError):
+    """The server could not be reached (or did not answer in time)."""
+
+    def __init__(self, language: str, detail: str = "") -> None:
+        super().__init__("network_error", i18n.translate("error.network", language), status=0)
+        self.detail = detail
+
+
+class NotAvailable(ApiError):
+    """The endpoint does not exist on this server (404 on a collection path): a feature not deployed yet."""
+
+
+# ---- response shapes (the contract's field names; servers may add more) ----
+
+
+class Department(TypedDict, total=False):
+    code: str
+    name: str
+    name_en: str
+
+
+class Profile(TypedDict, total=False):
+    id: int
+    phone: str
+    role: str
+    name: str
+    id_number: str | None
+    real_name_verified: bool
+    face_enrolled: bool
+    department: Department | None
+
+
+class Service(TypedDict, total=False):
+    code: str
+    name: str
+    department: Any
+    category: Any
+    mode: str
+    requires_face: bool
+    time_limit_days: int | None
+    summary: str
+
+
+class DataItem(TypedDict, total=False):
+    key: str
+    label: str
+    department: Any
+    purpose: str
+
+
+class ServiceDetail(Service, total=False):
+    form: dict[str, Any]
+    data_items: list[DataItem]
+    steps: list[Any]
+
+
+class TimelineEntry(TypedDict, total=False):
+    at: str
+    status: str
+    actor: str
+    note: str
+
+
+class Case(TypedDict, total=False):
+    id: int
+    reference_no: str
+    service: Any
+    status: str
+    submitted_at: str
+    due_at: str | None
+    decision: dict[str, Any] | None
+    timeline: list[TimelineEntry]
+    rating: Any
+    form: dict[str, Any]
+
+
+class Challenge(TypedDict):
+    challenge_id: str
+    expires_at: str
+    actions: list[str]
+
+
+class FaceResult(TypedDict):
+    verified: bool
+    attempts_left: int
+    case: NotRequired[Case]
+
+
+class Page(TypedDict, total=False):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[dict[str, Any]]
+    unread: int
+
+
+def new_idempotency_key() -> str:
+    """One key per submission attempt: a retry of the same attempt reuses it, a new attempt gets a new one."""
+    return str(uuid.uuid4())
+
+
+def _as_list(data: Any) -> list[dict[str, Any]]:
+    """Lists may come plain or paginated; the app reads both."""
+    if isinstance(data, dict) and "results" in data:
+        return list(data["results"])
+    return list(data or [])
+
+
+class ApiClient:
+    """One resident's connection to the API. ``token`` is the allauth session token (``X-Session-Token``)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        language: str = i18n.DEFAULT_LANGUAGE,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.language = language
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ApiClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ---- transport ----
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"Accept": "application/json", "Accept-Language": "en" if self.language == "en" else "zh-CN"}
+        if self.token:
+            headers["X-Session-Token"] = self.token
+        if extra:
+            headers.update(extra)
+        return headers
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        files: Sequence[tuple[str, tuple[str, bytes, str]]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        if params:
+            params = {k: v for k, v in params.items() if v not in (None, "")}
+        try:
+            return await self._http.request(
+                method, path, json=json, params=params, data=data, files=files, headers=self._headers(headers)
+            )
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            raise NetworkError(self.language, repr(exc)) from exc
+
+    def _error(self, response: httpx.Response) -> ApiError:
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            err = body["error"]
+            return ApiError(err.get("code", "error"), str(err.get("message", "")), err.get("fields"), status)
+        if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
+            # allauth headless: {"status", "errors": [{"message", "code", "param"}]}
+            first = body["errors"][0]
+            fields: dict[str, Any] = {}
+            for item in body["errors"]:
+                if item.get("param"):
+                    fields.setdefault(item["param"], []).append(item.get("message", ""))
+            return ApiError(first.get("code", "error"), first.get("message", ""), fields, status)
+        key = "error.server" if status >= 500 else "error.unexpected"
+        return ApiError(
+            "server_error" if status >= 500 else "http_error", i18n.translate(key, self.language), None, status
+        )
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self._send(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise self._error(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    async def _optional(self, method: str, path: str, **kwargs: Any) -> Any:
+        """For endpoints of features that may not be deployed yet: a plain 404 becomes :class:`NotAvailable`."""
+        try:
+            return await self._json(method, path, **kwargs)
+        except ApiError as exc:
+            if exc.status == 404 and exc.code == "not_found":
+                raise NotAvailable(exc.code, exc.message, exc.fields, exc.status) from None
+            raise
+
+    # ---- authentication (allauth headless, app client) ----
+
+    async def login(self, phone: str, password: str) -> str:
+        body = await self._json("POST", f"{ALLAUTH}/auth/login", json={"phone": phone, "password": password})
+        self.token = body["meta"]["session_token"]
+        return self.token
+
+    async def signup(self, phone: str, password: str) -> list[str]:
+        """Start a sign-up. Returns the pending flows (``verify_phone``); keeps the flow's session token."""
+        response = await self._send("POST", f"{ALLAUTH}/auth/signup", json={"phone": phone, "password": password})
+        body = response.json() if response.content else {}
+        if response.status_code not in (200, 401) or "meta" not in body:
+            raise self._error(response)
+        self.token = body["meta"].get("session_token", self.token)
+        flows = body.get("data", {}).get("flows", [])
+        return [f["id"] for f in flows if f.get("is_pending")]
+
+    async def verify_phone(self, code: str) -> str:
+        body = await self._json("POST", f"{ALLAUTH}/auth/phone/verify", json={"code": code})
+        self.token = body["meta"].get("session_token", self.token)
+        if not body["meta"].get("is_authenticated"):
+            raise ApiError("not_authenticated", i18n.translate("error.unexpected", self.language), status=401)
+        return self.token
+
+    async def logout(self) -> None:
+        if self.token:
+            try:
+                response = await self._send("DELETE", f"{ALLAUTH}/auth/session")
+                del response  # allauth answers 401 "logged out": nothing to read
+            except NetworkError:
+                pass
+        self.token = None
+
+    # ---- profile, real name, data access ----
+
+    async def me(self) -> Profile:
+        return await self._json("GET", f"{API}/me")
+
+    async def bind_real_name(self, name: str, id_number: str) -> Profile:
+        return await self._json("POST", f"{API}/me/real-name", json={"name": name, "id_number": id_number})
+
+    async def data_access(self, page: int = 1) -> Page:
+        return await self._json("GET", f"{API}/me/data-access", params={"page": page})
+
+    # ---- notifications ----
+
+    async def notifications(self, page: int = 1, unread_only: bool = False) -> Page:
+        params = {"page": page, "unread": "true" if unread_only else None}
+        return await self._json("GET", f"{API}/notifications", params=params)
+
+    async def mark_read(self, notification_id: int) -> dict[str, Any]:
+        return await self._json("POST", f"{API}/notifications/{notification_id}/read")
+
+    async def mark_all_read(self) -> dict[str, Any]:
+        return await self._json("POST", f"{API}/notifications/read-all")
+
+    # ---- catalogue ----
+
+    async def services(
+        self, q: str | None = None, category: str | None = None, department: str | None = None, eligible: bool = False
+    ) -> list[Service]:
+        params = {"q": q, "category": category, "department": department, "eligible": "true" if eligible else None}
+        return _as_list(await self._optional("GET", f"{API}/services", params=params))
+
+    async def service(self, code: str) -> ServiceDetail:
+        return await self._json("GET", f"{API}/services/{code}")
+
+    async def prefill(self, code: str) -> Any:
+        return await self._json("GET", f"{API}/services/{code}/prefill")
+
+    async def eligibility(self, code: str) -> dict[str, Any]:
+        return await self._json("GET", f"{API}/services/{code}/eligibility")
+
+    # ---- cases ----
+
+    async def create_case(
+        self, service: str, form: dict[str, Any], *, consent: bool, idempotency_key: str | None = None
+    ) -> Case:
+        key = idempotency_key or new_idempotency_key()
+        payload = {"service": service, "form": form, "consent": consent}
+        return await self._json("POST", f"{API}/cases", json=payload, headers={"Idempotency-Key": key})
+
+    async def cases(self, page: int = 1, status: str | None = None) -> Page:
+        data = await self._optional("GET", f"{API}/cases", params={"page": page, "status": status})
+        if isinstance(data, list):
+            return {"count": len(data), "next": None, "previous": None, "results": data}
+        return data
+
+    async def case(self, case_id: int) -> Case:
+        return await self._json("GET", f"{API}/cases/{case_id}")
+
+    async def withdraw_case(self, case_id: int, reason: str = "") -> Case:
+        return await self._json("POST", f"{API}/cases/{case_id}/withdraw", json={"reason": reason} if reason else {})
+
+    async def update_case_form(self, case_id: int, form: dict[str, Any]) -> Case:
+        return await self._json("PATCH", f"{API}/cases/{case_id}", json={"form": form})
+
+    async def rate_case(self, case_id: int, score: int, comment: str = "") -> Any:
+        return await self._json("POST", f"{API}/cases/{case_id}/rating", json={"score": score, "comment": comment})
+
+    # ---- face ----
+
+    async def face_enrol(self, image: bytes, filename: str = "selfie.jpg") -> Any:
+        files = [("image", (filename, image, _mime(filename)))]
+        return await self._json("POST", f"{API}/face/enrol", files=files)
+
+    async def face_challenge(self, purpose: str = "case", case: int | None = None) -> Challenge:
+        payload: dict[str, Any] = {"purpose": purpose}
+        if case is not None:
+            payload["case"] = case
+        return await self._json("POST", f"{API}/face/challenges", json=payload)
+
+    async def face_verify(
+        self, challenge_id: str, image: bytes | None = None, frames: Sequence[bytes] = (), filename: str = "face.jpg"
+    ) -> FaceResult:
+        files: list[tuple[str, tuple[str, bytes, str]]] = []
+        if frames:
+            files = [("frames", (f"frame{i}.jpg", frame, "image/jpeg")) for i, frame in enumerate(frames)]
+        elif image is not None:
+            files = [("image", (filename, image, _mime(filename)))]
+        return await self._json("POST", f"{API}/face/verify", data={"challenge_id": challenge_id}, files=files)
+
+    # ---- certificates ----
+
+    async def certificates(self) -> list[dict[str, Any]]:
+        return _as_list(await self._optional("GET", f"{API}/certificates"))
+
+    async def verify_certificate(self, code: str) -> dict[str, Any]:
+        return await self._json("GET", f"{API}/certificates/verify/{code}")
+
+    # ---- city events (一网统管) ----
+
+    async def event_categories(self) -> list[dict[str, Any]]:
+        return _as_list(await self._optional("GET", f"{API}/events/categories"))
+
+    async def my_events(self, page: int = 1) -> Page:
+        data = await self._optional("GET", f"{API}/events", params={"page": page})
+        if isinstance(data, list):
+            return {"count": len(data), "next": None, "previous": None, "results": data}
+        return data
+
+    async def report_event(
+        self,
+        category: str,
+        description: str,
+        *,
+        lat: float | None = None,
+        long: float | None = None,
+        address: str = "",
+        district: str = "",
+        photo: bytes | None = None,
+        photo_name: str = "photo.jpg",
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """A city problem report (multipart: the photo goes as ``media``; its GPS can stand in for lat/long)."""
+        data: dict[str, Any] = {"category": category, "description": description}
+        if lat is not None and long is not None:
+            data.update(lat=f"{lat:.6f}", long=f"{long:.6f}")
+        if address:
+            data["address"] = address
+        if district:
+            data["district"] = district
+        files = [("media", (photo_name, photo, _mime(photo_name)))] if photo else None
+        headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+        if files is None:
+            return await self._json("POST", f"{API}/events", json=data, headers=headers)
+        return await self._json("POST", f"{API}/events", data=data, files=files, headers=headers)
+
+    # ---- appointments ----
+
+    async def appointment_slots(self, venue: str | None = None, service: str | None = None, date: str | None = None):
+        params = {"venue": venue, "service": service, "date": date}
+        return _as_list(await self._optional("GET", f"{API}/appointments/slots", params=params))
+
+    async def appointments(self) -> list[dict[str, Any]]:
+        return _as_list(await self._optional("GET", f"{API}/appointments"))
+
+    async def book(self, slot: int, idempotency_key: str | None = None) -> dict[str, Any]:
+        headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+        return await self._json("POST", f"{API}/appointments", json={"slot": slot}, headers=headers)
+
+    async def cancel_appointment(self, appointment_id: int) -> dict[str, Any]:
+        return await self._json("POST", f"{API}/appointments/{appointment_id}/cancel")
+
+
+def _mime(filename: str) -> str:
+    lower = filename.lower()
+    if lower.endswith(".png"):
+        return "image/png"
+    if lower.endswith(".webp"):
+        return "image/webp"
+    return "image/jpeg"

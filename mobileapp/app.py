@@ -1,0 +1,436 @@
+"""The app shell: page set-up, a small navigation stack with five tabs, rendering and error handling.
+
+Screens (``mobileapp/screens``) subclass :class:`Screen`: ``load()`` fetches through the controllers,
+``build()`` returns the body from what was loaded. Any state change re-renders the current screen in the current
+look (normal or elder mode) and language, so switching either applies at once everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from mobileapp import theme, ui
+from mobileapp.api import ApiClient, ApiError, NetworkError
+from mobileapp.capture import PhotoSource
+from mobileapp.state import AppState
+from mobileapp.storage import storage_for
+
+logger = logging.getLogger(__name__)
+
+ASSETS_DIR = Path(__file__).parent / "assets"
+DEFAULT_API_URL = "http://127.0.0.1:8000"
+MAX_WIDTH = 520
+
+TABS: list[tuple[str, ft.IconData, ft.IconData, str]] = [
+    ("home", ft.Icons.HOME_OUTLINED, ft.Icons.HOME, "tab.home"),
+    ("services", ft.Icons.APPS_OUTLINED, ft.Icons.APPS, "tab.services"),
+    ("cases", ft.Icons.ASSIGNMENT_OUTLINED, ft.Icons.ASSIGNMENT, "tab.cases"),
+    ("events", ft.Icons.LOCATION_CITY_OUTLINED, ft.Icons.LOCATION_CITY, "tab.events"),
+    ("me", ft.Icons.PERSON_OUTLINE, ft.Icons.PERSON, "tab.me"),
+]
+
+
+class Screen:
+    """One screen. ``root`` screens are the tabs' first screens (tab bar shown, no back arrow)."""
+
+    tab = "home"
+    root = False
+    needs_login = True
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.error: ApiError | None = None
+        self.loading = False
+        self.notice: tuple[str, str] | None = None  # (kind, message) shown at the top of the body
+
+    # shortcuts
+    @property
+    def look(self) -> theme.Look:
+        return self.app.look
+
+    @property
+    def state(self) -> AppState:
+        return self.app.state
+
+    @property
+    def api(self) -> ApiClient:
+        return self.app.api
+
+    def t(self, key: str, **params: Any) -> str:
+        return self.app.state.t(key, **params)
+
+    # to override
+    def title(self) -> str:
+        return ""
+
+    async def load(self) -> None:
+        """Fetch what the screen shows. Errors are caught by the app and shown with a retry button."""
+
+    def build(self) -> list[ft.Control]:
+        return []
+
+    def hero(self) -> ft.Control | None:
+        """A custom top area replacing the standard blue bar (home, profile)."""
+        return None
+
+    def footer(self) -> ft.Control | None:
+        """A bar fixed above the tab bar (e.g. the apply button)."""
+        return None
+
+    def actions(self) -> list[ft.Control]:
+        return []
+
+    def padded(self) -> bool:
+        return True
+
+    # helpers
+    def handler(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Callable[..., Awaitable[None]]:
+        """An async event handler calling ``fn(*args)`` with errors shown on this screen."""
+
+        async def run(e: Any = None) -> None:
+            await self.app.guard(self, fn, *args)
+
+        return run
+
+    def render(self) -> None:
+        if self.app.current is self:
+            self.app.render()
+
+
+class App:
+    def __init__(self, page: ft.Page, api_url: str | None = None) -> None:
+        self.page = page
+        self.api = ApiClient(api_url or os.environ.get("YIWANG_API_URL", DEFAULT_API_URL))
+        self.storage = storage_for(page)
+        self.photos = PhotoSource(page)
+        self.state = AppState(self.api, self.storage)
+        self.stack: list[Screen] = []
+        self.look = theme.NORMAL
+        self.fatal: ApiError | None = None
+        self.state.on_change(self._settings_changed)
+
+    # ---- start ----
+
+    async def start(self) -> None:
+        page = self.page
+        page.title = "一网通办 Yiwang"
+        page.fonts = {theme.FONT_FAMILY: theme.FONT_FILE}
+        page.padding = 0
+        page.spacing = 0
+        page.theme_mode = ft.ThemeMode.LIGHT
+        page.on_resize = self._on_resize
+        page.on_disconnect = self._on_disconnect
+        self._apply_look()
+        page.add(ft.Container(expand=True))
+        page.update()
+        await self.boot()
+
+    async def boot(self) -> None:
+        from mobileapp.screens.home import HomeScreen
+        from mobileapp.screens.login import LoginScreen
+
+        self.fatal = None
+        try:
+            await self.state.restore()
+        except NetworkError as exc:
+            self.fatal = exc
+            self.render()
+            return
+        except ApiError as exc:
+            self.fatal = exc
+            self.render()
+            return
+        self._apply_look()
+        if self.state.logged_in:
+            await self.reset(HomeScreen(self))
+        else:
+            await self.reset(LoginScreen(self))
+
+    def _apply_look(self) -> None:
+        self.look = theme.look_for(self.state.elder_mode)
+        self.page.theme = theme.flet_theme(self.look)
+        self.page.bgcolor = "#DCE3EE" if not self.look.elder else "#FFFFFF"
+
+    def _settings_changed(self) -> None:
+        self._apply_look()
+        self.render()
+
+    async def _on_resize(self, e: Any) -> None:
+        self.render()
+
+    async def _on_disconnect(self, e: Any) -> None:
+        await self.api.aclose()
+
+    # ---- navigation ----
+
+    @property
+    def current(self) -> Screen | None:
+        return self.stack[-1] if self.stack else None
+
+    async def go(self, screen: Screen, *, replace: bool = False) -> None:
+        if replace and self.stack:
+            self.stack.pop()
+        self.stack.append(screen)
+        await self.open(screen)
+
+    async def reset(self, screen: Screen) -> None:
+        self.stack = [screen]
+        await self.open(screen)
+
+    async def open(self, screen: Screen) -> None:
+        screen.loading = True
+        screen.error = None
+        self.render()
+        await self.guard(screen, screen.load)
+        screen.loading = False
+        self.render()
+
+    async def back(self, e: Any = None) -> None:
+        if len(self.stack) > 1:
+            self.stack.pop()
+            screen = self.stack[-1]
+            await self.open(screen)
+
+    async def switch_tab(self, name: str) -> None:
+        from mobileapp.screens import tab_screen
+
+        await self.reset(tab_screen(self, name))
+
+    async def guard(self, screen: Screen, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        """Run ``fn``; an API error lands on the screen (a lost session sends the resident to log in)."""
+        try:
+            return await fn(*args)
+        except ApiError as exc:
+            if exc.status == 401 and screen.needs_login and self.api.token:
+                await self.session_expired()
+                return None
+            screen.error = exc
+            screen.loading = False
+            screen.render()
+            return None
+        except Exception:
+            logger.exception("unexpected error on %s", type(screen).__name__)
+            screen.error = ApiError("client_error", self.state.t("error.unexpected"))
+            screen.loading = False
+            screen.render()
+            return None
+
+    async def session_expired(self) -> None:
+        from mobileapp.screens.login import LoginScreen
+
+        await self.state.session_expired()
+        login = LoginScreen(self)
+        login.notice = ("warning", self.state.t("error.session_expired"))
+        await self.reset(login)
+
+    # ---- drawing ----
+
+    def render(self) -> None:
+        page = self.page
+        width = page.width or MAX_WIDTH
+        frame_width = min(width, MAX_WIDTH)
+        if self.fatal is not None:
+            body = self._fatal_view()
+        elif self.current is None:
+            body = ui.loading(self.look, self.state.t("common.loading"))
+        else:
+            body = self._frame(self.current)
+        page.controls = [
+            ft.Container(
+                content=ft.Container(content=body, width=frame_width, bgcolor=self.look.bg, expand=True),
+                alignment=ft.Alignment.TOP_CENTER,
+                expand=True,
+            )
+        ]
+        page.update()
+
+    def _fatal_view(self) -> ft.Control:
+        look = self.look
+        assert self.fatal is not None
+        return ft.Container(
+            content=ui.empty(
+                look,
+                self.fatal.message,
+                icon=ft.Icons.WIFI_OFF,
+                action=ui.button(look, self.state.t("action.retry"), self._retry_boot, expand=False),
+            ),
+            alignment=ft.Alignment.CENTER,
+            expand=True,
+        )
+
+    async def _retry_boot(self, e: Any = None) -> None:
+        await self.boot()
+
+    def _frame(self, screen: Screen) -> ft.Control:
+        look = self.look
+        parts: list[ft.Control] = []
+        hero = None if screen.loading else screen.hero()
+        parts.append(hero if hero is not None else self._app_bar(screen))
+        body: list[ft.Control] = []
+        if screen.notice:
+            body.append(ui.banner(look, screen.notice[1], kind=screen.notice[0]))
+        if screen.error is not None:
+            body.append(self._error_banner(screen))
+        if screen.loading:
+            body.append(ui.loading(look, self.state.t("common.loading")))
+        else:
+            body.extend(screen.build())
+        pad = look.pad if screen.padded() else 0
+        parts.append(
+            ft.Container(
+                content=ft.Column(
+                    body,
+                    spacing=look.gap,
+                    scroll=ft.ScrollMode.AUTO,
+                    expand=True,
+                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                ),
+                padding=ft.Padding.only(left=pad, right=pad, top=pad if screen.padded() else 0, bottom=pad),
+                expand=True,
+            )
+        )
+        footer = None if screen.loading else screen.footer()
+        if footer is not None:
+            parts.append(
+                ft.Container(
+                    content=footer,
+                    bgcolor=look.surface,
+                    padding=ft.Padding.symmetric(horizontal=look.pad, vertical=10),
+                    border=ft.Border.only(top=ft.BorderSide(look.border_width, look.border)),
+                )
+            )
+        if screen.root and self.state.logged_in:
+            parts.append(self._tab_bar(screen.tab))
+        return ft.Column(parts, spacing=0, expand=True)
+
+    def _error_banner(self, screen: Screen) -> ft.Control:
+        exc = screen.error
+        assert exc is not None
+
+        async def retry(e: Any = None) -> None:
+            screen.error = None
+            await self.open(screen)
+
+        return ui.banner(
+            self.look,
+            exc.message or self.state.t("error.unexpected"),
+            kind="danger",
+            action_label=self.state.t("action.retry") if exc.retryable else None,
+            on_action=retry if exc.retryable else None,
+            icon=ft.Icons.WIFI_OFF if exc.status == 0 else None,
+        )
+
+    def _app_bar(self, screen: Screen) -> ft.Control:
+        look = self.look
+        lead: ft.Control
+        if len(self.stack) > 1 and not screen.root:
+            lead = ui.with_id(
+                "nav_back",
+                ft.Container(
+                    content=ft.Icon(ft.Icons.ARROW_BACK_IOS_NEW, color="#FFFFFF", size=look.icon(20)),
+                    width=look.touch,
+                    height=look.touch,
+                    alignment=ft.Alignment.CENTER,
+                    on_click=self.back,
+                    ink=True,
+                    border_radius=look.touch / 2,
+                ),
+                button=True,
+                label=self.state.t("action.back"),
+            )
+        else:
+            lead = ft.Container(width=look.touch)
+        actions = screen.actions()
+        trail: ft.Control = ft.Row(actions, spacing=0) if actions else ft.Container(width=look.touch)
+        return ft.Container(
+            content=ft.Row(
+                [
+                    lead,
+                    ft.Container(
+                        content=ui.text(
+                            look, screen.title(), 18, weight=ft.FontWeight.BOLD, color="#FFFFFF", max_lines=1
+                        ),
+                        expand=True,
+                        alignment=ft.Alignment.CENTER,
+                    ),
+                    trail,
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            ),
+            bgcolor=look.primary,
+            padding=ft.Padding.symmetric(horizontal=4, vertical=4),
+            height=look.touch + 12,
+        )
+
+    def _tab_bar(self, active: str) -> ft.Control:
+        look = self.look
+        items = []
+        for name, icon, icon_active, key in TABS:
+            selected = name == active
+            color = look.primary if selected else (look.text3 if not look.elder else look.text2)
+            icon_control: ft.Control = ft.Icon(icon_active if selected else icon, color=color, size=look.icon(24))
+            if name == "me" and self.state.unread:
+                icon_control = ft.Stack(
+                    [
+                        icon_control,
+                        ft.Container(width=9, height=9, bgcolor=look.danger, border_radius=5, right=0, top=0),
+                    ],
+                    width=look.icon(26),
+                    height=look.icon(26),
+                )
+            items.append(
+                ui.with_id(
+                    f"tab_{name}",
+                    ft.Container(
+                        content=ft.Column(
+                            [
+                                icon_control,
+                                ui.text(
+                                    look,
+                                    self.state.t(key),
+                                    11 if not look.elder else 10,
+                                    color=color,
+                                    weight=ft.FontWeight.BOLD if selected else None,
+                                    max_lines=1,
+                                ),
+                            ],
+                            spacing=2,
+                            horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+                            alignment=ft.MainAxisAlignment.CENTER,
+                        ),
+                        expand=True,
+                        on_click=self._tab_handler(name),
+                        height=look.touch + (14 if not look.elder else 24),
+                        alignment=ft.Alignment.CENTER,
+                    ),
+                    button=True,
+                    selected=selected,
+                )
+            )
+        return ft.Container(
+            content=ft.Row(items, spacing=0),
+            bgcolor=look.surface,
+            border=ft.Border.only(top=ft.BorderSide(look.border_width, look.border)),
+        )
+
+    def _tab_handler(self, name: str) -> Callable[..., Awaitable[None]]:
+        async def run(e: Any = None) -> None:
+            await self.switch_tab(name)
+
+        return run
+
+
+async def main(page: ft.Page) -> None:
+    app = App(page)
+    await app.start()
+
+
+def run() -> None:
+    logging.basicConfig(level=os.environ.get("YIWANG_APP_LOG", "INFO"))
+    ft.run(main, assets_dir=str(ASSETS_DIR), no_cdn=True)

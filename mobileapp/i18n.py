@@ -1,0 +1,400 @@
+"""The app's own words in zh-CN (default) and English. Server texts (service names, errors, rule reasons) come
+already translated by the API through ``Accept-Language``; only the app's chrome lives here.
+
+Plain Python (no Flet): controllers and tests use it too.
+"""
+
+from __future__ import annotations
+
+DEFAULT_LANGUAGE = "zh-CN"
+LANGUAGES = ("zh-CN", "en")
+
+# key: (zh-CN, en)
+STRINGS: dict[str, tuple[str, str]] = {
+    # app
+    "app.name": ("一网通办", "Yiwang"),
+    "app.slogan": ("郑州市民一网通办 · 掌上办事", "City services in one app"),
+    "app.city": ("郑州", "Zhengzhou"),
+    # errors
+    "error.network": ("网络连接失败，请检查网络后重试。", "Cannot reach the server. Check your connection and retry."),
+    "error.server": ("服务器暂时出错了，请稍后重试。", "The server had a problem. Please try again shortly."),
+    "error.unexpected": ("请求未能完成，请稍后重试。", "The request did not go through. Please try again."),
+    "error.session_expired": ("登录已过期，请重新登录。", "Your session has expired. Please log in again."),
+    "error.required": ("请填写此项", "Required"),
+    "error.number": ("请输入数字", "Enter a number"),
+    "error.integer": ("请输入整数", "Enter a whole number"),
+    "error.choose": ("请选择一项", "Choose one"),
+    "error.min": ("不能小于 {min}", "Must be at least {min}"),
+    "error.max": ("不能大于 {max}", "Must be at most {max}"),
+    "error.pattern": ("格式不正确", "Wrong format"),
+    "error.min_length": ("至少 {n} 个字", "At least {n} characters"),
+    "error.max_length": ("最多 {n} 个字", "At most {n} characters"),
+    "error.no_image": ("请选择一张照片", "Choose a photo"),
+    "action.retry": ("重试", "Retry"),
+    "action.back": ("返回", "Back"),
+    "action.cancel": ("取消", "Cancel"),
+    "action.confirm": ("确认", "Confirm"),
+    "action.close": ("关闭", "Close"),
+    "action.more": ("更多", "More"),
+    "action.save": ("保存", "Save"),
+    "action.refresh": ("刷新", "Refresh"),
+    "action.view_all": ("查看全部", "View all"),
+    "common.loading": ("正在加载…", "Loading…"),
+    "common.empty": ("暂无内容", "Nothing here yet"),
+    "common.coming_soon": ("该功能即将上线，敬请期待", "Coming soon"),
+    "common.coming_soon_detail": (
+        "城市服务正在接入中，上线后将在这里提供。",
+        "This service is being connected and will appear here when it is ready.",
+    ),
+    "common.yes": ("是", "Yes"),
+    "common.no": ("否", "No"),
+    "common.days": ("{n} 个工作日", "{n} working days"),
+    "common.yuan": ("¥{amount}", "¥{amount}"),
+    # login
+    "login.title": ("欢迎使用一网通办", "Welcome to Yiwang"),
+    "login.subtitle": ("手机号登录，办事不用跑", "Log in with your phone number"),
+    "login.phone": ("手机号", "Phone number"),
+    "login.phone_hint": ("请输入11位手机号", "11-digit mobile number"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Log in"),
+    "login.signing_in": ("正在登录…", "Logging in…"),
+    "login.to_signup": ("没有账号？立即注册", "No account? Sign up"),
+    "login.to_login": ("已有账号？去登录", "Have an account? Log in"),
+    "login.agreement": (
+        "登录即表示同意《用户服务协议》和《隐私政策》",
+        "By logging in you accept the Terms of Service and Privacy Policy",
+    ),
+    "signup.title": ("注册账号", "Create an account"),
+    "signup.subtitle": ("注册后请完成实名认证", "After sign-up, verify your real name"),
+    "signup.submit": ("获取短信验证码", "Send SMS code"),
+    "signup.code": ("短信验证码", "SMS code"),
+    "signup.code_sent": ("验证码已发送至 {phone}", "A code was sent to {phone}"),
+    "signup.verify": ("验证并登录", "Verify and log in"),
+    "signup.password_hint": ("至少8位，含字母和数字", "At least 8 characters with letters and digits"),
+    # tabs
+    "tab.home": ("首页", "Home"),
+    "tab.services": ("办事", "Services"),
+    "tab.cases": ("我的办件", "My cases"),
+    "tab.events": ("城市服务", "City"),
+    "tab.me": ("我的", "Me"),
+    # home
+    "home.search": ("搜索服务，如：公积金提取", "Search services, e.g. provident fund"),
+    "home.greeting": ("您好，{name}", "Hello, {name}"),
+    "home.guest": ("市民朋友", "resident"),
+    "home.eligible": ("为您推荐 · 您可以办", "For you · you qualify"),
+    "home.eligible_empty": (
+        "完成实名认证后，这里会显示您可以办理的服务",
+        "Verify your real name to see services for you",
+    ),
+    "home.popular": ("热门服务", "Popular services"),
+    "home.notices": ("消息通知", "Notices"),
+    "home.no_notices": ("暂无新消息", "No new notices"),
+    "home.realname_banner": ("您尚未实名认证，认证后即可在线办事", "Verify your real name to apply online"),
+    "home.realname_go": ("去认证", "Verify"),
+    "home.elder": ("长辈版", "Elder mode"),
+    "home.quick.cases": ("我的办件", "My cases"),
+    "home.quick.certs": ("电子证照", "Certificates"),
+    "home.quick.appointments": ("预约办事", "Appointments"),
+    "home.quick.report": ("随手拍", "Report"),
+    "home.zero_material": ("零材料 · 刷脸办 · 秒批秒办", "No paperwork · face check · instant decisions"),
+    # catalogue
+    "catalogue.title": ("办事大厅", "Services"),
+    "catalogue.by_category": ("按主题", "By topic"),
+    "catalogue.by_department": ("按部门", "By department"),
+    "catalogue.all": ("全部", "All"),
+    "catalogue.empty": ("没有找到相关服务", "No services found"),
+    "catalogue.results": ("搜索“{q}”的结果", "Results for “{q}”"),
+    "catalogue.unavailable": ("服务目录暂时无法获取", "The catalogue is not available yet"),
+    # service modes
+    "mode.instant": ("秒批秒办", "Instant"),
+    "mode.review": ("审核办理", "Reviewed"),
+    "mode.commitment": ("告知承诺", "On commitment"),
+    "mode.instant.desc": ("符合条件即时办结", "Decided at once when you qualify"),
+    "mode.review.desc": ("工作人员在时限内审核", "A clerk decides within the time limit"),
+    "mode.commitment.desc": ("承诺即批，事后核查", "Approved on your commitment, checked later"),
+    "service.face": ("需刷脸", "Face check"),
+    "service.no_face": ("无需刷脸", "No face check"),
+    "service.time_limit": ("办理时限", "Time limit"),
+    "service.time_limit_instant": ("即时办结", "Immediate"),
+    "service.department": ("办理部门", "Department"),
+    "service.mode": ("办理方式", "How it is decided"),
+    "service.steps": ("办理流程", "Steps"),
+    "service.data_items": ("将使用的部门数据", "Department data used"),
+    "service.zero_material": ("零材料：无需上传证明材料，数据由部门共享", "No paperwork: departments share the data"),
+    "service.apply": ("立即办理", "Apply now"),
+    "service.eligibility": ("查看我是否符合条件", "Check whether I qualify"),
+    "service.eligible_yes": ("根据部门数据，您目前符合办理条件", "Based on department data you currently qualify"),
+    "service.eligible_no": ("根据部门数据，您目前不符合以下条件", "Based on department data, you do not meet"),
+    "service.realname_needed": ("办理前请先完成实名认证", "Verify your real name before applying"),
+    # consent
+    "consent.title": ("授权使用部门数据", "Allow use of department data"),
+    "consent.intro": (
+        "办理“{service}”需要读取以下部门数据。您勾选同意前，不会提交任何申请。",
+        "“{service}” reads the department data below. Nothing is submitted until you agree.",
+    ),
+    "consent.updated": ("更新于 {date}", "Updated {date}"),
+    "consent.checkbox": (
+        "我已阅读并同意相关部门共享以上数据用于本次办理",
+        "I agree that these departments share the data above for this application",
+    ),
+    "consent.none": ("无记录", "No records"),
+    "consent.next": ("同意并继续", "Agree and continue"),
+    "consent.need": ("请先勾选同意", "Please tick the consent box first"),
+    "consent.no_items": ("本服务不读取部门数据", "This service reads no department data"),
+    "consent.access_log": (
+        "每次读取都会记录，可在“我的-数据使用记录”查看",
+        "Every read is logged under Me › Data access",
+    ),
+    # steps of an application
+    "step.consent": ("授权", "Consent"),
+    "step.form": ("填写", "Form"),
+    "step.face": ("刷脸", "Face"),
+    "step.result": ("结果", "Result"),
+    # form
+    "form.title": ("填写申请", "Application"),
+    "form.intro": (
+        "只需填写以下几项，其余信息由部门数据自动带入",
+        "Fill in only these; the rest comes from departments",
+    ),
+    "form.submit": ("提交申请", "Submit application"),
+    "form.submitting": ("正在提交…", "Submitting…"),
+    "form.commitment": ("我承诺以上填写内容真实有效，如有不实愿承担相应责任", "I commit that the above is true"),
+    "form.resubmit": ("修改后重新提交", "Fix and resubmit"),
+    "form.choose_placeholder": ("请选择", "Choose"),
+    # face
+    "face.title": ("刷脸认证", "Face check"),
+    "face.intro": ("请上传一张本人正脸照片，保持光线充足、面部清晰", "Upload a clear photo of your face in good light"),
+    "face.capture": ("拍摄/上传照片", "Take / upload a photo"),
+    "face.camera": ("拍照", "Take photo"),
+    "face.checking": ("正在核验，请稍候…", "Checking, please wait…"),
+    "face.actions": ("请按提示依次完成动作，并为每个动作拍一张照片：", "Do each move and take a photo of each:"),
+    "face.frames": ("已选择 {n} 张照片", "{n} photos chosen"),
+    "face.failed": ("人脸核验未通过，还可尝试 {n} 次", "Face check failed. {n} tries left"),
+    "face.verified": ("人脸核验通过", "Face verified"),
+    "face.privacy": ("照片仅用于本次核验，不会保存", "The photo is used for this check only and is not kept"),
+    "face.action.blink": ("眨眨眼", "Blink"),
+    "face.action.turn_left": ("向左转头", "Turn your head left"),
+    "face.action.turn_right": ("向右转头", "Turn your head right"),
+    "face.action.nod": ("点点头", "Nod"),
+    "face.action.open_mouth": ("张张嘴", "Open your mouth"),
+    "face.enrol_first": ("第一步：录入人脸", "First, enrol your face"),
+    "face.enrol_first_detail": (
+        "您还没有录入人脸。请上传一张本人正脸照片，系统将与户籍照片比对后录入。",
+        "You have not enrolled your face yet. Upload a clear photo; it is compared with your registry photo.",
+    ),
+    "face.enrolled_next": (
+        "人脸已录入，请再拍一张照片完成本次核验",
+        "Face enrolled. Now take another photo for this check",
+    ),
+    "face.enrol_title": ("人脸录入", "Face enrolment"),
+    "face.enrol_intro": (
+        "录入后，办理需要刷脸的事项将更便捷",
+        "Enrol your face to use services that need a face check",
+    ),
+    "face.enrolled": ("人脸已录入", "Face enrolled"),
+    "face.enrol_submit": ("上传照片并录入", "Upload photo and enrol"),
+    # decision
+    "decision.approved": ("办理成功", "Approved"),
+    "decision.rejected": ("未能通过", "Not approved"),
+    "decision.in_review": ("已提交，等待审核", "Submitted, awaiting review"),
+    "decision.pending_face": ("请完成刷脸认证", "Complete the face check"),
+    "decision.returned": ("需补正材料", "Returned for correction"),
+    "decision.withdrawn": ("已撤回", "Withdrawn"),
+    "decision.revoked": ("已撤销", "Revoked"),
+    "decision.payout": ("到账金额", "Amount paid"),
+    "decision.to_account": ("收款账户", "To account"),
+    "decision.school": ("分配学校", "School"),
+    "decision.category": ("入学类别", "Category"),
+    "decision.waitlist": ("轮候号", "Waitlist number"),
+    "decision.monthly": ("每月补贴", "Monthly subsidy"),
+    "decision.months": ("补贴期限", "Duration"),
+    "decision.months_value": ("{n} 个月", "{n} months"),
+    "decision.total": ("补贴总额", "Total"),
+    "decision.certificate": ("电子证照已生成", "An e-certificate was issued"),
+    "decision.reason": ("未通过原因", "Reason"),
+    "decision.ask_clerk": ("咨询窗口工作人员", "Ask a clerk"),
+    "decision.ask_clerk_detail": (
+        "如有疑问，请携带身份证到{department}窗口咨询，或预约到窗口办理。",
+        "Questions? Visit the {department} counter with your ID card, or book an appointment.",
+    ),
+    "decision.reference": ("办件编号", "Reference no."),
+    "decision.view_case": ("查看办件详情", "View the case"),
+    "decision.home": ("返回首页", "Back to home"),
+    "decision.review_note": (
+        "工作人员将在 {due} 前完成审核，结果会通过消息通知您",
+        "A clerk will decide by {due}; you will be notified",
+    ),
+    "decision.post_check": ("已按承诺批准，后续将进行核查", "Approved on your commitment; it will be checked later"),
+    "decision.rules": ("条件核验明细", "Rule checks"),
+    # cases
+    "cases.title": ("我的办件", "My cases"),
+    "cases.empty": ("您还没有办件，去办事大厅看看吧", "No cases yet. Browse the services"),
+    "cases.submitted": ("提交于 {date}", "Submitted {date}"),
+    "cases.due_in": ("剩余 {n} 天", "{n} days left"),
+    "cases.working_days_left": ("剩余 {n} 个工作日", "{n} working days left"),
+    "cases.due_today": ("今天到期", "Due today"),
+    "cases.overdue": ("已超期 {n} 天", "{n} days overdue"),
+    "cases.due_at": ("办结时限 {date}", "Due {date}"),
+    "cases.timeline": ("办理进度", "Progress"),
+    "cases.withdraw": ("撤回申请", "Withdraw"),
+    "cases.withdraw_confirm": (
+        "确认撤回该申请？撤回后需重新提交",
+        "Withdraw this application? You would need to reapply",
+    ),
+    "cases.withdraw_yes": ("确认撤回", "Yes, withdraw"),
+    "cases.face_now": ("去刷脸", "Do the face check"),
+    "cases.fix": ("修改并重新提交", "Fix and resubmit"),
+    "cases.returned_note": ("退回原因", "Why it was returned"),
+    "cases.rate": ("评价本次服务", "Rate this service"),
+    "cases.rated": ("您的评价", "Your rating"),
+    "cases.rate_submit": ("提交评价", "Submit rating"),
+    "cases.rate_comment": ("说说您的感受（选填）", "Comment (optional)"),
+    "cases.rating.1": ("非常不满意", "Very dissatisfied"),
+    "cases.rating.2": ("不满意", "Dissatisfied"),
+    "cases.rating.3": ("基本满意", "Neutral"),
+    "cases.rating.4": ("满意", "Satisfied"),
+    "cases.rating.5": ("非常满意", "Very satisfied"),
+    "cases.thanks": ("感谢您的评价", "Thank you for your rating"),
+    "cases.your_form": ("申请内容", "What you submitted"),
+    "cases.unavailable": ("办件服务暂时无法获取", "Cases are not available yet"),
+    # status
+    "status.pending_face": ("待刷脸", "Face check needed"),
+    "status.in_review": ("审核中", "In review"),
+    "status.returned": ("待补正", "Returned"),
+    "status.approved": ("已办结", "Approved"),
+    "status.rejected": ("未通过", "Rejected"),
+    "status.withdrawn": ("已撤回", "Withdrawn"),
+    "status.revoked": ("已撤销", "Revoked"),
+    "status.submitted": ("已提交", "Submitted"),
+    # certificates
+    "certs.title": ("电子证照", "E-certificates"),
+    "certs.empty": ("暂无电子证照，办结后会自动归集到这里", "No certificates yet; issued ones appear here"),
+    "certs.verify_code": ("核验码", "Verification code"),
+    "certs.qr_hint": ("出示二维码，他人扫码即可核验真伪", "Show the QR code: anyone can scan it to verify"),
+    "certs.valid": ("有效", "Valid"),
+    "certs.invalid": ("已失效", "No longer valid"),
+    "certs.valid_until": ("有效期至", "Valid until"),
+    "certs.issued": ("签发于 {date}", "Issued {date}"),
+    # notifications
+    "notices.title": ("消息通知", "Notifications"),
+    "notices.empty": ("暂无消息", "No notifications"),
+    "notices.read_all": ("全部已读", "Mark all read"),
+    # events
+    "events.title": ("城市服务 · 随手拍", "City · Report a problem"),
+    "events.report": ("我要上报", "Report a problem"),
+    "events.mine": ("我的上报", "My reports"),
+    "events.category": ("问题类型", "Category"),
+    "events.description": ("问题描述", "Description"),
+    "events.address": ("位置描述", "Where"),
+    "events.location": ("定位", "Location"),
+    "events.locate": ("获取当前位置", "Use my location"),
+    "events.located": ("已定位 {lat}, {long}", "Located {lat}, {long}"),
+    "events.no_location": (
+        "无法获取定位。请允许定位权限，或上传带位置信息的现场照片。",
+        "No location. Allow location access, or attach a photo that carries its GPS position.",
+    ),
+    "events.location_hint": (
+        "请提供定位或带位置信息的照片，便于工作人员尽快找到现场",
+        "Give your location or a photo with GPS so staff can find the place",
+    ),
+    "events.photo": ("添加照片", "Add a photo"),
+    "events.submit": ("提交上报", "Submit report"),
+    "events.thanks": ("上报成功，感谢您参与城市治理", "Reported. Thank you for helping the city"),
+    "events.empty": ("您还没有上报过问题", "You have not reported anything yet"),
+    "appointments.title": ("预约办事", "Appointments"),
+    "appointments.slots": ("可预约时段", "Available slots"),
+    "appointments.mine": ("我的预约", "My appointments"),
+    "appointments.book": ("预约", "Book"),
+    "appointments.cancel": ("取消预约", "Cancel"),
+    "appointments.remaining": ("余 {n}", "{n} left"),
+    "appointments.full": ("已约满", "Full"),
+    "appointments.empty": ("暂无可预约时段", "No slots available"),
+    "appointments.none": ("您还没有预约", "No appointments yet"),
+    "appointments.booked": ("预约成功", "Booked"),
+    # me
+    "me.title": ("我的", "Me"),
+    "me.realname": ("实名认证", "Real-name verification"),
+    "me.realname_done": ("已实名", "Verified"),
+    "me.realname_todo": ("未实名", "Not verified"),
+    "me.realname_intro": (
+        "请填写与户籍登记一致的姓名和身份证号，系统将与公安户籍数据比对",
+        "Enter your name and ID number as registered; they are checked against the household registry",
+    ),
+    "me.name": ("姓名", "Name"),
+    "me.id_number": ("身份证号", "ID number"),
+    "me.realname_submit": ("提交认证", "Verify"),
+    "me.realname_ok": ("实名认证成功", "Real name verified"),
+    "me.face": ("人脸录入", "Face enrolment"),
+    "me.face_done": ("已录入", "Enrolled"),
+    "me.face_todo": ("未录入", "Not enrolled"),
+    "me.elder": ("长辈版（大字模式）", "Elder mode (large text)"),
+    "me.language": ("语言 Language", "Language 语言"),
+    "me.data_access": ("数据使用记录", "Data access log"),
+    "me.data_access_intro": ("以下是各部门读取您数据的记录", "Every read of your data by a department"),
+    "me.data_access_empty": ("暂无数据读取记录", "No reads yet"),
+    "me.data_access_by": ("读取方：{actor}", "By: {actor}"),
+    "me.data_access_case": ("办件：{ref}", "Case: {ref}"),
+    "me.notifications": ("消息通知", "Notifications"),
+    "me.certificates": ("电子证照", "E-certificates"),
+    "me.appointments": ("我的预约", "My appointments"),
+    "me.logout": ("退出登录", "Log out"),
+    "me.phone": ("手机号 {phone}", "Phone {phone}"),
+}
+
+
+# Labels of the fields inside registry values shown on the consent screen (values come masked from the server).
+# A field without a label here is shown without one: new services still work, only less prettily.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "account_no": ("账号", "Account"),
+    "status": ("状态", "Status"),
+    "balance": ("余额", "Balance"),
+    "monthly_deposit": ("月缴存额", "Monthly deposit"),
+    "months_contributed": ("缴存月数", "Months contributed"),
+    "bank_card": ("银行卡", "Bank card"),
+    "certificate_no": ("不动产证号", "Certificate no."),
+    "address": ("地址", "Address"),
+    "district": ("区县", "District"),
+    "purchase_date": ("购房日期", "Purchase date"),
+    "first_home": ("首套房", "First home"),
+    "price": ("价格", "Price"),
+    "area_m2": ("面积(㎡)", "Area (m²)"),
+    "deed_tax_paid": ("已缴契税", "Deed tax paid"),
+    "date": ("日期", "Date"),
+    "reason": ("原因", "Reason"),
+    "amount": ("金额", "Amount"),
+    "name": ("姓名", "Name"),
+    "id_number": ("身份证号", "ID number"),
+    "gender": ("性别", "Gender"),
+    "birth_date": ("出生日期", "Born"),
+    "relation": ("关系", "Relation"),
+    "household_id": ("户号", "Household"),
+    "school": ("学校", "School"),
+    "monthly_income_per_capita": ("家庭人均月收入", "Monthly income per head"),
+    "members": ("成员", "Members"),
+    "owners": ("产权人", "Owners"),
+}
+
+
+def field_label(key: str, language: str = DEFAULT_LANGUAGE) -> str:
+    pair = FIELD_LABELS.get(key)
+    if pair is None:
+        return ""
+    return pair[1] if language == "en" else pair[0]
+
+
+def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> str:
+    pair = STRINGS.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if language == "en" else pair[0]
+    return text.format(**params) if params else text
+
+
+class Translator:
+    """Bound to a mutable language source (the app state), so a language switch applies everywhere at once."""
+
+    def __init__(self, language_source) -> None:
+        self._source = language_source
+
+    def __call__(self, key: str, **params: object) -> str:
+        return translate(key, self._source(), **params)

@@ -1,0 +1,445 @@
+"""My cases: the list, a case with its timeline and deadline, withdraw, fix-and-resubmit, rating (好差评)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from mobileapp import forms, ui
+from mobileapp.api import NotAvailable
+from mobileapp.app import Screen
+from mobileapp.screens.common import case_tile, coming_soon, countdown
+from mobileapp.screens.decision import decision_card
+from mobileapp.screens.service import form_fields
+from mobileapp.state import CaseController, CasesController, returned_note, short_date, short_datetime
+
+FILTERS = [
+    (None, "catalogue.all"),
+    ("in_review", "status.in_review"),
+    ("returned", "status.returned"),
+    ("approved", "status.approved"),
+    ("rejected", "status.rejected"),
+]
+
+
+class CasesScreen(Screen):
+    tab = "cases"
+    root = True
+
+    def __init__(self, app) -> None:
+        super().__init__(app)
+        self.ctrl = CasesController(self.api)
+        self.unavailable = False
+        self.filter: str | None = None
+        self.more_busy = False
+
+    def title(self) -> str:
+        return self.t("cases.title")
+
+    async def load(self) -> None:
+        try:
+            await self.ctrl.load(status=self.filter)
+            self.unavailable = False
+        except NotAvailable:
+            self.unavailable = True
+
+    def build(self) -> list[ft.Control]:
+        look = self.look
+        if self.unavailable:
+            return [coming_soon(self, ft.Icons.ASSIGNMENT)]
+        out: list[ft.Control] = []
+        if not look.elder:
+            chips = []
+            for value, key in FILTERS:
+                active = value == self.filter
+                chips.append(
+                    ft.Container(
+                        content=ui.text(look, self.t(key), 13, color=look.primary if active else look.text2),
+                        padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                        border_radius=16,
+                        bgcolor=look.primary_soft if active else look.surface,
+                        border=ft.Border.all(1, look.primary if active else look.border),
+                        on_click=self.handler(self.set_filter, value),
+                    )
+                )
+            out.append(ft.Row(chips, spacing=8, wrap=True, run_spacing=8))
+        if not self.ctrl.cases:
+            out.append(
+                ui.empty(
+                    look,
+                    self.t("cases.empty"),
+                    ft.Icons.ASSIGNMENT_OUTLINED,
+                    action=ui.button(
+                        look, self.t("tab.services"), self.handler(self.app.switch_tab, "services"), expand=False
+                    ),
+                )
+            )
+        for case in self.ctrl.cases:
+            out.append(case_tile(self, case, self.handler(self.open_case, int(case["id"]))))
+        if self.ctrl.next:
+            out.append(
+                ui.button(look, self.t("action.more"), self.handler(self.more), kind="ghost", busy=self.more_busy)
+            )
+        return out
+
+    async def set_filter(self, value: str | None) -> None:
+        self.filter = value
+        await self.app.open(self)
+
+    async def more(self) -> None:
+        self.more_busy = True
+        self.render()
+        try:
+            await self.ctrl.load_more()
+        finally:
+            self.more_busy = False
+        self.render()
+
+    async def open_case(self, case_id: int) -> None:
+        await self.app.go(CaseScreen(self.app, case_id))
+
+
+class CaseScreen(Screen):
+    tab = "cases"
+
+    def __init__(self, app, case_id: int) -> None:
+        super().__init__(app)
+        self.ctrl = CaseController(self.api, case_id)
+        self.confirm_withdraw = False
+        self.busy = ""
+        self.score = 0
+        self.comment = ""
+        self.thanks = False
+
+    def title(self) -> str:
+        return self.t("decision.reference") + " " + str((self.ctrl.case or {}).get("reference_no", ""))
+
+    async def load(self) -> None:
+        await self.ctrl.load()
+        if self.ctrl.service_code and self.ctrl.case and self.ctrl.case.get("form"):
+            try:
+                await self.ctrl.load_form()
+            except Exception:  # the labels are a nicety: show raw keys rather than fail the screen
+                self.ctrl.fields = []
+
+    def build(self) -> list[ft.Control]:
+        look = self.look
+        case = self.ctrl.case
+        if not case:
+            return []
+        out: list[ft.Control] = decision_card(self, case, big=False)
+        due = countdown(self, case)
+        if due is not None:
+            out.insert(
+                0,
+                ui.card(
+                    look,
+                    ft.Row(
+                        [
+                            due,
+                            ui.text(
+                                look, self.t("cases.due_at", date=short_date(case.get("due_at"))), 13, color=look.text3
+                            ),
+                        ],
+                        alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+                        wrap=True,
+                    ),
+                    padding=12,
+                ),
+            )
+        status = self.ctrl.status
+        if status == "returned":
+            note = returned_note(case)
+            out.append(
+                ui.banner(
+                    look,
+                    f"{self.t('cases.returned_note')}：{note}" if note else self.t("decision.returned"),
+                    kind="warning",
+                )
+            )
+        submitted = case.get("form") or {}
+        if submitted:
+            specs = {f.name: f for f in self.ctrl.fields}
+            lang = self.state.language
+            rows = [
+                ui.kv(
+                    look,
+                    forms.localized(specs[k].label, lang) if k in specs else k,
+                    forms.localized(forms.display_value(specs.get(k), v), lang),
+                )
+                for k, v in submitted.items()
+            ]
+            out.append(ui.section(look, self.t("cases.your_form"), [ui.card(look, ft.Column(rows, spacing=10))]))
+        out.append(ui.section(look, self.t("cases.timeline"), [ui.card(look, self._timeline(case))]))
+        if self.ctrl.can_rate or case.get("rating") or self.thanks:
+            out.append(self._rating(case))
+        if self.confirm_withdraw:
+            out.append(
+                ui.card(
+                    look,
+                    ft.Column(
+                        [
+                            ui.text(look, self.t("cases.withdraw_confirm"), 15),
+                            ft.Row(
+                                [
+                                    ui.button(
+                                        look, self.t("action.cancel"), self.handler(self.cancel_withdraw), kind="ghost"
+                                    ),
+                                    ui.button(
+                                        look,
+                                        self.t("cases.withdraw_yes"),
+                                        self.handler(self.withdraw),
+                                        kind="danger",
+                                        busy=self.busy == "withdraw",
+                                        identifier="withdraw_confirm",
+                                    ),
+                                ],
+                                spacing=10,
+                            ),
+                        ],
+                        spacing=12,
+                    ),
+                    border_color=look.danger,
+                )
+            )
+        return out
+
+    def _timeline(self, case: dict[str, Any]) -> ft.Control:
+        look = self.look
+        entries = list(case.get("timeline") or [])
+        rows: list[ft.Control] = []
+        for i, entry in enumerate(reversed(entries)):
+            latest = i == 0
+            status = str(entry.get("status", ""))
+            label = self.t(f"status.{status}") if status else ""
+            detail = [ui.text(look, short_datetime(entry.get("at")), 12, color=look.text3)]
+            if entry.get("actor"):
+                detail.append(ui.text(look, str(entry.get("actor")), 12, color=look.text3))
+            if entry.get("note"):
+                detail.append(ui.text(look, str(entry.get("note")), 13, color=look.text2))
+            rows.append(
+                ft.Row(
+                    [
+                        ft.Column(
+                            [
+                                ft.Container(
+                                    width=12,
+                                    height=12,
+                                    border_radius=6,
+                                    bgcolor=look.primary if latest else look.border,
+                                    border=ft.Border.all(2, look.primary_soft if latest else look.surface),
+                                ),
+                                ft.Container(width=2, height=look.fs(40), bgcolor=look.border)
+                                if i < len(entries) - 1
+                                else ft.Container(),
+                            ],
+                            spacing=2,
+                            horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+                        ),
+                        ft.Column(
+                            [
+                                ui.text(
+                                    look,
+                                    label,
+                                    15,
+                                    weight=ft.FontWeight.BOLD if latest else None,
+                                    color=look.text if latest else look.text2,
+                                ),
+                                *detail,
+                            ],
+                            spacing=2,
+                            expand=True,
+                        ),
+                    ],
+                    spacing=12,
+                    vertical_alignment=ft.CrossAxisAlignment.START,
+                )
+            )
+        if not rows:
+            rows.append(ui.text(look, self.t("common.empty"), 14, color=look.text3))
+        return ft.Column(rows, spacing=4)
+
+    def _rating(self, case: dict[str, Any]) -> ft.Control:
+        look = self.look
+        rating = case.get("rating")
+        given = int(rating.get("score") if isinstance(rating, dict) else rating or 0) if rating else 0
+        score = given or self.score
+        stars = []
+        for n in range(1, 6):
+            filled = n <= score
+            star = ft.Icon(ft.Icons.STAR if filled else ft.Icons.STAR_BORDER, color="#F5A623", size=look.icon(34))
+            stars.append(
+                ui.with_id(
+                    f"rating_{n}",
+                    ft.Container(
+                        content=star,
+                        on_click=None if given else self.handler(self.set_score, n),
+                        padding=4,
+                    ),
+                    button=not given,
+                    label=self.t(f"cases.rating.{n}"),
+                )
+            )
+        parts: list[ft.Control] = [
+            ui.title(look, self.t("cases.rated") if given else self.t("cases.rate"), 16),
+            ft.Row(stars, spacing=2, alignment=ft.MainAxisAlignment.CENTER),
+        ]
+        if score:
+            parts.append(
+                ui.text(look, self.t(f"cases.rating.{score}"), 14, color=look.warning, align=ft.TextAlign.CENTER)
+            )
+        if given:
+            comment = rating.get("comment") if isinstance(rating, dict) else ""
+            if comment:
+                parts.append(ui.text(look, str(comment), 14, color=look.text2))
+            if self.thanks:
+                parts.append(ui.text(look, self.t("cases.thanks"), 14, color=look.success))
+        else:
+            parts.append(
+                ui.text_field(
+                    look,
+                    self.t("cases.rate_comment"),
+                    value=self.comment,
+                    on_change=self._set_comment,
+                    multiline=not look.elder,
+                    identifier="rating_comment",
+                )
+            )
+            parts.append(
+                ui.button(
+                    look,
+                    self.t("cases.rate_submit"),
+                    self.handler(self.rate),
+                    disabled=not self.score,
+                    busy=self.busy == "rate",
+                    identifier="rating_submit",
+                )
+            )
+        return ui.card(look, ft.Column(parts, spacing=10, horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
+
+    def footer(self) -> ft.Control | None:
+        look = self.look
+        buttons: list[ft.Control] = []
+        if self.ctrl.can_withdraw and not self.confirm_withdraw:
+            buttons.append(
+                ui.button(
+                    look,
+                    self.t("cases.withdraw"),
+                    self.handler(self.ask_withdraw),
+                    kind="ghost",
+                    identifier="case_withdraw",
+                )
+            )
+        if self.ctrl.needs_face:
+            buttons.append(ui.button(look, self.t("cases.face_now"), self.handler(self.face), identifier="case_face"))
+        if self.ctrl.can_resubmit:
+            buttons.append(ui.button(look, self.t("cases.fix"), self.handler(self.fix), identifier="case_fix"))
+        return ft.Row(buttons, spacing=10) if buttons else None
+
+    def _set_comment(self, e: Any) -> None:
+        self.comment = e.control.value or ""
+
+    async def set_score(self, n: int) -> None:
+        self.score = n
+        self.render()
+
+    async def rate(self) -> None:
+        if self.busy or not self.score:
+            return
+        self.busy = "rate"
+        self.render()
+        try:
+            await self.ctrl.rate(self.score, self.comment.strip())
+            await self.ctrl.load()
+            self.thanks = True
+        finally:
+            self.busy = ""
+        self.render()
+
+    async def ask_withdraw(self) -> None:
+        self.confirm_withdraw = True
+        self.render()
+
+    async def cancel_withdraw(self) -> None:
+        self.confirm_withdraw = False
+        self.render()
+
+    async def withdraw(self) -> None:
+        if self.busy:
+            return
+        self.busy = "withdraw"
+        self.render()
+        try:
+            await self.ctrl.withdraw()
+        finally:
+            self.busy = ""
+            self.confirm_withdraw = False
+        self.render()
+
+    async def face(self) -> None:
+        from mobileapp.screens.face import FaceScreen
+
+        assert self.ctrl.case is not None
+        await self.app.go(FaceScreen(self.app, dict(self.ctrl.case)))
+
+    async def fix(self) -> None:
+        await self.app.go(ResubmitScreen(self.app, self.ctrl))
+
+
+class ResubmitScreen(Screen):
+    """A returned case: the same generated form with the submitted values, sent back with PATCH."""
+
+    tab = "cases"
+
+    def __init__(self, app, ctrl: CaseController) -> None:
+        super().__init__(app)
+        self.ctrl = ctrl
+        self.busy = False
+
+    def title(self) -> str:
+        return self.t("form.resubmit")
+
+    async def load(self) -> None:
+        await self.ctrl.load_form()
+
+    def build(self) -> list[ft.Control]:
+        look = self.look
+        case = self.ctrl.case or {}
+        out: list[ft.Control] = []
+        note = returned_note(case)
+        if note:
+            out.append(ui.banner(look, f"{self.t('cases.returned_note')}：{note}", kind="warning"))
+        fields = form_fields(self, self.ctrl.fields, self.ctrl.values, self.ctrl.errors, self.on_field)
+        out.append(ui.card(look, ft.Column(fields or [ui.text(look, self.t("common.empty"), 14)], spacing=look.gap)))
+        return out
+
+    def footer(self) -> ft.Control:
+        return ui.button(
+            self.look,
+            self.t("form.resubmit"),
+            self.handler(self.submit),
+            identifier="resubmit_submit",
+            busy=self.busy,
+            busy_label=self.t("form.submitting"),
+        )
+
+    def on_field(self, name: str, value: Any, rerender: bool) -> None:
+        self.ctrl.values[name] = value
+        self.ctrl.errors.pop(name, None)
+        if rerender:
+            self.render()
+
+    async def submit(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self.error = None
+        self.render()
+        try:
+            case = await self.ctrl.resubmit(self.state.language)
+        finally:
+            self.busy = False
+            self.render()
+        if case is not None:
+            await self.app.back()

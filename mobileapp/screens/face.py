@@ -1,0 +1,204 @@
+"""Face check (刷脸) for a case: a challenge, then a photo — or one photo per liveness action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from mobileapp import ui
+from mobileapp.api import ApiError
+from mobileapp.app import Screen
+from mobileapp.state import FaceController
+
+
+class FaceScreen(Screen):
+    tab = "cases"
+
+    def __init__(self, app, case: dict[str, Any]) -> None:
+        super().__init__(app)
+        self.case = case
+        self.ctrl = FaceController(self.api, case_id=int(case["id"]))
+        self.busy = False
+        self.failed: str | None = None
+        self.enrol_first = False
+
+    def title(self) -> str:
+        return self.t("face.title")
+
+    async def load(self) -> None:
+        try:
+            await self.ctrl.start()
+            self.enrol_first = False
+        except ApiError as exc:
+            if exc.code != "face_not_enrolled":
+                raise
+            self.enrol_first = True  # enrol here, then the check: no detour through the profile
+
+    def build(self) -> list[ft.Control]:
+        look = self.look
+        ctrl = self.ctrl
+        labels = [self.t("step.consent"), self.t("step.form"), self.t("step.face"), self.t("step.result")]
+        out: list[ft.Control] = [ui.card(look, ui.steps_indicator(look, labels, 2), padding=12)]
+        if self.failed:
+            out.append(ui.banner(look, self.failed, kind="danger"))
+        preview = self.app.photos.camera_view(look.fs(260))
+        face_art: ft.Control = preview or ft.Container(
+            content=ft.Icon(ft.Icons.FACE_RETOUCHING_NATURAL, size=look.icon(110), color=look.primary),
+            width=look.fs(200),
+            height=look.fs(200),
+            border_radius=look.fs(100),
+            bgcolor=look.primary_soft,
+            border=ft.Border.all(3, look.primary),
+            alignment=ft.Alignment.CENTER,
+        )
+        parts: list[ft.Control] = [ft.Container(content=face_art, alignment=ft.Alignment.CENTER, padding=8)]
+        if self.enrol_first:
+            parts.append(ui.title(look, self.t("face.enrol_first"), 17))
+            parts.append(ui.text(look, self.t("face.enrol_first_detail"), 14, align=ft.TextAlign.CENTER))
+        else:
+            parts.append(ui.text(look, self.t("face.intro"), 15, align=ft.TextAlign.CENTER))
+        if ctrl.actions and not self.enrol_first:
+            parts.append(ui.text(look, self.t("face.actions"), 14, weight=ft.FontWeight.BOLD))
+            for i, action in enumerate(ctrl.actions, 1):
+                done = i <= len(ctrl.frames)
+                parts.append(
+                    ft.Row(
+                        [
+                            ft.Icon(
+                                ft.Icons.CHECK_CIRCLE if done else ft.Icons.RADIO_BUTTON_UNCHECKED,
+                                color=look.success if done else look.text3,
+                                size=look.icon(20),
+                            ),
+                            ui.text(look, f"{i}. {self.t('face.action.' + action)}", 15),
+                        ],
+                        spacing=8,
+                    )
+                )
+            if ctrl.frames:
+                parts.append(ui.text(look, self.t("face.frames", n=len(ctrl.frames)), 13, color=look.text3))
+        if self.busy:
+            parts.append(
+                ft.Column(
+                    [
+                        ft.ProgressBar(color=look.primary, bgcolor=look.primary_soft),
+                        ui.text(look, self.t("face.checking"), 14, color=look.primary, align=ft.TextAlign.CENTER),
+                    ],
+                    spacing=8,
+                    horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+                )
+            )
+        parts.append(
+            ft.Row(
+                [
+                    ft.Icon(ft.Icons.LOCK_OUTLINE, size=look.icon(16), color=look.text3),
+                    ui.text(look, self.t("face.privacy"), 12, color=look.text3),
+                ],
+                alignment=ft.MainAxisAlignment.CENTER,
+                spacing=4,
+            )
+        )
+        out.append(ui.card(look, ft.Column(parts, spacing=look.gap, horizontal_alignment=ft.CrossAxisAlignment.CENTER)))
+        return out
+
+    def footer(self) -> ft.Control:
+        look = self.look
+        buttons: list[ft.Control] = []
+        if self.app.photos.camera_available:
+            buttons.append(
+                ui.button(
+                    look,
+                    self.t("face.camera"),
+                    self.handler(self.take_photo),
+                    busy=self.busy,
+                    icon=ft.Icons.PHOTO_CAMERA,
+                    identifier="face_camera",
+                )
+            )
+        buttons.append(
+            ui.button(
+                look,
+                self.t("face.capture"),
+                self.handler(self.pick),
+                identifier="face_capture",
+                busy=self.busy,
+                busy_label=self.t("face.checking"),
+                icon=ft.Icons.UPLOAD_FILE,
+                kind="secondary" if buttons else "primary",
+            )
+        )
+        return ft.Column(buttons, spacing=8)
+
+    async def pick(self) -> None:
+        if self.busy:
+            return
+        photos = await self.app.photos.pick(multiple=bool(self.ctrl.actions) and not self.enrol_first)
+        await self.use(photos)
+
+    async def take_photo(self) -> None:
+        if self.busy:
+            return
+        photo = await self.app.photos.take()
+        await self.use([photo] if photo else [])
+
+    async def use(self, photos: list[tuple[str, bytes]]) -> None:
+        if not photos:
+            return
+        if self.enrol_first:
+            await self.enrol(*photos[0])
+            return
+        for name, data in photos:
+            self.ctrl.add_frame(name, data)
+        await self.verify_if_ready()
+
+    async def enrol(self, name: str, data: bytes) -> None:
+        self.busy = True
+        self.error = None
+        self.render()
+        try:
+            await self.state.enrol_face(data, name)
+            await self.ctrl.start()
+            self.enrol_first = False
+            self.notice = ("success", self.t("face.enrolled_next"))
+        finally:
+            self.busy = False
+        self.render()
+
+    async def verify_if_ready(self) -> None:
+        if not self.ctrl.ready:
+            self.render()
+            return
+        self.busy = True
+        self.failed = None
+        self.error = None
+        self.notice = None
+        self.render()
+        try:
+            result = await self.ctrl.verify()
+        except ApiError:
+            self.busy = False
+            await self._fresh_challenge()
+            raise
+        self.busy = False
+        if not result:
+            self.render()
+            return
+        if result.get("verified"):
+            await self.show_decision(result.get("case"))
+            return
+        self.failed = self.t("face.failed", n=result.get("attempts_left", 0))
+        await self._fresh_challenge()
+        self.render()
+
+    async def _fresh_challenge(self) -> None:
+        try:
+            await self.ctrl.start()
+        except ApiError as exc:
+            self.error = exc
+
+    async def show_decision(self, case: dict[str, Any] | None) -> None:
+        from mobileapp.screens.decision import DecisionScreen
+
+        if not case:
+            case = await self.api.case(int(self.case["id"]))
+        await self.app.go(DecisionScreen(self.app, case), replace=True)

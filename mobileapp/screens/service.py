@@ -1,0 +1,434 @@
+"""Service detail, then the apply screen: consent to the registry data, the generated form, submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from mobileapp import forms, ui
+from mobileapp.app import Screen
+from mobileapp.screens.common import icon_badge, mode_tags, service_icon
+from mobileapp.state import ApplyController, failed_rules, label_of, rule_text, short_date
+
+
+def _step_text(step: Any) -> tuple[str, str]:
+    if isinstance(step, dict):
+        return str(step.get("title") or step.get("name") or ""), str(step.get("description") or step.get("text") or "")
+    return str(step), ""
+
+
+class ServiceScreen(Screen):
+    tab = "services"
+
+    def __init__(self, app, code: str) -> None:
+        super().__init__(app)
+        self.ctrl = ApplyController(self.api, code)
+        self.checking = False
+
+    def title(self) -> str:
+        detail = self.ctrl.detail or {}
+        return str(detail.get("name") or "")
+
+    async def load(self) -> None:
+        await self.ctrl.load()
+
+    def build(self) -> list[ft.Control]:
+        look = self.look
+        detail = self.ctrl.detail
+        if not detail:
+            return []
+        icon, color = service_icon(detail)
+        mode = detail.get("mode", "")
+        limit = detail.get("time_limit_days")
+        head = ui.card(
+            look,
+            ft.Column(
+                [
+                    ft.Row(
+                        [
+                            icon_badge(self, icon, color, 52),
+                            ft.Column(
+                                [
+                                    ui.title(look, str(detail.get("name", "")), 20),
+                                    ui.text(look, label_of(detail.get("department")), 14, color=look.text3),
+                                ],
+                                spacing=4,
+                                expand=True,
+                            ),
+                        ],
+                        spacing=12,
+                    ),
+                    ft.Row(mode_tags(self, detail), spacing=6, wrap=True),
+                    ui.text(look, str(detail.get("summary") or ""), 14, color=look.text2),
+                ],
+                spacing=10,
+            ),
+        )
+        facts = ui.card(
+            look,
+            ft.Column(
+                [
+                    ui.kv(look, self.t("service.department"), label_of(detail.get("department"))),
+                    ui.kv(look, self.t("service.mode"), self.t(f"mode.{mode}") if mode else "—"),
+                    ui.kv(
+                        look,
+                        self.t("service.time_limit"),
+                        self.t("common.days", n=limit) if limit else self.t("service.time_limit_instant"),
+                    ),
+                    ui.kv(
+                        look,
+                        self.t("service.face"),
+                        self.t("common.yes") if detail.get("requires_face") else self.t("common.no"),
+                    ),
+                    ui.text(look, self.t(f"mode.{mode}.desc") if mode else "", 13, color=look.text3),
+                ],
+                spacing=10,
+            ),
+        )
+        out: list[ft.Control] = [head, facts]
+        out.append(ui.banner(look, self.t("service.zero_material"), kind="success", icon=ft.Icons.FOLDER_OFF_OUTLINED))
+        steps = detail.get("steps") or []
+        if steps:
+            rows: list[ft.Control] = []
+            for i, step in enumerate(steps, 1):
+                head_text, desc = _step_text(step)
+                rows.append(
+                    ft.Row(
+                        [
+                            ft.Container(
+                                content=ui.text(look, str(i), 12, color="#FFFFFF", weight=ft.FontWeight.BOLD),
+                                width=look.fs(22),
+                                height=look.fs(22),
+                                border_radius=look.fs(11),
+                                bgcolor=look.primary,
+                                alignment=ft.Alignment.CENTER,
+                            ),
+                            ft.Column(
+                                [ui.text(look, head_text, 15, weight=ft.FontWeight.BOLD)]
+                                + ([ui.text(look, desc, 13, color=look.text3)] if desc else []),
+                                spacing=2,
+                                expand=True,
+                            ),
+                        ],
+                        spacing=10,
+                        vertical_alignment=ft.CrossAxisAlignment.START,
+                    )
+                )
+            out.append(ui.section(look, self.t("service.steps"), [ui.card(look, ft.Column(rows, spacing=14))]))
+        items = detail.get("data_items") or []
+        if items:
+            rows = [
+                ft.Row(
+                    [
+                        ft.Icon(ft.Icons.DATASET_LINKED_OUTLINED, color=look.primary, size=look.icon(18)),
+                        ui.text(look, str(i.get("label", i.get("key"))), 14, expand=True),
+                        ui.text(look, label_of(i.get("department")), 13, color=look.text3),
+                    ],
+                    spacing=8,
+                )
+                for i in items
+            ]
+            out.append(ui.section(look, self.t("service.data_items"), [ui.card(look, ft.Column(rows, spacing=10))]))
+        out.append(self._eligibility())
+        return out
+
+    def _eligibility(self) -> ft.Control:
+        look = self.look
+        if not self.state.real_name_verified:
+            return ui.banner(
+                look,
+                self.t("service.realname_needed"),
+                kind="warning",
+                action_label=self.t("home.realname_go"),
+                on_action=self.handler(self.open_real_name),
+            )
+        trace = self.ctrl.eligibility
+        if trace is None:
+            return ui.button(
+                look,
+                self.t("service.eligibility"),
+                self.handler(self.check),
+                kind="secondary",
+                busy=self.checking,
+                icon=ft.Icons.FACT_CHECK_OUTLINED,
+                identifier="eligibility_check",
+            )
+        failed = failed_rules(trace)
+        eligible = trace.get("eligible") if isinstance(trace, dict) else None
+        if eligible is None:
+            eligible = not failed
+        if eligible:
+            return ui.banner(look, self.t("service.eligible_yes"), kind="success")
+        lines: list[ft.Control] = [ui.text(look, self.t("service.eligible_no"), 14, weight=ft.FontWeight.BOLD)]
+        for rule in failed:
+            lines.append(
+                ft.Row(
+                    [
+                        ft.Icon(ft.Icons.CANCEL_OUTLINED, color=look.danger, size=look.icon(18)),
+                        ui.text(look, rule_text(rule), 14, expand=True),
+                    ],
+                    spacing=8,
+                    vertical_alignment=ft.CrossAxisAlignment.START,
+                )
+            )
+        return ui.card(look, ft.Column(lines, spacing=8), bgcolor=look.danger_soft)
+
+    def footer(self) -> ft.Control | None:
+        if not self.ctrl.detail:
+            return None
+        return ui.button(self.look, self.t("service.apply"), self.handler(self.apply), identifier="service_apply")
+
+    async def check(self) -> None:
+        self.checking = True
+        self.render()
+        try:
+            await self.ctrl.check_eligibility()
+        finally:
+            self.checking = False
+        self.render()
+
+    async def apply(self) -> None:
+        if not self.state.real_name_verified:
+            await self.open_real_name()
+            return
+        await self.app.go(ApplyScreen(self.app, self.ctrl))
+
+    async def open_real_name(self) -> None:
+        from mobileapp.screens.profile import RealNameScreen
+
+        await self.app.go(RealNameScreen(self.app))
+
+
+def form_fields(
+    screen: Screen, specs: list[forms.FieldSpec], values: dict[str, Any], errors: dict[str, str], on_change
+) -> list[ft.Control]:
+    """Controls for a generated form; ``on_change(name, value, rerender)`` records what the resident enters."""
+    look = screen.look
+    lang = screen.state.language
+    out: list[ft.Control] = []
+    for spec in specs:
+        label = forms.localized(spec.label, lang) + (" *" if spec.required else "")
+        error = errors.get(spec.name)
+        ident = f"form_{spec.name}"
+        if spec.kind == "enum":
+            parts: list[ft.Control] = [ui.text(look, label, 15, weight=ft.FontWeight.BOLD)]
+            if spec.description:
+                parts.append(ui.text(look, spec.description, 13, color=look.text3))
+            parts.append(
+                ui.choice_group(
+                    look,
+                    [(c.value, forms.localized(c.label, lang)) for c in spec.choices],
+                    values.get(spec.name),
+                    lambda v, name=spec.name: on_change(name, v, True),
+                    identifier_prefix=ident,
+                )
+            )
+            if error:
+                parts.append(ui.text(look, error, 13, color=look.danger))
+            out.append(ft.Column(parts, spacing=8))
+        elif spec.kind == "boolean":
+            out.append(
+                ui.with_id(
+                    ident,
+                    ft.Checkbox(
+                        label=label,
+                        value=bool(values.get(spec.name)),
+                        on_change=lambda e, name=spec.name: on_change(name, bool(e.control.value), True),
+                        label_style=ft.TextStyle(size=look.fs(15), color=look.text),
+                        error=error,
+                    ),
+                )
+            )
+        else:
+            value = values.get(spec.name)
+            numeric = spec.kind in ("number", "integer") or forms.numeric_pattern(spec.pattern)
+            keyboard = ft.KeyboardType.NUMBER if numeric else None
+            out.append(
+                ui.text_field(
+                    look,
+                    label,
+                    value="" if value is None else str(value),
+                    hint=spec.placeholder or spec.description,
+                    on_change=lambda e, name=spec.name: on_change(name, e.control.value, False),
+                    keyboard=keyboard,
+                    error=error,
+                    multiline=spec.kind == "text",
+                    identifier=ident,
+                    suffix=spec.unit or None,
+                )
+            )
+    return out
+
+
+class ApplyScreen(Screen):
+    """Consent and form on one page. Nothing is sent until the consent box is ticked and the form is valid."""
+
+    tab = "services"
+
+    def __init__(self, app, ctrl: ApplyController) -> None:
+        super().__init__(app)
+        self.ctrl = ctrl
+        self.busy = False
+
+    def title(self) -> str:
+        return self.t("form.title")
+
+    async def load(self) -> None:
+        if self.ctrl.detail is None:
+            await self.ctrl.load()
+        await self.ctrl.load_prefill()
+
+    def step_labels(self) -> list[str]:
+        keys = ["step.consent", "step.form"] + (["step.face"] if self.ctrl.requires_face else []) + ["step.result"]
+        return [self.t(k) for k in keys]
+
+    def build(self) -> list[ft.Control]:
+        look = self.look
+        ctrl = self.ctrl
+        detail = ctrl.detail or {}
+        out: list[ft.Control] = [
+            ui.card(look, ui.steps_indicator(look, self.step_labels(), 1 if ctrl.consent else 0), padding=12)
+        ]
+        if self.error is not None and self.error.code == "real_name_required":
+            out.append(
+                ui.banner(
+                    look,
+                    self.t("service.realname_needed"),
+                    kind="warning",
+                    action_label=self.t("home.realname_go"),
+                    on_action=self.handler(self.open_real_name),
+                )
+            )
+        # 1. consent
+        rows: list[ft.Control] = [
+            ui.text(look, self.t("consent.intro", service=detail.get("name", "")), 14, color=look.text2)
+        ]
+        if not ctrl.prefill:
+            rows.append(ui.text(look, self.t("consent.no_items"), 14, color=look.text3))
+        for item in ctrl.prefill:
+            meta = [item.department] if item.department else []
+            if item.updated_at:
+                meta.append(self.t("consent.updated", date=short_date(item.updated_at)))
+            rows.append(ui.divider(look))
+            rows.append(
+                ft.Column(
+                    [
+                        ft.Row(
+                            [
+                                ft.Icon(ft.Icons.DATASET_LINKED_OUTLINED, color=look.primary, size=look.icon(18)),
+                                ui.text(look, item.label, 15, weight=ft.FontWeight.BOLD, expand=True),
+                            ],
+                            spacing=6,
+                        ),
+                        ft.Container(
+                            content=ui.text(look, item.value or self.t("consent.none"), 14, color=look.text),
+                            bgcolor=look.bg,
+                            border_radius=8,
+                            padding=ft.Padding.symmetric(horizontal=10, vertical=8),
+                        ),
+                        ui.text(look, " · ".join(meta), 12, color=look.text3),
+                    ],
+                    spacing=6,
+                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                )
+            )
+        rows.append(
+            ft.Row(
+                [
+                    ft.Icon(ft.Icons.SHIELD_OUTLINED, color=look.success, size=look.icon(16)),
+                    ui.text(look, self.t("consent.access_log"), 12, color=look.text3, expand=True),
+                ],
+                spacing=6,
+            )
+        )
+        out.append(ui.section(look, self.t("consent.title"), [ui.card(look, ft.Column(rows, spacing=10))]))
+        # 2. form
+        if ctrl.fields:
+            fields = form_fields(self, ctrl.fields, ctrl.values, ctrl.errors, self.on_field)
+            out.append(
+                ui.section(
+                    look,
+                    self.t("form.title"),
+                    [
+                        ui.text(look, self.t("form.intro"), 13, color=look.text3),
+                        ui.card(look, ft.Column(fields, spacing=look.gap + 4)),
+                    ],
+                )
+            )
+        # consent checkbox last, right above the submit button
+        consent_error = ctrl.errors.get("consent")
+        out.append(
+            ui.card(
+                look,
+                ft.Column(
+                    [
+                        ui.with_id(
+                            "consent_checkbox",
+                            ft.Checkbox(
+                                label=ctrl.consent_text or self.t("consent.checkbox"),
+                                value=ctrl.consent,
+                                on_change=self.on_consent,
+                                label_style=ft.TextStyle(size=look.fs(15), color=look.text),
+                                active_color=look.primary,
+                            ),
+                        ),
+                    ]
+                    + ([ui.text(look, consent_error, 13, color=look.danger)] if consent_error else []),
+                ),
+                bgcolor=look.primary_soft,
+                padding=10,
+            )
+        )
+        return out
+
+    def footer(self) -> ft.Control:
+        ctrl = self.ctrl
+        return ui.button(
+            self.look,
+            self.t("form.submit"),
+            self.handler(self.submit),
+            identifier="apply_submit",
+            busy=self.busy,
+            disabled=not ctrl.consent,
+            busy_label=self.t("form.submitting"),
+        )
+
+    def on_field(self, name: str, value: Any, rerender: bool) -> None:
+        self.ctrl.values[name] = value
+        self.ctrl.errors.pop(name, None)
+        if rerender:
+            self.render()
+
+    def on_consent(self, e: Any) -> None:
+        self.ctrl.consent = bool(e.control.value)
+        self.ctrl.errors.pop("consent", None)
+        self.render()
+
+    async def submit(self) -> None:
+        if self.busy or self.ctrl.in_flight:
+            return  # a double tap: the first request is still on its way
+        self.error = None
+        self.busy = True
+        self.render()
+        try:
+            case = await self.ctrl.submit(self.state.language)
+        finally:
+            self.busy = False
+            self.render()
+        if case is not None:
+            await self.after_submit(case)
+
+    async def after_submit(self, case: dict[str, Any]) -> None:
+        from mobileapp.screens.decision import DecisionScreen
+        from mobileapp.screens.face import FaceScreen
+
+        if case.get("status") == "pending_face":
+            await self.app.go(FaceScreen(self.app, case), replace=True)
+        else:
+            await self.app.go(DecisionScreen(self.app, case), replace=True)
+
+    async def open_real_name(self) -> None:
+        from mobileapp.screens.profile import RealNameScreen
+
+        await self.app.go(RealNameScreen(self.app))
