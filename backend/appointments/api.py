@@ -1,0 +1,125 @@
+"""Appointments API under /api/v1/appointments. Thin: parse, call services, serialise."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.core.errors import DomainError, NotFound
+
+from . import services
+from .models import Booking, BookingStatus, Slot, Venue
+from .serializers import BookingCreateSerializer, BookingSerializer, SlotSerializer, VenueSerializer
+
+
+class VenueListView(ListAPIView):
+    """Active venues with their services and opening hours (public)."""
+
+    serializer_class = VenueSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        qs = Venue.objects.filter(active=True)
+        if self.request.query_params.get("kind"):
+            qs = qs.filter(kind=self.request.query_params["kind"])
+        if self.request.query_params.get("service"):
+            wanted = self.request.query_params["service"]
+            qs = [v for v in qs if wanted in v.services]
+        return qs
+
+
+def _int_param(value: str, name: str) -> int:
+    if not value.isdigit():
+        raise DomainError("validation_error", "参数无效。", fields={name: ["请提供整数 ID。"]})
+    return int(value)
+
+
+class SlotListView(ListAPIView):
+    """Upcoming slots (paginated), soonest first. ``?venue=<id>&service=<code>&date=YYYY-MM-DD&available=true``."""
+
+    serializer_class = SlotSerializer
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("venue", int),
+            OpenApiParameter("service", str),
+            OpenApiParameter("date", dt.date),
+            OpenApiParameter("available", bool),
+        ]
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        qs = Slot.objects.filter(starts_at__gt=timezone.now(), venue__active=True).select_related("venue")
+        if params.get("venue"):
+            qs = qs.filter(venue_id=_int_param(params["venue"], "venue"))
+        if params.get("service"):
+            qs = qs.filter(service=params["service"])
+        if params.get("date"):
+            day = parse_date(params["date"]) if len(params["date"]) == 10 else None
+            if day is None:
+                raise DomainError("validation_error", "日期无效。", fields={"date": ["格式为 YYYY-MM-DD。"]})
+            qs = qs.filter(starts_at__date=day)
+        if params.get("available") in ("1", "true"):
+            qs = qs.filter(booked__lt=F("capacity"))
+        return qs.order_by("starts_at", "venue_id", "service")
+
+
+class BookingListCreateView(ListAPIView):
+    """GET: own bookings, latest slot first (paginated; ``?status=``). POST ``{"slot"}``: book a place."""
+
+    serializer_class = BookingSerializer
+    throttle_scope = "submit"
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get_queryset(self):
+        qs = Booking.objects.filter(user=self.request.user).select_related("slot__venue")
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            qs = qs.filter(status__in=[s for s in wanted.split(",") if s in BookingStatus.values])
+        return qs.order_by("-slot__starts_at", "-id")
+
+    @extend_schema(
+        request=BookingCreateSerializer,
+        responses={201: BookingSerializer, 200: BookingSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def post(self, request: Request) -> Response:
+        slot = request.data.get("slot") if hasattr(request.data, "get") else None
+        booking, created = services.book(request.user, slot, request.headers.get("Idempotency-Key", ""))
+        booking = Booking.objects.select_related("slot__venue").get(pk=booking.pk)
+        return Response(
+            BookingSerializer(booking).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class BookingDetailView(APIView):
+    @extend_schema(responses=BookingSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        booking = Booking.objects.select_related("slot__venue").filter(pk=pk, user=request.user).first()
+        if booking is None:
+            raise NotFound()
+        return Response(BookingSerializer(booking).data)
+
+
+class BookingCancelView(APIView):
+    @extend_schema(request=None, responses=BookingSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        booking = services.cancel(request.user, pk)
+        return Response(BookingSerializer(booking).data)

@@ -1,0 +1,55 @@
+"""Output shapes of the appointments API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .conf import service_name
+from .models import Booking, Slot, Venue
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    services = serializers.SerializerMethodField()
+    lat = serializers.FloatField(allow_null=True)
+    long = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        model = Venue
+        fields = ["id", "code", "name", "address", "kind", "district", "lat", "long", "services", "opening_hours",
+                  "slot_minutes"]  # fmt: skip
+
+    def get_services(self, obj: Venue) -> list[dict[str, str]]:
+        return [{"code": code, "name": service_name(code)} for code in obj.services]
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    """The contract fields ``id, venue, service, starts_at, capacity, remaining`` plus display helpers."""
+
+    venue = serializers.IntegerField(source="venue_id")
+    venue_name = serializers.CharField(source="venue.name")
+    service_name = serializers.CharField()
+    remaining = serializers.IntegerField()
+
+    class Meta:
+        model = Slot
+        fields = ["id", "venue", "venue_name", "service", "service_name", "starts_at", "ends_at", "capacity",
+                  "remaining"]  # fmt: skip
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    slot = SlotSerializer()
+    venue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = ["id", "status", "slot", "venue", "created_at", "cancelled_at"]
+
+    def get_venue(self, obj: Booking) -> dict[str, Any]:
+        venue = obj.slot.venue
+        return {"id": venue.pk, "name": venue.name, "address": venue.address, "kind": venue.kind}
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(help_text="slot id")
