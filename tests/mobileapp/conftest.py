@@ -1,0 +1,84 @@
+"""Fixtures for the resident app: the demo city behind pytest-django's live server, real HTTP, real database.
+
+The app's API client and controllers talk to ``live_server.url`` exactly as the app does in production; nothing of
+our own API is mocked. Password hashing is made cheap here (the demo loader hashes twenty passwords, which would
+otherwise take ~20 s per test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from io import StringIO
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from backend.demo.registry import DEMO_PASSWORD, build_demo_registry
+from mobileapp.api import ApiClient
+
+PHOTOS = Path(__file__).resolve().parents[2] / "fixtures" / "photos"
+
+T = TypeVar("T")
+
+
+_LOOP = asyncio.new_event_loop()
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run one coroutine of the app's async code from a (sync) test. One loop for all: an ``httpx.AsyncClient``
+    keeps its connections on the loop that opened them, as the app's session does."""
+    return _LOOP.run_until_complete(coro)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def city(live_server) -> dict[str, Any]:
+    """The demo city (as ``make run`` loads it) behind a live server: ``{"url", "residents": {phone: record}}``."""
+    call_command("load_demo", stdout=StringIO())
+    data = build_demo_registry(timezone.localdate())
+    residents = {r["phone"]: r for r in data["residents"] if r.get("phone")}
+    return {"url": live_server.url, "residents": residents, "data": data}
+
+
+@pytest.fixture
+def new_client(city) -> Callable[..., ApiClient]:
+    """``new_client(phone=None, language="zh-CN")``: an app API client, logged in when a phone is given."""
+
+    def make(phone: str | None = None, language: str = "zh-CN", verify: bool = False) -> ApiClient:
+        client = ApiClient(city["url"], language=language)
+        if phone:
+            run(client.login(phone, DEMO_PASSWORD))
+            if verify:
+                record = city["residents"][phone]
+                run(client.bind_real_name(record["name"], record["id_number"]))
+        return client
+
+    return make
+
+
+def photo(name: str) -> bytes:
+    return (PHOTOS / name).read_bytes()
+
+
+def staff_decide(base_url: str, clerk_phone: str, case_id: int, action: str, reason: str = "") -> dict[str, Any]:
+    """A clerk's decision through the staff API (what the Django admin's actions also call)."""
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        token = http.post("/_allauth/app/v1/auth/login", json={"phone": clerk_phone, "password": DEMO_PASSWORD}).json()[
+            "meta"
+        ]["session_token"]
+        response = http.post(
+            f"/api/v1/staff/cases/{case_id}/decide",
+            json={"action": action, "reason": reason},
+            headers={"X-Session-Token": token},
+        )
+    assert response.status_code == 200, response.text
+    return response.json()
