@@ -19,6 +19,7 @@ import logging
 import re
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +39,7 @@ from backend.core.masking import mask_id_number, mask_phone
 
 from . import conf, services
 from .api import extract_attributes, field, photo_response, read_upload
-from .models import EventCategory, EventReport, EventSource, EventStatus, localized
+from .models import EventAction, EventCategory, EventReport, EventSource, EventStatus, localized
 
 logger = logging.getLogger(__name__)
 
@@ -195,8 +196,21 @@ def redact(text: str) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group(0)[-11:]), text)
 
 
+#: Timeline kinds that say something about the status (rating, submission and routing do not).
+_NOTE_KINDS_EXCLUDED = ("rate", "created", "routed")
+
+
+def with_notes(queryset):
+    """Prefetch the timeline entries ``status_notes`` reads: one query for a whole list, not one per request."""
+    entries = EventAction.objects.exclude(kind__in=_NOTE_KINDS_EXCLUDED).order_by("at", "id")
+    return queryset.prefetch_related(Prefetch("actions", queryset=entries, to_attr="note_entries"))
+
+
 def status_notes(report: EventReport) -> str:
-    last = report.actions.exclude(kind__in=("rate", "created", "routed")).order_by("-at", "-id").first()
+    entries = getattr(report, "note_entries", None)
+    if entries is None:
+        entries = list(report.actions.exclude(kind__in=_NOTE_KINDS_EXCLUDED).order_by("at", "id"))
+    last = entries[-1] if entries else None
     if report.duplicate_of_id and (last is None or last.kind == "duplicate"):
         return f"重复报告，已与报告 #{report.duplicate_of_id} 合并处理。"
     if last is None:
@@ -268,7 +282,7 @@ class RequestListView(Open311View):
     @extend_schema(exclude=True)
     def get(self, request: Request, fmt: str = "json") -> Response:
         params = request.query_params
-        qs = EventReport.objects.select_related("category__department", "department")
+        qs = with_notes(EventReport.objects.select_related("category__department", "department"))
         ids = params.get("service_request_id", "").strip()
         if ids:  # "This overrides all other arguments."
             wanted = [i.strip() for i in ids.split(",") if i.strip()]
@@ -346,7 +360,9 @@ class RequestDetailView(Open311View):
     @extend_schema(exclude=True)
     def get(self, request: Request, pk: str, fmt: str = "json") -> Response:
         report = (
-            EventReport.objects.select_related("category__department", "department").filter(pk=int(pk)).first()
+            with_notes(EventReport.objects.select_related("category__department", "department"))
+            .filter(pk=int(pk))
+            .first()
             if pk.isdigit()
             else None
         )

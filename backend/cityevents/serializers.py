@@ -130,7 +130,7 @@ class StaffEventSerializer(EventSerializer):
         return {"name": mask_name(resident.name if resident else user.display_name), "phone": mask_phone(user.phone)}
 
     def get_duplicates(self, obj: EventReport) -> list[int]:
-        return list(obj.duplicates.values_list("pk", flat=True))
+        return sorted(d.pk for d in obj.duplicates.all())
 
 
 class StaffEventListSerializer(StaffEventSerializer):

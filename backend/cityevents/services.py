@@ -405,7 +405,9 @@ def _notify_created(report: EventReport) -> None:
 
 def staff_queryset(user: User) -> QuerySet[EventReport]:
     """The reports a staff member may see: own department for clerks, all for supervisors. Residents: 403."""
-    base = EventReport.objects.select_related("category", "department", "reporter", "duplicate_of")
+    base = EventReport.objects.select_related("category", "department", "reporter", "duplicate_of").prefetch_related(
+        "duplicates"
+    )
     if user.is_superuser or user.role == Role.SUPERVISOR:
         return base
     if user.role == Role.CLERK and user.department_id:

@@ -232,3 +232,15 @@ def test_discovery(api) -> None:
     (endpoint,) = body["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["formats"] == ["application/json"]
+
+
+def test_request_list_costs_a_constant_number_of_queries(
+    categories, resident_client, city_clerk, api, django_assert_max_num_queries
+) -> None:
+    for i in range(6):
+        event = created(resident_client, "road-damage", (ERQI[0] + i * 0.001, ERQI[1]))
+        to_status(city_clerk, event["id"], "dispatch")
+    with django_assert_max_num_queries(4):
+        response = api.get("/open311/v2/requests.json")
+    assert len(response.json()) == 6
+    assert all(r["status_notes"].startswith("派单") for r in response.json())
