@@ -1,0 +1,202 @@
+"""Face API views: thin wrappers that validate input and call :mod:`backend.faceauth.service`.
+
+All views use the DRF scoped throttle ``face`` (rate in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["face"]``) on
+top of the per-user lockout counted in the database. Uploads are kept in memory only (see uploads.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.core.errors import DomainError
+
+from . import conf, service, uploads
+
+
+class FaceView(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "face"
+
+
+class UploadView(FaceView):
+    """A face view that receives photos: in-memory upload handling installed before the body is read."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        self._upload_handler = uploads.install(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+    def _file_bytes(self, request: Request, name: str) -> list[bytes]:
+        files = request.FILES.getlist(name)
+        uploads.check(getattr(self, "_upload_handler", None))
+        return [f.read() for f in files]
+
+
+def _validation_error(field: str, message: str) -> DomainError:
+    return DomainError("validation_error", _("提交的数据有误，请检查后重试。"), fields={field: [message]})
+
+
+# --- schemas -----------------------------------------------------------------------------------------------------
+
+_enrolled = inline_serializer(
+    "FaceEnrolled",
+    {
+        "face_enrolled": serializers.BooleanField(),
+        "enrolled_at": serializers.DateTimeField(),
+        "model_version": serializers.CharField(),
+    },
+)
+_status = inline_serializer(
+    "FaceStatus",
+    {
+        "enrolled": serializers.BooleanField(),
+        "enrolled_at": serializers.DateTimeField(allow_null=True),
+        "model_version": serializers.CharField(allow_null=True),
+        "reenrol_required": serializers.BooleanField(),
+        "locked_until": serializers.DateTimeField(allow_null=True),
+        "liveness": serializers.ChoiceField(choices=conf.LIVENESS_MODES),
+    },
+)
+_challenge_request = inline_serializer(
+    "FaceChallengeRequest",
+    {
+        "purpose": serializers.CharField(help_text='"case" or "login" (and any purpose an app registers)'),
+        "case": serializers.IntegerField(required=False, help_text='the case id, for purpose "case"'),
+    },
+)
+_challenge = inline_serializer(
+    "FaceChallenge",
+    {
+        "challenge_id": serializers.CharField(),
+        "expires_at": serializers.DateTimeField(),
+        "actions": serializers.ListField(child=serializers.ChoiceField(choices=["blink", "turn_left", "turn_right"])),
+    },
+)
+_verify_request = inline_serializer(
+    "FaceVerifyRequest",
+    {
+        "challenge_id": serializers.CharField(),
+        "image": serializers.FileField(required=False, help_text="one still (liveness off)"),
+        "frames": serializers.ListField(
+            child=serializers.FileField(), required=False, help_text="frames in capture order (liveness active)"
+        ),
+    },
+)
+_verified = inline_serializer(
+    "FaceVerifyResult",
+    {
+        "verified": serializers.BooleanField(),
+        "attempts_left": serializers.IntegerField(),
+        "case": serializers.DictField(required=False, help_text='for purpose "case" when verified: the case'),
+    },
+)
+_image_request = inline_serializer("FaceEnrolRequest", {"image": serializers.FileField()})
+
+
+# --- views -------------------------------------------------------------------------------------------------------
+
+
+class FaceStatusView(FaceView):
+    @extend_schema(responses=_status, tags=["face"])
+    def get(self, request: Request) -> Response:
+        return Response(service.status_of(request.user))
+
+
+class FaceEnrolView(UploadView):
+    @extend_schema(
+        request={"multipart/form-data": _image_request},
+        responses={
+            201: _enrolled,
+            403: OpenApiResponse(description="real_name_required"),
+            422: OpenApiResponse(
+                description="no_face, multiple_faces, face_mismatch, invalid_image, no_registry_photo, "
+                "registry_photo_unusable"
+            ),
+            429: OpenApiResponse(description="face_locked (Retry-After)"),
+        },
+        tags=["face"],
+    )
+    def post(self, request: Request) -> Response:
+        images = self._file_bytes(request, "image")
+        if not images:
+            raise _validation_error("image", "required")
+        if len(images) > 1:
+            raise _validation_error("image", "exactly one image")
+        template = service.enrol(request.user, images[0])
+        return Response(
+            {"face_enrolled": True, "enrolled_at": template.enrolled_at, "model_version": template.model_version},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={204: None}, tags=["face"])
+    def delete(self, request: Request) -> Response:
+        """Withdraw consent: delete the enrolled template (face checks then need re-enrolment or a counter)."""
+        service.withdraw(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FaceChallengeView(FaceView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=_challenge_request,
+        responses={
+            201: _challenge,
+            400: OpenApiResponse(description="validation_error (unknown purpose, missing target)"),
+            404: OpenApiResponse(description="target not found or not the caller's"),
+            409: OpenApiResponse(description="face_not_enrolled, face_reenrol_required, or the target's state"),
+            429: OpenApiResponse(description="face_locked"),
+        },
+        tags=["face"],
+    )
+    def post(self, request: Request) -> Response:
+        payload: Any = request.data
+        if not isinstance(payload, dict):
+            raise _validation_error("non_field_errors", "a JSON object is required")
+        if not payload.get("purpose"):
+            raise _validation_error("purpose", "required")
+        issued = service.create_challenge(request.user, payload)
+        return Response(
+            {
+                "challenge_id": issued.challenge_id,
+                "expires_at": issued.challenge.expires_at,
+                "actions": issued.challenge.actions,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class FaceVerifyView(UploadView):
+    @extend_schema(
+        request={"multipart/form-data": _verify_request},
+        responses={
+            200: _verified,
+            400: OpenApiResponse(description="validation_error, frames_required"),
+            404: OpenApiResponse(description="unknown challenge or another user's"),
+            409: OpenApiResponse(description="challenge_used, face_not_enrolled"),
+            410: OpenApiResponse(description="challenge_expired"),
+            422: OpenApiResponse(description="invalid_image, no_face, multiple_faces (not counted as attempts)"),
+            429: OpenApiResponse(description="face_locked (Retry-After)"),
+        },
+        tags=["face"],
+    )
+    def post(self, request: Request) -> Response:
+        images = self._file_bytes(request, "image")
+        frames = self._file_bytes(request, "frames")
+        challenge_id = request.data.get("challenge_id")
+        if not challenge_id:
+            raise _validation_error("challenge_id", "required")
+        if len(images) > 1:
+            raise _validation_error("image", "exactly one image; send a sequence as frames")
+        result = service.verify(request.user, challenge_id, image=images[0] if images else None, frames=frames)
+        return Response(result)

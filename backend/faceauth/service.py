@@ -1,0 +1,620 @@
+"""Face enrolment, challenges and verification: the domain functions behind the face API (DESIGN §3.3).
+
+Shape of every face request: cheap checks first (who, which challenge, locked?), then the CPU-heavy engine work
+(decode, detect, encode: 0.2-0.4 s per image, holding the GIL) with NO database transaction open, then one short
+transaction that re-checks the state under row locks, consumes the challenge or counts the failure, writes the
+audit row and (on success) runs the purpose's ``on_verified``. Nothing derived from a photo is kept except the
+enrolled template (encrypted) and, for active liveness, SHA-256 digests of frames that passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+
+from backend.accounts.models import User
+from backend.core.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
+from backend.registries.identity import resident_of
+from backend.registries.models import Resident
+
+from . import conf, crypto, engine
+from .models import (
+    ChallengeOutcome,
+    FaceChallenge,
+    FaceEvent,
+    FaceEventKind,
+    FaceLock,
+    FaceTemplate,
+    SeenFrame,
+)
+from .purposes import Purpose, UnknownPurpose, get_purpose, purpose_names
+
+logger = logging.getLogger(__name__)
+
+_random = secrets.SystemRandom()
+
+
+# --- errors --------------------------------------------------------------------------------------------------------
+
+
+class FaceLocked(DomainError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, locked_until: datetime) -> None:
+        seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+        super().__init__(
+            "face_locked",
+            _("人脸核验失败次数过多，已暂时锁定，请稍后再试或到窗口办理。"),
+            headers={"Retry-After": str(seconds)},
+        )
+        self.locked_until = locked_until
+
+
+class ChallengeUsed(Conflict):
+    def __init__(self) -> None:
+        super().__init__("challenge_used", _("该核验请求已使用，请重新发起人脸核验。"))
+
+
+class ChallengeExpired(DomainError):
+    status_code = status.HTTP_410_GONE
+
+    def __init__(self) -> None:
+        super().__init__("challenge_expired", _("该核验请求已过期，请重新发起人脸核验。"))
+
+
+_ENGINE_MESSAGES = {
+    "invalid_image": _("无法识别的图片，请上传清晰的 JPEG、PNG 或 WebP 照片。"),
+    "no_face": _("照片中未检测到人脸，请正对镜头、光线充足后重拍。"),
+    "multiple_faces": _("照片中有多张人脸，请确保画面中只有本人。"),
+}
+
+
+def _engine_error(exc: engine.FaceEngineError) -> DomainError:
+    code = exc.code if exc.code in _ENGINE_MESSAGES else "invalid_image"
+    return Unprocessable(code, _ENGINE_MESSAGES[code])
+
+
+def _engine_unavailable(exc: engine.EngineUnavailable) -> DomainError:
+    logger.error("face engine unavailable: %s", exc)
+    return DomainError(
+        "face_engine_unavailable",
+        _("人脸核验服务暂时不可用，请稍后再试或到窗口办理。"),
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
+
+
+# --- engine calls (outside transactions) ---------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> np.ndarray:
+    try:
+        return engine.load_image(data)
+    except engine.FaceEngineError as exc:
+        raise _engine_error(exc) from None
+
+
+def _encode(image: np.ndarray) -> engine.Encoding:
+    try:
+        return engine.encode_single(image)
+    except engine.FaceEngineError as exc:
+        raise _engine_error(exc) from None
+    except engine.EngineUnavailable as exc:
+        raise _engine_unavailable(exc) from None
+
+
+class _RegistryEncodings:
+    """Process-local LRU of registry-photo encodings keyed by (photo SHA-256, model version).
+
+    Only enrolment needs them, and a resident often retries a selfie a few times; keeping the vector in memory
+    (never on disk, never in a shared cache) saves one encoding per retry. Keyed by the hash of the bytes actually
+    read, so a replaced registry photo can never hit a stale entry.
+    """
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> np.ndarray | None:
+        with self._lock:
+            vector = self._items.get(key)
+            if vector is not None:
+                self._items.move_to_end(key)
+            return vector
+
+    def put(self, key: tuple[str, str], vector: np.ndarray) -> None:
+        size = conf.registry_cache_size()
+        if size <= 0:
+            return
+        with self._lock:
+            self._items[key] = vector
+            self._items.move_to_end(key)
+            while len(self._items) > size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+registry_encodings = _RegistryEncodings()
+
+
+def _registry_photo_bytes(resident: Resident) -> bytes:
+    with resident.photo.open("rb") as fh:
+        return fh.read()
+
+
+def registry_encoding(resident: Resident) -> np.ndarray:
+    """Encoding of the resident's registry photo (cached); 422 ``registry_photo_unusable`` if it has no one face."""
+    try:
+        data = _registry_photo_bytes(resident)
+    except OSError:
+        logger.exception("registry photo of resident %s cannot be read", resident.pk)
+        raise Unprocessable("no_registry_photo", _("户籍信息中没有可用的照片，请到窗口办理。")) from None
+    key = (hashlib.sha256(data).hexdigest(), engine.MODEL_VERSION)
+    cached = registry_encodings.get(key)
+    if cached is not None:
+        return cached
+    try:
+        vector = engine.encode_single(engine.load_image(data)).vector
+    except engine.FaceEngineError as exc:
+        logger.warning("registry photo of resident %s is unusable for face checks: %s", resident.pk, exc.reason)
+        raise Unprocessable(
+            "registry_photo_unusable", _("户籍照片无法用于人脸比对，请到窗口更新照片或办理。")
+        ) from None
+    except engine.EngineUnavailable as exc:
+        raise _engine_unavailable(exc) from None
+    registry_encodings.put(key, vector)
+    return vector
+
+
+# --- lockout ---------------------------------------------------------------------------------------------------------
+
+
+def _lock_row(user: User) -> FaceLock:
+    """The user's FaceLock row, locked FOR UPDATE (created on first use). Call inside transaction.atomic()."""
+    lock = FaceLock.objects.select_for_update().filter(user=user).first()
+    if lock is None:
+        try:
+            with transaction.atomic():
+                FaceLock.objects.create(user=user)
+        except IntegrityError:  # a concurrent request created it first
+            pass
+        lock = FaceLock.objects.select_for_update().get(user=user)
+    return lock
+
+
+def locked_until(user: User, now: datetime | None = None) -> datetime | None:
+    now = now or timezone.now()
+    return FaceLock.objects.filter(user=user, locked_until__gt=now).values_list("locked_until", flat=True).first()
+
+
+def _ensure_not_locked(user: User) -> None:
+    until = locked_until(user)
+    if until is not None:
+        raise FaceLocked(until)
+
+
+def _user_attempts_left(lock: FaceLock, now: datetime) -> int:
+    if lock.locked_until and lock.locked_until > now:
+        return 0
+    failures = lock.failures
+    if lock.window_started_at is None or now - lock.window_started_at > timedelta(seconds=conf.lock_window_seconds()):
+        failures = 0
+    return max(0, conf.lock_max_failures() - failures)
+
+
+def _record_failure(lock: FaceLock, now: datetime) -> bool:
+    """Count one failed face check on a row locked by ``_lock_row``; True if it locked the user."""
+    window = timedelta(seconds=conf.lock_window_seconds())
+    if lock.window_started_at is None or now - lock.window_started_at > window:
+        lock.failures = 0
+        lock.window_started_at = now
+    lock.failures += 1
+    locked = lock.failures >= conf.lock_max_failures()
+    if locked:
+        lock.locked_until = now + timedelta(seconds=conf.lock_seconds())
+        lock.failures = 0
+        lock.window_started_at = None
+    lock.save(update_fields=["failures", "window_started_at", "locked_until"])
+    return locked
+
+
+def _reset_failures(lock: FaceLock) -> None:
+    if lock.failures or lock.window_started_at:
+        lock.failures = 0
+        lock.window_started_at = None
+        lock.save(update_fields=["failures", "window_started_at"])
+
+
+# --- templates -------------------------------------------------------------------------------------------------------
+
+
+def _current_template(user: User) -> tuple[FaceTemplate, np.ndarray]:
+    template = FaceTemplate.objects.filter(user=user).first()
+    if template is None:
+        raise Conflict("face_not_enrolled", _("尚未录入人脸，请先完成人脸录入。"))
+    if template.model_version != engine.MODEL_VERSION:
+        raise Conflict("face_reenrol_required", _("人脸识别模型已升级，请重新录入人脸。"))
+    try:
+        return template, template.vector()
+    except (crypto.TemplateUnreadable, ValueError):
+        logger.error("face template of user %s cannot be decrypted: check FIELD_ENCRYPTION_KEYS", user.pk)
+        raise Conflict("face_reenrol_required", _("人脸模板不可用，请重新录入人脸。")) from None
+
+
+def status_of(user: User) -> dict[str, Any]:
+    template = FaceTemplate.objects.filter(user=user).only("enrolled_at", "model_version").first()
+    return {
+        "enrolled": template is not None,
+        "enrolled_at": template.enrolled_at if template else None,
+        "model_version": template.model_version if template else None,
+        "reenrol_required": bool(template and template.model_version != engine.MODEL_VERSION),
+        "locked_until": locked_until(user),
+        "liveness": conf.liveness_mode(),
+    }
+
+
+def enrol(user: User, image: bytes) -> FaceTemplate:
+    """Compare a selfie with the registry photo and store its encoding as the user's template (encrypted).
+
+    403 ``real_name_required`` before real-name binding; 422 ``no_registry_photo`` / ``registry_photo_unusable``
+    when the registry cannot vouch for the face; 422 ``invalid_image`` / ``no_face`` / ``multiple_faces`` for the
+    selfie; 422 ``face_mismatch`` (counted toward the lock) when it is not the registry's person; 429
+    ``face_locked``. Re-enrolment replaces the template and is logged as ``re_enrol``.
+    """
+    resident = resident_of(user)
+    if resident is None:
+        raise Forbidden("real_name_required", _("请先完成实名认证。"))
+    if not resident.photo:
+        raise Unprocessable("no_registry_photo", _("户籍信息中没有照片，无法录入人脸，请到窗口办理。"))
+    _ensure_not_locked(user)
+
+    selfie = _encode(_decode(image))
+    reference = registry_encoding(resident)
+    same_person = engine.distance(reference, selfie.vector) <= conf.match_threshold()
+
+    now = timezone.now()
+    with transaction.atomic():
+        lock = _lock_row(user)
+        if lock.locked_until and lock.locked_until > now:
+            raise FaceLocked(lock.locked_until)
+        if not same_person:
+            locked = _record_failure(lock, now)
+            FaceEvent.objects.create(user=user, kind=FaceEventKind.ENROL_FAIL, purpose="enrol")
+            if locked:
+                FaceEvent.objects.create(user=user, kind=FaceEventKind.LOCKED, purpose="enrol")
+        else:
+            template = FaceTemplate.objects.filter(user=user).first()
+            kind = FaceEventKind.RE_ENROL if template else FaceEventKind.ENROL
+            if template is None:
+                template = FaceTemplate(user=user)
+            else:
+                template.enrol_count += 1
+            template.set_vector(selfie.vector)
+            template.model_version = engine.MODEL_VERSION
+            template.enrolled_at = now
+            template.save()
+            FaceEvent.objects.create(user=user, kind=kind, purpose="enrol")
+    if not same_person:
+        raise Unprocessable("face_mismatch", _("照片与户籍照片不是同一人，请本人重新拍摄。"))
+    return template
+
+
+def withdraw(user: User) -> bool:
+    """Delete the user's template (PIPL: consent to biometric processing can be withdrawn). Logged."""
+    with transaction.atomic():
+        deleted, _detail = FaceTemplate.objects.filter(user=user).delete()
+        if deleted:
+            FaceEvent.objects.create(user=user, kind=FaceEventKind.WITHDRAWN)
+            FaceChallenge.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+    return bool(deleted)
+
+
+# --- challenges ------------------------------------------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def pick_actions() -> list[str]:
+    """A blink and a turn to a random side, in random order (empty when liveness is off)."""
+    if not conf.liveness_active():
+        return []
+    actions = ["blink", _random.choice(["turn_left", "turn_right"])]
+    _random.shuffle(actions)
+    return actions
+
+
+def _purpose(name: Any) -> Purpose:
+    try:
+        return get_purpose(name if isinstance(name, str) else "")
+    except UnknownPurpose:
+        raise DomainError(
+            "validation_error",
+            _("提交的数据有误，请检查后重试。"),
+            fields={"purpose": [f"unknown purpose; one of: {', '.join(purpose_names())}"]},
+        ) from None
+
+
+@dataclass(frozen=True)
+class IssuedChallenge:
+    challenge_id: str  # the raw token: shown to the client once, never stored
+    challenge: FaceChallenge
+
+
+def create_challenge(user: User, payload: Mapping[str, Any]) -> IssuedChallenge:
+    """Issue a single-use challenge for ``payload["purpose"]`` after the purpose resolved and checked the target."""
+    purpose = _purpose(payload.get("purpose"))
+    _current_template(user)
+    _ensure_not_locked(user)
+    target = purpose.resolve(user, payload)
+    if target is not None and (isinstance(target, bool) or not isinstance(target, (int, str))):
+        raise TypeError(f"purpose {purpose.name!r} resolved to {type(target).__name__}; expected int, str or None")
+    token = secrets.token_urlsafe(32)
+    challenge = FaceChallenge.objects.create(
+        token_hash=_hash_token(token),
+        user=user,
+        purpose=purpose.name,
+        target=target,
+        actions=pick_actions(),
+        expires_at=timezone.now() + timedelta(seconds=conf.challenge_ttl_seconds()),
+    )
+    return IssuedChallenge(token, challenge)
+
+
+def _find_challenge(user: User, token: Any) -> FaceChallenge:
+    if not isinstance(token, str) or not token or len(token) > 200:
+        raise NotFound(_("未找到该核验请求。"))
+    challenge = FaceChallenge.objects.filter(token_hash=_hash_token(token), user=user).first()
+    if challenge is None:  # unknown, or another user's: the same answer
+        raise NotFound(_("未找到该核验请求。"))
+    return challenge
+
+
+def _ensure_usable(challenge: FaceChallenge, now: datetime) -> None:
+    if challenge.used_at is not None:
+        raise ChallengeUsed()
+    if challenge.expires_at <= now:
+        raise ChallengeExpired()
+
+
+# --- verification ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Analysis:
+    passed: bool
+    reason: str = ""  # for logs only: never sent to the client (no hints for an attacker)
+    digests: list[str] = field(default_factory=list)
+
+
+def _analyse_still(image: bytes, template: np.ndarray) -> _Analysis:
+    probe = _encode(_decode(image))
+    if engine.distance(template, probe.vector) <= conf.match_threshold():
+        return _Analysis(True)
+    return _Analysis(False, "mismatch")
+
+
+def _analyse_frames(frames: Sequence[bytes], template: np.ndarray, actions: Sequence[str]) -> _Analysis:
+    """Every frame with a face must be the template's person; the asked actions must appear in order; no frame
+    may have been accepted before. Frames without a face are allowed (motion blur) but prove nothing."""
+    images = [_decode(frame) for frame in frames]  # all decoded first: a bad file is a 422, whatever its position
+    digests = [engine.frame_digest(image) for image in images] if actions else []
+    if digests and SeenFrame.objects.filter(digest__in=digests).exists():
+        return _Analysis(False, "replayed frame")
+    threshold = conf.match_threshold()
+    landmarks: list[dict | None] = []
+    for image in images:
+        try:
+            probe = engine.encode_single(image)
+        except engine.NoFace:
+            landmarks.append(None)
+            continue
+        except engine.FaceEngineError as exc:
+            raise _engine_error(exc) from None
+        except engine.EngineUnavailable as exc:
+            raise _engine_unavailable(exc) from None
+        if engine.distance(template, probe.vector) > threshold:
+            return _Analysis(False, "a frame shows another person")  # stop: no need to encode the rest
+        landmarks.append(probe.landmarks)
+    if all(lm is None for lm in landmarks):
+        raise _engine_error(engine.NoFace("no face in any frame"))
+    if actions:
+        try:
+            result = engine.check_actions(landmarks, actions, mirrored=conf.frames_mirrored())
+        except ValueError as exc:  # degenerate landmarks (e.g. an extreme profile): no evidence, not a 500
+            return _Analysis(False, f"liveness geometry unusable: {exc}")
+        if not result.passed:
+            return _Analysis(False, result.reason or "liveness failed")
+    return _Analysis(True, digests=digests)
+
+
+def _inputs(challenge: FaceChallenge, image: bytes | None, frames: Sequence[bytes] | None) -> tuple[str, Any]:
+    frames = list(frames or [])
+    if challenge.actions:
+        if not frames:
+            raise DomainError(
+                "frames_required",
+                _("需要按提示完成动作的连续画面（frames）。"),
+                fields={"frames": ["required when liveness actions are asked"]},
+            )
+        if len(frames) < conf.min_frames():
+            raise DomainError(
+                "validation_error",
+                _("提交的数据有误，请检查后重试。"),
+                fields={"frames": [f"at least {conf.min_frames()} frames"]},
+            )
+    if len(frames) > conf.max_frames():
+        raise DomainError(
+            "validation_error",
+            _("提交的数据有误，请检查后重试。"),
+            fields={"frames": [f"at most {conf.max_frames()} frames"]},
+        )
+    if frames:
+        return "frames", frames
+    if image is None:
+        raise DomainError(
+            "validation_error",
+            _("提交的数据有误，请检查后重试。"),
+            fields={"image": ["an image (or frames) is required"]},
+        )
+    return "image", image
+
+
+def verify(
+    user: User, challenge_id: Any, *, image: bytes | None = None, frames: Sequence[bytes] | None = None
+) -> dict[str, Any]:
+    """Check a face against the user's template for a challenge; on success run the purpose's ``on_verified``.
+
+    Returns ``{"verified": bool, "attempts_left": int, **purpose_extra}``. A failed check does not consume the
+    challenge but counts toward its own limit (``FACE_CHALLENGE_MAX_ATTEMPTS``, then it is spent) and the user's
+    lock (``FACE_LOCK_MAX_FAILURES``). 404 unknown/another user's challenge, 409 ``challenge_used``, 410
+    ``challenge_expired``, 429 ``face_locked``, 422 for unusable images (not counted).
+    """
+    challenge = _find_challenge(user, challenge_id)
+    _ensure_not_locked(user)
+    _ensure_usable(challenge, timezone.now())
+    if conf.liveness_active() and not challenge.actions:
+        raise ChallengeExpired()  # issued while liveness was off: ask for a new one
+    _template, vector = _current_template(user)
+    kind, data = _inputs(challenge, image, frames)
+
+    # CPU-heavy part, no transaction open.
+    analysis = _analyse_frames(data, vector, challenge.actions) if kind == "frames" else _analyse_still(data, vector)
+
+    now = timezone.now()
+    with transaction.atomic():
+        lock = _lock_row(user)  # serialises this user's face writes
+        if lock.locked_until and lock.locked_until > now:
+            raise FaceLocked(lock.locked_until)
+        current = FaceChallenge.objects.select_for_update().get(pk=challenge.pk)
+        _ensure_usable(current, now)
+        if analysis.passed and SeenFrame.objects.filter(digest__in=analysis.digests).exists():
+            analysis = _Analysis(False, "replayed frame")  # the same frames passed concurrently
+        if analysis.passed:
+            return _passed(user, current, lock, analysis, now)
+        return _failed(user, current, lock, analysis, now)
+
+
+def _passed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime) -> dict:
+    consumed = FaceChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(
+        used_at=now, outcome=ChallengeOutcome.PASSED
+    )
+    if consumed != 1:  # belt and braces: the row lock above already excludes this
+        raise ChallengeUsed()
+    if analysis.digests:
+        SeenFrame.objects.bulk_create(
+            [SeenFrame(digest=d, user=user, seen_at=now) for d in dict.fromkeys(analysis.digests)]
+        )
+        SeenFrame.objects.filter(seen_at__lt=now - timedelta(seconds=conf.seen_frame_ttl_seconds())).delete()
+    _reset_failures(lock)
+    FaceEvent.objects.create(
+        user=user,
+        kind=FaceEventKind.VERIFY_PASS,
+        purpose=challenge.purpose,
+        target=challenge.target,
+        challenge=challenge,
+    )
+    extra = get_purpose(challenge.purpose).on_verified(user, challenge.target) or {}
+    attempts_left = min(conf.challenge_max_attempts() - challenge.attempts, _user_attempts_left(lock, now))
+    return {**extra, "verified": True, "attempts_left": max(0, attempts_left)}
+
+
+def _failed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime) -> dict:
+    logger.info("face verification failed for user %s (%s): %s", user.pk, challenge.purpose, analysis.reason)
+    challenge.attempts += 1
+    fields = ["attempts"]
+    if challenge.attempts >= conf.challenge_max_attempts():
+        challenge.used_at = now
+        challenge.outcome = ChallengeOutcome.FAILED
+        fields += ["used_at", "outcome"]
+    challenge.save(update_fields=fields)
+    locked = _record_failure(lock, now)
+    common = {"user": user, "purpose": challenge.purpose, "target": challenge.target, "challenge": challenge}
+    FaceEvent.objects.create(kind=FaceEventKind.VERIFY_FAIL, **common)
+    if locked:
+        FaceEvent.objects.create(kind=FaceEventKind.LOCKED, **common)
+    attempts_left = min(conf.challenge_max_attempts() - challenge.attempts, _user_attempts_left(lock, now))
+    return {"verified": False, "attempts_left": max(0, attempts_left)}
+
+
+# --- counter alternative (PIPL: face is never the only way) ----------------------------------------------------------
+
+
+def mark_identity_verified_in_person(
+    clerk: User, user: User, purpose: str, target_id: Any, note: str
+) -> dict[str, Any]:
+    """A clerk checked the resident's identity in person (ID card at the counter) instead of a face check.
+
+    Logs a ``counter_verified`` FaceEvent with the clerk and the note, then runs the purpose's ``on_verified`` in
+    the same transaction and returns its extra members (the case engine: ``{"case": {...}}``). Department checks
+    (may this clerk act on this case?) belong to the caller, which knows the target.
+    """
+    if not (clerk.is_superuser or clerk.is_staff or clerk.is_clerk or clerk.is_supervisor):
+        raise Forbidden("permission_denied", _("只有工作人员可以进行窗口人工核验。"))
+    if clerk.pk == user.pk:
+        raise Forbidden("permission_denied", _("工作人员不能为本人进行人工核验。"))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(
+            "validation_error",
+            _("请填写核验说明（例如：已查验身份证原件）。"),
+            fields={"note": ["required"]},
+        )
+    handler = _purpose(purpose)
+    with transaction.atomic():
+        FaceEvent.objects.create(
+            user=user,
+            kind=FaceEventKind.COUNTER_VERIFIED,
+            purpose=handler.name,
+            target=target_id,
+            actor=clerk,
+            note=note[:200],
+        )
+        return dict(handler.on_verified(user, target_id) or {})
+
+
+# --- housekeeping ----------------------------------------------------------------------------------------------------
+
+
+def prune(now: datetime | None = None, *, challenge_retention_days: int = 30) -> dict[str, int]:
+    """Delete replay digests past their TTL and challenges expired long ago (audit events are kept)."""
+    now = now or timezone.now()
+    frames, _d = SeenFrame.objects.filter(seen_at__lt=now - timedelta(seconds=conf.seen_frame_ttl_seconds())).delete()
+    challenges, _d = FaceChallenge.objects.filter(
+        expires_at__lt=now - timedelta(days=challenge_retention_days)
+    ).delete()
+    return {"seen_frames": frames, "challenges": challenges}
+
+
+def rotate_template_keys(*, from_secret_key: bool = False) -> int:
+    """Re-encrypt every template under the first key of FIELD_ENCRYPTION_KEYS; returns how many were rewritten.
+
+    ``from_secret_key``: also accept the SECRET_KEY-derived development keys as old keys (first configuration of
+    FIELD_ENCRYPTION_KEYS on a database that already has templates)."""
+    count = 0
+    for pk in FaceTemplate.objects.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            template = FaceTemplate.objects.select_for_update().get(pk=pk)
+            rotated = crypto.rotate(template.encoding_encrypted, with_secret_derived=from_secret_key)
+            if rotated != template.encoding_encrypted:
+                template.encoding_encrypted = rotated
+                template.save(update_fields=["encoding_encrypted"])
+                count += 1
+    return count
