@@ -7,15 +7,14 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "预约 Appointments"
 
     def ready(self) -> None:
-        # Periodic reminders for Celery beat; merged into whatever schedule settings already define.
+        # Periodic reminders for Celery beat. ``add_periodic_task`` waits for Celery's configuration to load when
+        # it has not yet, so the entry is merged into CELERY_BEAT_SCHEDULE instead of being overwritten by it.
         from backend.celery import app
 
         from . import conf
 
-        app.conf.beat_schedule = {
-            **(app.conf.beat_schedule or {}),
-            "appointments-reminders": {
-                "task": "appointments.send_reminders",
-                "schedule": float(conf.reminder_interval_seconds()),
-            },
-        }
+        app.add_periodic_task(
+            float(conf.reminder_interval_seconds()),
+            app.signature("appointments.send_reminders"),
+            name="appointments-reminders",
+        )

@@ -127,3 +127,11 @@ def test_demo_appointments_load_twice_without_duplicates() -> None:
     assert set(Venue.objects.values_list("kind", flat=True)) == {"hall", "clinic"}
     last = Slot.objects.order_by("-starts_at").first().starts_at
     assert timezone.localtime(last).date() <= today + dt.timedelta(days=13)
+
+
+def test_reminder_task_is_scheduled_for_celery_beat() -> None:
+    from backend.celery import app
+
+    entry = app.conf.beat_schedule["appointments-reminders"]
+    assert entry["task"] == send_appointment_reminders.name == "appointments.send_reminders"
+    assert entry["schedule"] == 15 * 60
