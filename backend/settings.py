@@ -131,16 +131,44 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache and background tasks ---------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis, degrading to process-local memory while Redis is unreachable (backend/core/cache.py: throttles and login
+    # rate limits keep working, per process, instead of failing open or refusing every login). Short socket timeouts
+    # bound what an unreachable (rather than refusing) Redis costs the first request that notices.
+    CACHES = {
+        "default": {
+            "BACKEND": "backend.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "yw",
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yiwang"}}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Publishing to a broker that is down fails after ~1 s instead of hanging the request that published.
+# visibility_timeout: a task taken by a worker host that died (not just a pool process) is redelivered after this.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "visibility_timeout": 900}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: a killed worker holds back at most one task per process
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Queues, so each kind of work gets its own workers in production (docs/DEPLOYMENT.md); `make worker` consumes all.
+CELERY_TASK_ROUTES = {
+    "backend.notifications.tasks.*": {"queue": "push"},
+    "backend.core.tasks.*": {"queue": "periodic"},
+}
+CELERY_BEAT_SCHEDULE = {
+    # hourly; clerk digests are sent once per Shanghai day, overdue notices once per case
+    "statutory-clock-sweep": {"task": "backend.core.tasks.sweep_statutory_clock", "schedule": 3600.0},
+    "repush-pending": {"task": "backend.core.tasks.repush_pending", "schedule": 300.0},
+}
 
 # --- auth -------------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -266,6 +294,10 @@ FACE_LIVENESS = os.environ.get("FACE_LIVENESS", "off")
 # Key for encrypting face templates and other sensitive fields at rest (comma-separated: first encrypts,
 # all decrypt, for rotation). Falls back to a key derived from SECRET_KEY in development.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+
+# Push: the idempotent wrapper (one push per notification, also when a worker dies mid-task) around the provider.
+PUSH_BACKEND = "backend.core.push.IdempotentPushBackend"
+PUSH_PROVIDER = os.environ.get("PUSH_PROVIDER", "backend.notifications.push.LogPushBackend")
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
+from rest_framework.views import set_rollback
 
 
 class DomainError(Exception):
@@ -92,8 +93,20 @@ def _flatten(detail: Any) -> Any:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: every handled error in the contract's shape."""
+    from .outage import RETRY_AFTER_SECONDS, is_outage
+
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers)
+        if exc.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+            headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=headers)
+    if is_outage(exc):  # the database is unreachable or went away mid-request: retry later, not a bug (outage.py)
+        set_rollback()
+        return Response(
+            error_body("service_unavailable", _("服务暂时不可用，请稍后再试。")),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):

@@ -3,6 +3,10 @@
 DRF's exception handler covers errors raised inside API views; this middleware covers the rest: URLs that do not
 resolve (Django's 404 page, also the DEBUG technical page), 405s from plain Django views, and unhandled exceptions
 (500). It rewrites such responses into the contract's JSON error shape.
+
+A database that cannot be reached (connection refused, server restarting, connection terminated mid-request) is not
+a bug of ours but an outage: it answers 503 ``service_unavailable`` with ``Retry-After``, so clients and load
+balancers retry instead of showing "server error". See :mod:`backend.core.outage`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from .errors import error_body
+from .outage import RETRY_AFTER_SECONDS, is_outage, marked_outage
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +39,10 @@ _GENERIC = {
 
 def generic_error(status: int) -> JsonResponse:
     code, message = _GENERIC.get(status, _GENERIC[500] if status >= 500 else _GENERIC[400])
-    return JsonResponse(error_body(code, _(message)), status=status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(error_body(code, _(message)), status=status, json_dumps_params={"ensure_ascii": False})
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class ApiErrorMiddleware:
@@ -43,6 +51,8 @@ class ApiErrorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if request.path.startswith(JSON_PREFIXES) and response.status_code == 500 and marked_outage(request):
+            return generic_error(503)  # a database outage raised in an inner middleware
         if (
             request.path.startswith(JSON_PREFIXES)
             and response.status_code >= 400
@@ -54,5 +64,8 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not request.path.startswith(JSON_PREFIXES):
             return None
+        if is_outage(exception):
+            logger.error("Database unavailable on %s %s: %s", request.method, request.path, exception)
+            return generic_error(503)
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return generic_error(500)

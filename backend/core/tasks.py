@@ -1,0 +1,125 @@
+"""Periodic jobs (Celery beat; schedule in ``settings.CELERY_BEAT_SCHEDULE``), written against the domain models
+read-only and ``notify()``:
+
+* :func:`sweep_statutory_clock` — the statutory clock (法定时限): residents are told once when their case goes past
+  its due date; each clerk gets one digest a day of their department's queue (overdue, due within
+  ``DUE_SOON_WORKING_DAYS`` working days, commitment approvals whose post-check is due).
+* :func:`repush_pending` — the outbox sweep: a notice whose push never reached a worker (broker down when it was
+  queued) has no :class:`~backend.core.models.PushReceipt`; it is queued again. Pushes are idempotent per
+  notification, so a notice queued twice is still pushed once.
+
+Both are idempotent (safe to run twice, or after a worker died mid-run) and use the city's day
+(``Asia/Shanghai``): a sweep at 23:30 UTC already runs on the next Shanghai day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from celery import shared_task
+from django.db.models import Q
+from django.utils import timezone
+
+logger = logging.getLogger("yiwang.sweeps")
+
+DUE_SOON_WORKING_DAYS = 2
+POST_CHECK_SOON_DAYS = 3
+REPUSH_AFTER = dt.timedelta(minutes=2)
+REPUSH_WITHIN = dt.timedelta(days=1)
+REPUSH_BATCH = 500
+
+
+def classify(due_at: dt.datetime, now: dt.datetime) -> str | None:
+    """``overdue``, ``due_soon`` (≤ DUE_SOON_WORKING_DAYS working days left, counted in Shanghai days) or None."""
+    from backend.cases import clock
+
+    if due_at < now:
+        return "overdue"
+    return "due_soon" if clock.working_days_left(due_at, now) <= DUE_SOON_WORKING_DAYS else None
+
+
+@shared_task(acks_late=True)
+def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
+    from backend.accounts.models import Role, User
+    from backend.cases.models import Case, Status
+    from backend.notifications.models import Notification
+    from backend.notifications.service import notify
+
+    moment = dt.datetime.fromisoformat(now) if now else timezone.now()
+    today = timezone.localdate(moment)
+    counts: dict[str, int] = defaultdict(int)
+    queue: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    running = Case.objects.filter(status=Status.IN_REVIEW, due_at__isnull=False, paused_at__isnull=True)
+    for case in running.select_related("applicant").only(
+        "id", "reference_no", "service_code", "department_id", "due_at", "applicant"
+    ):
+        state = classify(case.due_at, moment)
+        if state is None:
+            continue
+        queue[case.department_id][state] += 1
+        counts[state] += 1
+        if state == "overdue":
+            already = Notification.objects.filter(user=case.applicant, kind="case.overdue", target__id=case.pk)
+            if not already.exists():
+                notify(
+                    case.applicant,
+                    "case.overdue",
+                    f"【{case.reference_no}】已超过法定办结时限",
+                    "您的办件已超过法定办结时限，承办部门已收到督办提醒。",
+                    {"type": "case", "id": case.pk, "reference_no": case.reference_no},
+                )
+                counts["residents_notified"] += 1
+
+    post_checks = Case.objects.filter(
+        status=Status.APPROVED,
+        mode="commitment",
+        post_checked_at__isnull=True,
+        post_check_due__lte=today + dt.timedelta(days=POST_CHECK_SOON_DAYS),
+    )
+    for department_id in post_checks.values_list("department_id", flat=True):
+        queue[department_id]["post_check_due"] += 1
+
+    digest_day = today.isoformat()
+    clerks = User.objects.filter(role=Role.CLERK, is_active=True, department_id__in=list(queue))
+    for clerk in clerks:
+        numbers = queue[clerk.department_id]
+        target = {"type": "queue", "date": digest_day}
+        if Notification.objects.filter(user=clerk, kind="queue.digest", target__date=digest_day).exists():
+            continue
+        notify(
+            clerk,
+            "queue.digest",
+            f"今日待办：逾期 {numbers['overdue']} 件，{DUE_SOON_WORKING_DAYS} 个工作日内到期 {numbers['due_soon']} 件，"
+            f"待核查 {numbers['post_check_due']} 件",
+            "请优先办理逾期件（后台办件队列已按逾期优先排序）。",
+            target,
+        )
+        counts["clerks_notified"] += 1
+    logger.info("statutory clock sweep %s: %s", digest_day, dict(counts))
+    return dict(counts)
+
+
+@shared_task(acks_late=True)
+def repush_pending() -> int:
+    """Queue the push of recent notices that have no delivery receipt; returns how many were queued."""
+    from backend.notifications.models import Notification
+    from backend.notifications.tasks import push_notification
+
+    from .models import PushReceipt
+
+    now = timezone.now()
+    sent = PushReceipt.objects.filter(sent_at__isnull=False).values("notification_id")
+    pending = list(
+        Notification.objects.filter(Q(created_at__gte=now - REPUSH_WITHIN) & Q(created_at__lte=now - REPUSH_AFTER))
+        .exclude(pk__in=sent)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:REPUSH_BATCH]
+    )
+    for pk in pending:
+        push_notification.delay(pk)
+    if pending:
+        logger.warning("re-queued %d notification pushes that had no receipt", len(pending))
+    return len(pending)
