@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from backend.demo.registry import DEMO_PASSWORD, DEPARTMENTS, STAFF_ACCOUNTS, SUPERUSER_USERNAME
 
+from .groups import assign_staff_group, ensure_staff_groups
 from .models import Department, Role, User
 
 
@@ -16,6 +17,7 @@ def load(today: dt.date, log: Callable[[str], None]) -> None:
             code=dept["code"], defaults={"name_zh": dept["name_zh"], "name_en": dept["name_en"]}
         )
     created = 0
+    groups = ensure_staff_groups()
     for staff in STAFF_ACCOUNTS:
         phone = "+86" + str(staff["phone"])
         department = Department.objects.get(code=staff["department_code"]) if staff["department_code"] else None
@@ -34,6 +36,7 @@ def load(today: dt.date, log: Callable[[str], None]) -> None:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             created += 1
+        assign_staff_group(user, groups)  # admin permissions of the role (backend/accounts/groups.py)
     if not User.objects.filter(username=SUPERUSER_USERNAME).exists():
         User.objects.create_superuser(SUPERUSER_USERNAME, password=DEMO_PASSWORD, role=Role.SUPERVISOR)
         created += 1
