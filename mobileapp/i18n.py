@@ -232,6 +232,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cases.submitted": ("提交于 {date}", "Submitted {date}"),
     "cases.due_in": ("剩余 {n} 天", "{n} days left"),
     "cases.working_days_left": ("剩余 {n} 个工作日", "{n} working days left"),
+    "cases.clock_paused": ("补正期间暂停计时", "Clock paused while you correct it"),
     "cases.due_today": ("今天到期", "Due today"),
     "cases.overdue": ("已超期 {n} 天", "{n} days overdue"),
     "cases.due_at": ("办结时限 {date}", "Due {date}"),

@@ -101,6 +101,16 @@ def countdown(screen: Screen, case: dict[str, Any]) -> ft.Control | None:
     if case.get("status") not in ("in_review", "pending_face", "returned") or not case.get("due_at"):
         return None
     working = case.get("working_days_left")
+    if case.get("status") == "returned" and working is None:
+        # the statutory clock stops while the resident corrects the application
+        return ft.Row(
+            [
+                ft.Icon(ft.Icons.PAUSE_CIRCLE_OUTLINE, size=look.icon(16), color=look.warning),
+                ui.text(look, screen.t("cases.clock_paused"), 13, color=look.warning),
+            ],
+            spacing=4,
+            tight=True,
+        )
     n = working if isinstance(working, int) else days_left(case.get("due_at"))
     if n is None:
         return None

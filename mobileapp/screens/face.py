@@ -54,10 +54,12 @@ class FaceScreen(Screen):
         )
         parts: list[ft.Control] = [ft.Container(content=face_art, alignment=ft.Alignment.CENTER, padding=8)]
         if self.enrol_first:
-            parts.append(ui.title(look, self.t("face.enrol_first"), 17))
+            parts.append(ui.with_id("face_step_enrol", ui.title(look, self.t("face.enrol_first"), 17)))
             parts.append(ui.text(look, self.t("face.enrol_first_detail"), 14, align=ft.TextAlign.CENTER))
         else:
-            parts.append(ui.text(look, self.t("face.intro"), 15, align=ft.TextAlign.CENTER))
+            parts.append(
+                ui.with_id("face_step_check", ui.text(look, self.t("face.intro"), 15, align=ft.TextAlign.CENTER))
+            )
         if ctrl.actions and not self.enrol_first:
             parts.append(ui.text(look, self.t("face.actions"), 14, weight=ft.FontWeight.BOLD))
             for i, action in enumerate(ctrl.actions, 1):

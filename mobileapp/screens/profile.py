@@ -280,7 +280,7 @@ class RealNameScreen(Screen):
                     ft.Column(
                         [
                             ft.Icon(ft.Icons.VERIFIED_USER, color=look.success, size=look.icon(64)),
-                            ui.title(look, self.t("me.realname_ok"), 20),
+                            ui.with_id("realname_ok", ui.title(look, self.t("me.realname_ok"), 20)),
                             ui.text(look, str(profile.get("name", "")), 16),
                             ui.text(look, str(profile.get("id_number", "")), 14, color=look.text3),
                         ],

@@ -1,0 +1,211 @@
+"""End to end: the Flet web app in headless Chromium against the live backend with the demo city.
+
+A resident logs in, verifies their real name, finds a service in the catalogue, consents, applies, enrols their
+face and passes the face check by upload, sees the decision and the case in the list; a school application is
+returned by the clerk, fixed and resubmitted; elder mode switches on. Screenshots of the main screens in normal
+and elder mode land in ``docs/app-screenshots/``.
+
+Run only these: ``.venv/bin/python -m pytest -m e2e tests/mobileapp``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import pytest
+
+from tests.mobileapp.conftest import PHOTOS, staff_decide
+from tests.mobileapp.flet_browser import CHROMIUM, CHROMIUM_ARGS, REPO, AppProcess, FletPage, chromium_missing
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SHOTS = REPO / "docs" / "app-screenshots"
+PASSWORD = "Demo-Pass-2026"
+ZHANG = "13800000001"  # 张建国: rent withdrawal approved; guardian of 张子涵 (school, category B)
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    reason = chromium_missing()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own DB work happens before it starts
+    # and pytest-django's teardown after it stops, so Django's async-safety check may be relaxed meanwhile.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.fixture
+def app(city, tmp_path):
+    process = AppProcess(city["url"], tmp_path / "app.log")
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        process.stop()
+
+
+def _resident_cases(base_url: str, phone: str) -> list[dict]:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        token = http.post("/_allauth/app/v1/auth/login", json={"phone": phone, "password": PASSWORD}).json()["meta"][
+            "session_token"
+        ]
+        return http.get("/api/v1/cases", headers={"X-Session-Token": token}).json()["results"]
+
+
+def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ui = FletPage(browser_page, SHOTS)
+    record = city["residents"][ZHANG]
+    child = next(r for r in city["data"]["residents"] if r["name"] == "张子涵")
+
+    # log in
+    ui.open(app.url)
+    ui.wait("login_phone", timeout=60_000)
+    ui.shot("01-login")
+    ui.fill("login_phone", ZHANG)
+    ui.fill("login_password", PASSWORD)
+    ui.click("login_submit")
+    ui.wait("quick_cases")
+    ui.shot("02-home-before-real-name")
+
+    # real-name binding from the profile
+    ui.click("tab_me")
+    ui.click("me_realname")
+    ui.fill("realname_name", record["name"])
+    ui.fill("realname_id_number", record["id_number"])
+    ui.shot("03-real-name")
+    ui.click("realname_submit")
+    ui.wait("realname_ok")
+    ui.click("nav_back")
+    ui.wait("me_face")
+    ui.shot("04-profile")
+
+    # home now lists services the resident qualifies for
+    ui.click("tab_home")
+    ui.wait("service_provident-fund-withdrawal")
+    ui.shot("05-home")
+
+    # find the service in the catalogue (search)
+    ui.click("tab_services")
+    ui.wait("service_primary-school-enrolment")
+    ui.shot("06-catalogue")
+    ui.fill("service_search", "公积金")
+    browser_page.keyboard.press("Enter")
+    ui.wait_text("service_provident-fund-withdrawal", "公积金提取")
+    assert "service_primary-school-enrolment" not in ui.ids("service_")
+    ui.click("service_provident-fund-withdrawal")
+    ui.wait("service_apply")
+    ui.shot("07-service-detail")
+
+    # consent screen, then the generated form; nothing can be submitted before the consent tick
+    ui.click("service_apply")
+    ui.wait("consent_checkbox")
+    ui.shot("08-consent")
+    assert _resident_cases(city["url"], ZHANG) == []
+    ui.click("apply_submit")  # disabled: nothing happens
+    assert _resident_cases(city["url"], ZHANG) == []
+    ui.click("form_reason_rent")
+    ui.fill("form_amount", "4500.00")
+    ui.click("consent_checkbox")
+    ui.shot("09-form")
+    ui.click("apply_submit")
+
+    # face: enrol (first time), then the check by upload
+    ui.wait("face_capture")
+    ui.shot("10-face-enrol")
+    ui.wait("face_step_enrol")
+    ui.upload("face_capture", PHOTOS / "obama_2.jpg")
+    ui.wait("face_step_check", timeout=60_000)
+    ui.shot("11-face-check")
+    ui.upload("face_capture", PHOTOS / "obama_3.jpg")
+    ui.wait_text("case_status", "办理成功", timeout=90)
+    ui.shot("12-decision-approved")
+    cases = _resident_cases(city["url"], ZHANG)
+    assert len(cases) == 1 and cases[0]["status"] == "approved"
+    assert cases[0]["decision"]["amount"] == "4500.00"
+    withdrawal = cases[0]["reference_no"]
+
+    # the case in "my cases", with its timeline
+    ui.click("view_case")
+    ui.wait_text("case_status", "办理成功")
+    ui.shot("13-case-detail")
+    ui.click("nav_back")
+    ui.wait(f"case_{withdrawal}")
+    ui.shot("14-my-cases")
+
+    # a review service: school enrolment for the child
+    ui.click("tab_services")
+    ui.click("service_primary-school-enrolment")
+    ui.click("service_apply")
+    ui.fill("form_child_id_number", child["id_number"])
+    ui.click("consent_checkbox")
+    ui.click("apply_submit")
+    ui.wait_text("case_status", "等待审核")
+    ui.shot("15-decision-in-review")
+    school = next(c for c in _resident_cases(city["url"], ZHANG) if c["service"] == "primary-school-enrolment")
+    assert school["status"] == "in_review"
+
+    # the clerk returns it; the resident fixes and resubmits it
+    staff_decide(city["url"], "13700000002", school["id"], "return", "请核对孩子身份证号")
+    ui.click("view_case")
+    ui.click("nav_back")  # my cases, reloaded
+    ui.click(f"case_{school['reference_no']}")
+    ui.wait_text("case_status", "补正")
+    ui.wait("case_fix")
+    ui.shot("16-case-returned")
+    ui.click("case_fix")
+    ui.wait("resubmit_submit")
+    ui.fill("form_child_id_number", child["id_number"])
+    ui.shot("17-resubmit")
+    ui.click("resubmit_submit")
+    ui.wait_text("case_status", "等待审核")
+    again = next(c for c in _resident_cases(city["url"], ZHANG) if c["id"] == school["id"])
+    assert again["status"] == "in_review"
+
+    # elder mode: one switch on the home screen; large type everywhere
+    ui.click("nav_back")
+    ui.click("tab_home")
+    ui.click("elder_mode")
+    ui.wait("quick_cases")
+    ui.shot("21-home-elder")
+    ui.click("tab_services")
+    ui.wait("service_provident-fund-withdrawal")
+    ui.shot("22-catalogue-elder")
+    ui.click("service_deed-tax-subsidy")
+    ui.wait("service_apply")
+    ui.shot("23-service-detail-elder")
+    ui.click("service_apply")
+    ui.wait("consent_checkbox")
+    ui.shot("24-consent-elder")
+    ui.click("nav_back")
+    ui.wait("service_apply")
+    ui.click("nav_back")
+    ui.click("tab_cases")
+    ui.wait(f"case_{withdrawal}")
+    ui.shot("25-my-cases-elder")
+    ui.click(f"case_{withdrawal}")
+    ui.wait_text("case_status", "办理成功")
+    ui.shot("26-case-detail-elder")
+    ui.click("nav_back")
+    ui.click("tab_me")
+    ui.wait("logout")
+    ui.shot("27-profile-elder")
+
+    # back to normal, in English
+    ui.click("elder_mode")
+    ui.click("language_en")
+    ui.wait_text("tab_home", "Home")
+    ui.shot("31-profile-english")
