@@ -1,0 +1,38 @@
+"""``manage.py cockpit_sample``: idempotent demo activity on top of ``load_demo``, and a page that renders it."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from backend.accounts.models import User
+from backend.cases.models import Case, Rating
+from backend.registries.models import DataAccessLog
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_sample_data_loads_once_and_renders() -> None:
+    call_command("load_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("cockpit_sample", "--cases", "60", "--events", "10", stdout=out)
+    assert "sample cases: 60 created" in out.getvalue()
+    counts = (Case.objects.count(), Rating.objects.count(), DataAccessLog.objects.count())
+    assert counts[0] == 60 and counts[1] > 0 and counts[2] > 0
+
+    call_command("cockpit_sample", stdout=(again := StringIO()))
+    assert "already there" in again.getvalue()
+    assert (Case.objects.count(), Rating.objects.count(), DataAccessLog.objects.count()) == counts
+
+    client = Client()
+    client.force_login(User.objects.get(username="13700000009"))  # the demo supervisor
+    response = client.get("/cockpit/")
+    assert response.status_code == 200
+    assert response.content.decode().count('<svg class="chart"') >= 4
+
+    call_command("cockpit_sample", "--reset", "--cases", "0", "--events", "0", stdout=StringIO())
+    assert not Case.objects.filter(reference_no__startswith="SMP-").exists()
+    assert not DataAccessLog.objects.filter(case_reference__startswith="SMP-").exists()
