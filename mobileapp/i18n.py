@@ -236,6 +236,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cases.due_today": ("今天到期", "Due today"),
     "cases.overdue": ("已超期 {n} 天", "{n} days overdue"),
     "cases.due_at": ("办结时限 {date}", "Due {date}"),
+    "cases.detail": ("办件详情", "Case details"),
     "cases.timeline": ("办理进度", "Progress"),
     "cases.withdraw": ("撤回申请", "Withdraw"),
     "cases.withdraw_confirm": (

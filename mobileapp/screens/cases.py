@@ -113,7 +113,7 @@ class CaseScreen(Screen):
         self.thanks = False
 
     def title(self) -> str:
-        return self.t("decision.reference") + " " + str((self.ctrl.case or {}).get("reference_no", ""))
+        return self.t("cases.detail")
 
     async def load(self) -> None:
         await self.ctrl.load()

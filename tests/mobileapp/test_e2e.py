@@ -10,8 +10,6 @@ Run only these: ``.venv/bin/python -m pytest -m e2e tests/mobileapp``.
 
 from __future__ import annotations
 
-import os
-
 import httpx
 import pytest
 
@@ -26,7 +24,7 @@ ZHANG = "13800000001"  # 张建国: rent withdrawal approved; guardian of 张子
 
 
 @pytest.fixture
-def browser_page(tmp_path):
+def browser_page(monkeypatch):
     reason = chromium_missing()
     if reason:
         pytest.skip(reason)
@@ -34,7 +32,7 @@ def browser_page(tmp_path):
 
     # Playwright's sync API runs an event loop in this thread; the test's own DB work happens before it starts
     # and pytest-django's teardown after it stops, so Django's async-safety check may be relaxed meanwhile.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN")
