@@ -7,7 +7,7 @@ PORT ?= 8000
 APP_PORT ?= 8550
 FACE_RECOGNITION := face-recognition==1.3.0
 
-.PHONY: install run serve test lint format check-deploy clean
+.PHONY: install run serve worker beat test lint format check-deploy clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,32 @@ run: install
 		FLET_FORCE_WEB_SERVER=1 FLET_WEB_NO_CDN=1 $(PY) -m mobileapp & \
 	fi; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+## serve: the production setup on this machine: gunicorn (several processes) + Celery worker + beat, PostgreSQL via
+## DATABASE_URL, Redis cache and broker via REDIS_URL, static files by WhiteNoise. See docs/DEPLOYMENT.md.
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/yiwang
+SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+SERVE_ENV = DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(SERVE_REDIS_URL)} DEBUG=0
+CELERY_QUEUES ?= celery,push,periodic
+
+serve: install
+	@$(SERVE_ENV) $(PY) -m backend.deploy.ensure_services
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput -v0
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@if [ "$${SERVE_DEMO:-1}" = 1 ]; then $(SERVE_ENV) $(PY) manage.py load_demo; fi
+	@echo "API:  http://127.0.0.1:$(PORT)/api/v1/docs/  (gunicorn, $${WEB_CONCURRENCY:-$$(( $$(nproc) + 1 ))} processes)"
+	@trap 'kill 0' EXIT; \
+	$(SERVE_ENV) $(PY) -m celery -A backend worker -Q $(CELERY_QUEUES) -c $${CELERY_CONCURRENCY:-1} -l warning & \
+	$(SERVE_ENV) $(PY) -m celery -A backend beat -l warning -s var/celerybeat-schedule & \
+	$(SERVE_ENV) PORT=$(PORT) $(VENV)/bin/gunicorn -c backend/deploy/gunicorn.conf.py backend.wsgi
+
+## worker: a Celery worker for the background queues (production runs one pool per queue, docs/DEPLOYMENT.md)
+worker: install
+	$(SERVE_ENV) $(PY) -m celery -A backend worker -Q $(CELERY_QUEUES) -l info
+
+## beat: the periodic-job scheduler (exactly one per deployment)
+beat: install
+	$(SERVE_ENV) $(PY) -m celery -A backend beat -l info -s var/celerybeat-schedule
 
 ## test: install and run the whole suite (SQLite by default, PostgreSQL with DATABASE_URL)
 test: install

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "backend.core.middleware.ApiErrorMiddleware",
     "backend.accounts.middleware.NormalizePhoneMiddleware",
@@ -245,6 +246,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Unambiguous names (check --deploy fails on schema warnings; schemathesis fuzzes the schema): backend/core/schema.py
+    "PREPROCESSING_HOOKS": ["backend.core.schema.preprocess"],
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "backend.cases.models.Status",
+        "EventStatusEnum": "backend.cityevents.models.EventStatus",
+    },
 }
 
 # --- i18n -------------------------------------------------------------------------------------------------------
