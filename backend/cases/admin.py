@@ -23,7 +23,6 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import BooleanField, F, Q, QuerySet, Value, When
 from django.db.models import Case as Switch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -33,7 +32,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Role, User
-from backend.core.errors import Conflict, DomainError, Forbidden
+from backend.core.errors import DomainError
 from backend.core.masking import mask_account, mask_id_number, mask_name, mask_phone
 from backend.registries.items import ITEMS
 from backend.registries.models import DataAccessLog
@@ -412,6 +411,8 @@ class CaseAdmin(CaseDisplayMixin, StaffScopedAdmin):
         actions = []
         if acting:
             for action in transitions.clerk_actions(case):
+                if action == "verify_identity":
+                    continue  # offered by the counter identity-check form below the decision buttons
                 key = "post_check" if action == "approve" and transitions.allows(case, "post_check") else action
                 actions.append({"action": action, "label": ACTION_LABELS[key], "tone": ACTION_TONES[key]})
         rating = Rating.objects.filter(case=case).first()
@@ -559,46 +560,6 @@ class PostCheckCaseAdmin(CaseDisplayMixin, StaffScopedAdmin):
 # -- 差评整改 follow-ups of bad ratings ----------------------------------------------------------------------------
 
 
-def _actor_label(clerk: User) -> str:
-    department = clerk.department.name_zh if clerk.department_id else ""
-    return f"{department} {clerk.display_name or clerk.username}".strip()
-
-
-def close_follow_up(clerk: User, follow_up_id: int, resolution: str) -> FollowUp:
-    """Close a 差评 follow-up with what the department did about it; it lands on the case timeline.
-
-    Belongs in the case engine next to ``rate`` (see the report of the back-office change); kept here until then.
-    """
-    resolution = (resolution or "").strip()
-    if not is_department_clerk(clerk):
-        raise Forbidden("permission_denied", _("仅窗口工作人员可以办理。"))
-    if not resolution:
-        raise DomainError("reason_required", _("请填写整改情况。"), fields={"resolution": ["required"]})
-    with transaction.atomic():
-        follow_up = (
-            FollowUp.objects.select_for_update()
-            .select_related("case")
-            .filter(pk=follow_up_id, department_id=clerk.department_id)
-            .first()
-        )
-        if follow_up is None:
-            raise Http404
-        if follow_up.closed_at is not None:
-            raise Conflict("invalid_transition", _("该整改任务已关闭。"))
-        follow_up.closed_at = timezone.now()
-        follow_up.resolution = resolution
-        follow_up.save(update_fields=["closed_at", "resolution"])
-        CaseEvent.objects.create(
-            case=follow_up.case,
-            status=follow_up.case.status,
-            action="follow_up_closed",
-            actor=clerk,
-            actor_label=_actor_label(clerk),
-            note=resolution,
-        )
-    return follow_up
-
-
 @admin.register(FollowUp)
 class FollowUpAdmin(StaffScopedAdmin):
     """差评整改: every rating of 1–2 stars opens a task for the department; close it with what was done."""
@@ -635,7 +596,7 @@ class FollowUpAdmin(StaffScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: FollowUp, form: Any, change: bool) -> None:
         try:
-            close_follow_up(request.user, obj.pk, form.cleaned_data["resolution"])
+            engine.close_follow_up(request.user, obj.pk, form.cleaned_data["resolution"])
         except DomainError as error:
             raise PermissionDenied(str(error.message)) from error
 

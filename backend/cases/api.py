@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -14,7 +16,7 @@ from rest_framework.views import APIView
 from backend.core.errors import DomainError, NotFound
 
 from . import engine
-from .models import Case, Certificate, Status
+from .models import Case, Certificate, FollowUp, Status
 from .serializers import (
     CaseCreateSerializer,
     CaseSerializer,
@@ -150,9 +152,6 @@ class StaffCaseListView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Case]:
-        from django.db.models import F
-        from django.utils import timezone
-
         params = self.request.query_params
         qs = _cases().select_related("resident", "follow_up").filter(department_id=self.request.user.department_id)
         if status := params.get("status"):
@@ -202,3 +201,39 @@ class StaffVerifyIdentityView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         case = engine.verify_identity_at_counter(request.user, pk, str(request.data.get("note") or ""))
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    reference_no = serializers.CharField(source="case.reference_no")
+    case_id = serializers.IntegerField(source="case.pk")
+    score = serializers.IntegerField(source="case.rating.score")
+    comment = serializers.CharField(source="case.rating.comment")
+
+    class Meta:
+        model = FollowUp
+        fields = ["id", "case_id", "reference_no", "score", "comment", "opened_at", "closed_at", "resolution"]
+
+
+class StaffFollowUpListView(ListAPIView):
+    """差评整改: the department's follow-ups of bad ratings, open ones first."""
+
+    serializer_class = FollowUpSerializer
+    permission_classes = [IsClerk]
+
+    def get_queryset(self) -> QuerySet[FollowUp]:
+        qs = FollowUp.objects.filter(department_id=self.request.user.department_id).select_related("case__rating")
+        if self.request.query_params.get("open") in {"1", "true"}:
+            qs = qs.filter(closed_at__isnull=True)
+        return qs.order_by(F("closed_at").asc(nulls_first=True), "opened_at")
+
+
+class StaffFollowUpCloseView(APIView):
+    permission_classes = [IsClerk]
+
+    @extend_schema(
+        request={"application/json": {"type": "object", "properties": {"resolution": {"type": "string"}}}},
+        responses=FollowUpSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        follow_up = engine.close_follow_up(request.user, pk, str(request.data.get("resolution") or ""))
+        return Response(FollowUpSerializer(FollowUp.objects.select_related("case__rating").get(pk=follow_up.pk)).data)

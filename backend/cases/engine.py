@@ -297,6 +297,7 @@ def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Ca
     reason = (reason or "").strip()
     if action in {"reject", "return", "revoke"} and not reason:
         raise DomainError("reason_required", _("请填写理由，申请人将看到它。"), fields={"reason": ["required"]})
+    stale: dict[str, Any] | None = None
     with transaction.atomic():
         case = department_case(clerk, case_id, lock=True)
         service = service_or_404(case.service_code)
@@ -323,12 +324,23 @@ def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Ca
                 actor_type=ActorType.CLERK,
             )
             service.lock(ctx)
-            try:
-                with transaction.atomic():
-                    _approve(case, service, ctx, clerk)
-            except Rejected as lost:
-                _reject(case, lost.code, lost.message, clerk)
+            # The registries may have changed since submission (a home bought, income reassessed): the rules run
+            # again on today's data before anything is executed.
+            recheck = evaluate(service, ctx)
             ctx.log_access()
+            if not recheck.passed:
+                case.rule_trace = recheck.trace
+                case.save(update_fields=["rule_trace", "updated_at"])
+                _record(case, "recheck_failed", clerk, recheck.rejection()["reason"]["zh"], notify_resident=False)
+                stale = recheck.rejection()
+            else:
+                case.rule_trace = recheck.trace
+                case.proposal = service.propose(ctx) or {}
+                try:
+                    with transaction.atomic():
+                        _approve(case, service, ctx, clerk)
+                except Rejected as lost:
+                    _reject(case, lost.code, lost.message, clerk)
         elif action == "reject":
             _reject(case, "clerk_rejected", {"zh": reason, "en": reason}, clerk)
         elif action == "return":
@@ -339,8 +351,15 @@ def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Ca
             case.post_checked_at = timezone.now()
             case.decision = {**(case.decision or {}), "revoked_reason": reason}
             certificates.revoke(case)
-        case.save()
-        _record(case, action, clerk, reason)
+        if stale is None:
+            case.save()
+            _record(case, action, clerk, reason)
+    if stale is not None:
+        raise Conflict(
+            "rules_no_longer_met",
+            _("部门数据已变化，申请不再符合条件：%(reason)s 请核实后驳回或退回。") % {"reason": stale["reason"]["zh"]},
+            fields={"reason_code": [stale["reason_code"]]},
+        )
     return case
 
 
@@ -350,6 +369,30 @@ def verify_identity_at_counter(clerk: User, case_id: int, note: str = "") -> Cas
     _require_clerk(clerk)
     case = department_case(clerk, case_id)
     return identity_verified(case.applicant, case.pk, method="counter", actor=clerk, note=note)
+
+
+def close_follow_up(clerk: User, follow_up_id: int, resolution: str) -> FollowUp:
+    """Close a 差评 follow-up with what the department did about it; it lands on the case timeline."""
+    _require_clerk(clerk)
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise DomainError("reason_required", _("请填写整改情况。"), fields={"resolution": ["required"]})
+    with transaction.atomic():
+        follow_up = (
+            FollowUp.objects.select_for_update()
+            .select_related("case")
+            .filter(pk=follow_up_id, department_id=clerk.department_id)
+            .first()
+        )
+        if follow_up is None:
+            raise NotFound(_("未找到该整改任务。"))
+        if follow_up.closed_at is not None:
+            raise Conflict("invalid_transition", _("该整改任务已关闭。"))
+        follow_up.closed_at = timezone.now()
+        follow_up.resolution = resolution
+        follow_up.save(update_fields=["closed_at", "resolution"])
+        _record(follow_up.case, "follow_up_closed", clerk, resolution, notify_resident=False)
+    return follow_up
 
 
 # -- residents -------------------------------------------------------------------------------------------------------

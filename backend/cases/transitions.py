@@ -41,6 +41,8 @@ def clerk_actions(case: Case) -> list[str]:
     actions = [a for a in CLERK_ACTIONS if allows(case, a)]
     if allows(case, "post_check"):
         actions.insert(0, "approve")  # "approve" on a commitment approval = the post-check found it true
+    if allows(case, "counter_verified"):
+        actions.append("verify_identity")  # the counter alternative to the face check
     return actions
 
 

@@ -12,5 +12,7 @@ urlpatterns = [
     path("staff/cases", api.StaffCaseListView.as_view(), name="staff-cases"),
     path("staff/cases/<int:pk>", api.StaffCaseDetailView.as_view(), name="staff-case-detail"),
     path("staff/cases/<int:pk>/decide", api.StaffDecideView.as_view(), name="staff-case-decide"),
+    path("staff/follow-ups", api.StaffFollowUpListView.as_view(), name="staff-follow-ups"),
+    path("staff/follow-ups/<int:pk>/close", api.StaffFollowUpCloseView.as_view(), name="staff-follow-up-close"),
     path("staff/cases/<int:pk>/verify-identity", api.StaffVerifyIdentityView.as_view(), name="staff-case-verify"),
 ]

@@ -349,3 +349,56 @@ def test_eligibility_dry_run_creates_nothing(resident) -> None:
     assert PFW in eligible and "primary-school-enrolment" in eligible and RENTAL in eligible
     assert "deed-tax-subsidy" not in eligible
     error(APIClient().get("/api/v1/services?eligible=true"), 401, "not_authenticated")
+
+
+def test_approval_rechecks_the_rules_on_todays_registry_data(resident, clerk) -> None:
+    from backend.registries.models import Property, Resident
+
+    case = resident(ZHANG).apply(RENTAL)
+    # Between submission and review, a household member buys a home.
+    wife = Resident.objects.get(phone="+8613800000002")
+    home = Property.objects.create(
+        certificate_no="豫(2026)郑州市不动产权第RECHECK号",
+        address="郑州市金水区花园路99号",
+        district="金水区",
+        area_m2=90,
+        purchase_date=timezone.localdate(),
+        price="800000.00",
+        deed_tax_paid="8000.00",
+        first_home=True,
+    )
+    home.owners.add(wife)
+    housing = clerk("housing")
+    err = error(
+        housing.post(f"/api/v1/staff/cases/{case['id']}/decide", {"action": "approve"}), 409, "rules_no_longer_met"
+    )
+    assert err["fields"]["reason_code"] == ["owns_property"]
+    stored = Case.objects.get(pk=case["id"])
+    assert stored.status == "in_review" and stored.decision is None
+    assert any(r["code"] == "owns_property" and r["passed"] is False for r in stored.rule_trace)
+    assert CaseEvent.objects.filter(case=stored, action="recheck_failed").exists()
+    rejected = housing.post(f"/api/v1/staff/cases/{case['id']}/decide", {"action": "reject", "reason": "家庭已有住房"})
+    assert rejected.json()["status"] == "rejected"
+
+
+def test_bad_rating_follow_up_is_closed_by_the_department(resident, clerk) -> None:
+    person = resident(ZHANG)
+    case = person.apply(RENTAL)
+    person.client.post(f"/api/v1/cases/{case['id']}/withdraw")
+    person.client.post(f"/api/v1/cases/{case['id']}/rating", {"score": 2, "comment": "等太久"}, format="json")
+    housing = clerk("housing")
+    follow_ups = housing.get("/api/v1/staff/follow-ups?open=true").json()["results"]
+    assert [f["reference_no"] for f in follow_ups] == [case["reference_no"]] and follow_ups[0]["score"] == 2
+    assert clerk("education").get("/api/v1/staff/follow-ups").json()["count"] == 0
+    error(
+        clerk("education").post(f"/api/v1/staff/follow-ups/{follow_ups[0]['id']}/close", {"resolution": "x"}),
+        404,
+        "not_found",
+    )
+    url = f"/api/v1/staff/follow-ups/{follow_ups[0]['id']}/close"
+    error(housing.post(url, {"resolution": ""}), 400, "reason_required")
+    closed = housing.post(url, {"resolution": "已电话回访并致歉"})
+    assert closed.status_code == 200 and closed.json()["closed_at"]
+    error(housing.post(url, {"resolution": "again"}), 409, "invalid_transition")
+    assert person.case(case["id"])["timeline"][-1]["action"] == "follow_up_closed"
+    error(person.client.get("/api/v1/staff/follow-ups"), 403, "permission_denied")
