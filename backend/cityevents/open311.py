@@ -36,6 +36,7 @@ from rest_framework.views import APIView
 
 from backend.core.errors import DomainError
 from backend.core.masking import mask_id_number, mask_phone
+from backend.core.outage import RETRY_AFTER_SECONDS, is_outage
 
 from . import conf, services
 from .api import extract_attributes, field, photo_response, read_upload
@@ -97,6 +98,10 @@ def open311_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             description = str(detail)
         if isinstance(exc, exceptions.Throttled) and exc.wait:
             headers["Retry-After"] = str(int(exc.wait))
+    elif is_outage(exc):
+        logger.error("Open311: database unavailable: %s", exc)
+        code, description = 503, "Service temporarily unavailable, please retry."
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     else:
         logger.exception("Open311 error", exc_info=exc)
         code, description = 500, "Internal server error."

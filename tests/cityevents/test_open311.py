@@ -244,3 +244,17 @@ def test_request_list_costs_a_constant_number_of_queries(
         response = api.get("/open311/v2/requests.json")
     assert len(response.json()) == 6
     assert all(r["status_notes"].startswith("派单") for r in response.json())
+
+
+def test_database_outage_is_a_georeport_503(categories, api, monkeypatch) -> None:
+    from django.db import OperationalError
+
+    from backend.cityevents import open311
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(open311, "service_json", down)
+    response = api.get("/open311/v2/services.json")
+    assert_open311_error(response, 503)
+    assert response["Retry-After"]
