@@ -20,8 +20,8 @@ PHOTOS = Path(__file__).resolve().parents[2] / "fixtures" / "photos"
 
 @pytest.fixture
 def demo(db) -> dict[str, dict[str, Any]]:
-    """Loads the demo city; returns the demo residents by phone."""
-    call_command("load_demo", stdout=StringIO())
+    """Loads the demo city without its demo cases (tests make their own); returns the demo residents by phone."""
+    call_command("load_demo", "--skip", "cases", stdout=StringIO())
     data = build_demo_registry(timezone.localdate())
     return {r["phone"]: r for r in data["residents"] if r.get("phone")}
 

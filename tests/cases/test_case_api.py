@@ -402,3 +402,15 @@ def test_bad_rating_follow_up_is_closed_by_the_department(resident, clerk) -> No
     error(housing.post(url, {"resolution": "again"}), 409, "invalid_transition")
     assert person.case(case["id"])["timeline"][-1]["action"] == "follow_up_closed"
     error(person.client.get("/api/v1/staff/follow-ups"), 403, "permission_denied")
+
+
+def test_demo_cases_are_made_through_the_engine_once(demo) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=StringIO())
+    statuses = sorted(Case.objects.values_list("status", flat=True))
+    assert statuses == ["approved", "in_review", "pending_face"]
+    call_command("load_demo", stdout=StringIO())
+    assert Case.objects.count() == 3

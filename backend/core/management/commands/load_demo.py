@@ -21,11 +21,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--today", type=dt.date.fromisoformat, help="Pretend today is this date (YYYY-MM-DD).")
+        parser.add_argument(
+            "--skip", action="append", default=[], metavar="APP", help="App label whose demo data to leave out."
+        )
 
-    def handle(self, *args, today: dt.date | None = None, **options) -> None:
+    def handle(self, *args, today: dt.date | None = None, skip: list[str], **options) -> None:
         today = today or timezone.localdate()
         for config in apps.get_app_configs():
             module_name = f"{config.name}.demo"
+            if config.label in skip:
+                continue
             if not config.name.startswith("backend.") or importlib.util.find_spec(module_name) is None:
                 continue
             module = importlib.import_module(module_name)
