@@ -48,6 +48,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # How many reverse proxies stand in front of the app; used to find the client address for throttling.
 NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+# allauth's login rate limits count per client IP too: the same proxy count, or behind a load balancer every
+# resident would share the balancer's address (and its 30 logins a minute).
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -246,7 +249,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Unambiguous names (check --deploy fails on schema warnings; schemathesis fuzzes the schema): backend/core/schema.py
+    # Unambiguous names: check --deploy fails on schema warnings, schemathesis fuzzes it (backend/core/schema.py)
     "PREPROCESSING_HOOKS": ["backend.core.schema.preprocess"],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "backend.cases.models.Status",

@@ -1,30 +1,20 @@
 """OpenAPI schema fixes that need no change in the apps (loaded by ``SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"]``).
 
 ``manage.py check --deploy`` generates the schema and fails on its warnings; schemathesis fuzzes the schema, so it
-must be unambiguous. Two names collide today:
+must be unambiguous. One name collides today:
 
-* ``RatingSerializer`` exists in ``cases`` (a case rating) and ``cityevents`` (an event rating): the event one is
-  published as ``EventRating``;
-* ``GET /api/v1/services`` and ``GET /api/v1/services/{code}`` both derive the operationId
-  ``api_v1_services_retrieve``: the list gets ``api_v1_services_list``.
+``GET /api/v1/services`` and ``GET /api/v1/services/{code}`` both derive the operationId
+``api_v1_services_retrieve``: the list gets ``api_v1_services_list``.
 
-When the owning apps name these themselves (``extend_schema_serializer(component_name=…)``,
-``extend_schema(operation_id=…)``), this module can go.
+When the catalogue names it itself (``extend_schema(operation_id=…)``), this module can go.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiViewExtension
+from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import extend_schema, extend_schema_view
-
-
-class EventRatingName(OpenApiSerializerExtension):
-    target_class = "backend.cityevents.serializers.RatingSerializer"
-
-    def get_name(self, auto_schema: Any, direction: Any) -> str:
-        return "EventRating"
 
 
 class ServiceListOperationId(OpenApiViewExtension):
