@@ -171,7 +171,12 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.language = language
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._timeout = timeout
+        self._transport = transport
+        self._http = self._new_http()
+
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base_url, timeout=self._timeout, transport=self._transport)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -205,6 +210,8 @@ class ApiClient:
     ) -> httpx.Response:
         if params:
             params = {k: v for k, v in params.items() if v not in (None, "")}
+        if self._http.is_closed:  # closed with a previous connection of the same session: open again
+            self._http = self._new_http()
         try:
             return await self._http.request(
                 method, path, json=json, params=params, data=data, files=files, headers=self._headers(headers)
@@ -421,8 +428,10 @@ class ApiClient:
 
     # ---- appointments ----
 
-    async def appointment_slots(self, venue: str | None = None, service: str | None = None, date: str | None = None):
-        params = {"venue": venue, "service": service, "date": date}
+    async def appointment_slots(
+        self, venue: str | None = None, service: str | None = None, date: str | None = None, available: bool = True
+    ) -> list[dict[str, Any]]:
+        params = {"venue": venue, "service": service, "date": date, "available": "true" if available else None}
         return _as_list(await self._optional("GET", f"{API}/appointments/slots", params=params))
 
     async def appointments(self) -> list[dict[str, Any]]:

@@ -111,6 +111,7 @@ class App:
         self.photos = PhotoSource(page)
         self.state = AppState(self.api, self.storage)
         self.stack: list[Screen] = []
+        self.item_labels: dict[str, str] = {}  # registry item key → label, from the services' data_items
         self.look = theme.NORMAL
         self.fatal: ApiError | None = None
         self.state.on_change(self._settings_changed)
@@ -125,7 +126,9 @@ class App:
         page.spacing = 0
         page.theme_mode = ft.ThemeMode.LIGHT
         page.on_resize = self._on_resize
-        page.on_disconnect = self._on_disconnect
+        # a web session survives a page reload (the client reconnects to it): close the HTTP client only when
+        # the session itself ends
+        page.on_close = self._on_close
         self._apply_look()
         page.add(ft.Container(expand=True))
         page.update()
@@ -164,7 +167,7 @@ class App:
     async def _on_resize(self, e: Any) -> None:
         self.render()
 
-    async def _on_disconnect(self, e: Any) -> None:
+    async def _on_close(self, e: Any) -> None:
         await self.api.aclose()
 
     # ---- navigation ----

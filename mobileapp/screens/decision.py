@@ -116,7 +116,8 @@ def rejection_card(screen: Screen, case: dict[str, Any], reason: str) -> ft.Cont
     async def book(e: Any = None) -> None:
         from mobileapp.screens.events import AppointmentsScreen
 
-        await screen.app.go(AppointmentsScreen(screen.app))
+        service_code = service.get("code") if isinstance(service, dict) else service
+        await screen.app.go(AppointmentsScreen(screen.app, service=service_code))
 
     lines.append(
         ui.button(

@@ -233,8 +233,9 @@ class EventsScreen(Screen):
 class AppointmentsScreen(Screen):
     tab = "events"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, service: str | None = None) -> None:
         super().__init__(app)
+        self.service = service  # from "ask a clerk": that service's counter slots first
         self.slots: list[dict[str, Any]] = []
         self.mine: list[dict[str, Any]] = []
         self.unavailable = False
@@ -246,13 +247,15 @@ class AppointmentsScreen(Screen):
 
     async def load(self) -> None:
         try:
-            self.slots = await self.api.appointment_slots()
+            self.slots = await self.api.appointment_slots(service=self.service) if self.service else []
+            if not self.slots:
+                self.slots = await self.api.appointment_slots()
             self.unavailable = False
         except NotAvailable:
             self.unavailable = True
             return
         try:
-            self.mine = await self.api.appointments()
+            self.mine = [b for b in await self.api.appointments() if b.get("status") not in ("cancelled", "canceled")]
         except NotAvailable:
             self.mine = []
 
@@ -353,7 +356,9 @@ class AppointmentsScreen(Screen):
                 )
             )
         if not slots:
-            slots.append(ui.empty(look, self.t("appointments.empty"), ft.Icons.EVENT_BUSY))
+            slots.append(
+                ui.with_id("appointments_empty", ui.empty(look, self.t("appointments.empty"), ft.Icons.EVENT_BUSY))
+            )
         out.append(ui.section(look, self.t("appointments.slots"), slots))
         return out
 

@@ -3,6 +3,7 @@ the data-access log."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any
 
@@ -546,6 +547,26 @@ class DataAccessScreen(Screen):
 
     async def load(self) -> None:
         await self.list.load()
+        if not self.app.item_labels:
+            await self._learn_labels()
+
+    async def _learn_labels(self) -> None:
+        """The log names registry items by key; the services' ``data_items`` give their labels."""
+        try:
+            services = await self.api.services()
+            details = await asyncio.gather(*(self.api.service(s["code"]) for s in services), return_exceptions=True)
+        except ApiError:
+            return
+        for detail in details:
+            if isinstance(detail, dict):
+                for item in detail.get("data_items") or []:
+                    if item.get("key") and item.get("label"):
+                        self.app.item_labels[str(item["key"])] = str(item["label"])
+
+    def _item(self, item: Any) -> str:
+        if isinstance(item, dict):
+            return str(item.get("label") or self.app.item_labels.get(str(item.get("key")), item.get("key", "")))
+        return self.app.item_labels.get(str(item), str(item))
 
     def build(self) -> list[ft.Control]:
         look = self.look
@@ -555,10 +576,7 @@ class DataAccessScreen(Screen):
             return out
         for row in self.list.items:
             items = row.get("items") or []
-            if isinstance(items, list):
-                items_text = "、".join(str(i.get("label", i)) if isinstance(i, dict) else str(i) for i in items)
-            else:
-                items_text = str(items)
+            items_text = "、".join(self._item(i) for i in items) if isinstance(items, list) else str(items)
             lines: list[ft.Control] = [
                 ft.Row(
                     [

@@ -10,6 +10,8 @@ Run only these: ``.venv/bin/python -m pytest -m e2e tests/mobileapp``.
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -55,12 +57,33 @@ def app(city, tmp_path):
         process.stop()
 
 
-def _resident_cases(base_url: str, phone: str) -> list[dict]:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
-        token = http.post("/_allauth/app/v1/auth/login", json={"phone": phone, "password": PASSWORD}).json()["meta"][
-            "session_token"
-        ]
-        return http.get("/api/v1/cases", headers={"X-Session-Token": token}).json()["results"]
+class ResidentHttp:
+    """The resident's own view through the API (one login: allauth rate-limits repeated logins)."""
+
+    def __init__(self, base_url: str, phone: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+        response = self.http.post("/_allauth/app/v1/auth/login", json={"phone": phone, "password": PASSWORD})
+        self.http.headers["X-Session-Token"] = response.json()["meta"]["session_token"]
+
+    def cases(self) -> list[dict]:
+        return self.http.get("/api/v1/cases").json()["results"]
+
+    def bookings(self) -> int:
+        response = self.http.get("/api/v1/appointments")
+        if response.status_code == 404:
+            return 0
+        body = response.json()
+        rows = body["results"] if isinstance(body, dict) else body
+        return len([b for b in rows if b.get("status") not in ("cancelled", "canceled")])
+
+
+def _wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError("condition not met in time")
 
 
 def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
@@ -68,6 +91,7 @@ def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
     ui = FletPage(browser_page, SHOTS)
     record = city["residents"][ZHANG]
     child = next(r for r in city["data"]["residents"] if r["name"] == "张子涵")
+    me = ResidentHttp(city["url"], ZHANG)
 
     # log in
     ui.open(app.url)
@@ -78,6 +102,15 @@ def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
     ui.click("login_submit")
     ui.wait("quick_cases")
     ui.shot("02-home-before-real-name")
+
+    # the session survives a reload, and a new tab (a new app session) restores it from the device's storage
+    ui.open(app.url)
+    ui.wait("quick_cases", timeout=60_000)
+    second = FletPage(browser_page.context.new_page())
+    second.open(app.url)
+    second.wait("quick_cases", timeout=60_000)
+    assert not second.has("login_phone")
+    second.page.close()
 
     # real-name binding from the profile
     ui.click("tab_me")
@@ -112,9 +145,9 @@ def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
     ui.click("service_apply")
     ui.wait("consent_checkbox")
     ui.shot("08-consent")
-    assert _resident_cases(city["url"], ZHANG) == []
+    assert me.cases() == []
     ui.click("apply_submit")  # disabled: nothing happens
-    assert _resident_cases(city["url"], ZHANG) == []
+    assert me.cases() == []
     ui.click("form_reason_rent")
     ui.fill("form_amount", "4500.00")
     ui.click("consent_checkbox")
@@ -131,18 +164,44 @@ def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
     ui.upload("face_capture", PHOTOS / "obama_3.jpg")
     ui.wait_text("case_status", "办理成功", timeout=90)
     ui.shot("12-decision-approved")
-    cases = _resident_cases(city["url"], ZHANG)
+    cases = me.cases()
     assert len(cases) == 1 and cases[0]["status"] == "approved"
     assert cases[0]["decision"]["amount"] == "4500.00"
     withdrawal = cases[0]["reference_no"]
 
-    # the case in "my cases", with its timeline
+    # the case in "my cases", with its timeline; rate it (好差评)
     ui.click("view_case")
     ui.wait_text("case_status", "办理成功")
     ui.shot("13-case-detail")
+    ui.click("rating_5")
+    ui.click("rating_submit")
+    _wait_for(lambda: (me.cases()[0].get("rating") or {}).get("score") == 5)
     ui.click("nav_back")
     ui.wait(f"case_{withdrawal}")
     ui.shot("14-my-cases")
+
+    # a rejection: the failed rule in plain words, and a way to ask a clerk (book a counter slot)
+    ui.click("tab_services")
+    ui.click("service_deed-tax-subsidy")
+    ui.click("service_apply")
+    ui.click("consent_checkbox")
+    ui.click("apply_submit")
+    ui.wait("face_step_check")
+    ui.upload("face_capture", PHOTOS / "obama_3.jpg")
+    ui.wait_text("case_status", "未能通过", timeout=90)
+    ui.shot("18-decision-rejected")
+    rejected = next(c for c in me.cases() if c["service"] == "deed-tax-subsidy")
+    assert rejected["decision"]["reason_code"] == "no_eligible_property"
+    booked = me.bookings()
+    ui.click("ask_clerk")
+    _wait_for(lambda: bool(ui.ids("slot_")) or ui.has("appointments_empty"))
+    ui.shot("19-appointments")
+    if ui.ids("slot_"):
+        ui.click(ui.ids("slot_")[0])
+        _wait_for(lambda: me.bookings() == booked + 1)
+    ui.click("nav_back")
+    ui.click("view_case")
+    ui.click("nav_back")
 
     # a review service: school enrolment for the child
     ui.click("tab_services")
@@ -153,7 +212,7 @@ def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
     ui.click("apply_submit")
     ui.wait_text("case_status", "等待审核")
     ui.shot("15-decision-in-review")
-    school = next(c for c in _resident_cases(city["url"], ZHANG) if c["service"] == "primary-school-enrolment")
+    school = next(c for c in me.cases() if c["service"] == "primary-school-enrolment")
     assert school["status"] == "in_review"
 
     # the clerk returns it; the resident fixes and resubmits it
@@ -170,7 +229,7 @@ def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
     ui.shot("17-resubmit")
     ui.click("resubmit_submit")
     ui.wait_text("case_status", "等待审核")
-    again = next(c for c in _resident_cases(city["url"], ZHANG) if c["id"] == school["id"])
+    again = next(c for c in me.cases() if c["id"] == school["id"])
     assert again["status"] == "in_review"
 
     # elder mode: one switch on the home screen; large type everywhere
