@@ -253,3 +253,25 @@ def test_forms_from_json_schema_need_no_app_release() -> None:
     values, errors = forms.collect(specs, {"degree": "master", "amount": "4500", "people": "3", "agree": True})
     assert errors == {} and values == {"degree": "master", "amount": 4500, "people": 3, "agree": True}
     assert forms.display_value(specs[0], "master") == "硕士 Master"
+
+
+def test_liveness_challenge_asks_one_photo_per_action_and_sends_frames(city, settings) -> None:
+    settings.FACE_LIVENESS = "active"
+    state = _verified(city, ZHANG)
+    run(state.enrol_face(photo("obama_2.jpg"), "obama_2.jpg"))
+    case = run(state.api.create_case("provident-fund-withdrawal", {"reason": "rent", "amount": "100"}, consent=True))
+    face = FaceController(state.api, case_id=case["id"])
+    challenge = run(face.start())
+    assert challenge["actions"]  # e.g. ["blink", "turn_left"]
+    assert face.frames_needed == len(challenge["actions"])
+    face.add_frame("obama_2.jpg", photo("obama_2.jpg"))
+    assert not face.ready and run(face.verify()) is None  # nothing sent with too few frames
+    for _ in range(face.frames_needed - 1):
+        face.add_frame("obama_3.jpg", photo("obama_3.jpg"))
+    assert face.ready
+    try:
+        result = run(face.verify())
+    except ApiError as exc:  # the server read the frames and found no live moves: its own words, not a format error
+        assert exc.code != "validation_error", exc.message
+    else:
+        assert result["verified"] is False  # still photos show no blink or head turn
