@@ -413,14 +413,20 @@ def _analyse_still(image: bytes, template: np.ndarray) -> _Analysis:
 
 def _analyse_frames(frames: Sequence[bytes], template: np.ndarray, actions: Sequence[str]) -> _Analysis:
     """Every frame with a face must be the template's person; the asked actions must appear in order; no frame
-    may have been accepted before. Frames without a face are allowed (motion blur) but prove nothing."""
-    images = [_decode(frame) for frame in frames]  # all decoded first: a bad file is a 422, whatever its position
-    digests = [engine.frame_digest(image) for image in images] if actions else []
-    if digests and SeenFrame.objects.filter(digest__in=digests).exists():
-        return _Analysis(False, "replayed frame")
+    may have been accepted before. Frames without a face are allowed (motion blur) but prove nothing.
+
+    Frames are handled one at a time (decode, digest, encode, compare, drop the pixels), so a request holds one
+    decoded frame in memory, and the first replayed or foreign frame ends the work."""
     threshold = conf.match_threshold()
+    digests: list[str] = []
     landmarks: list[dict | None] = []
-    for image in images:
+    for data in frames:
+        image = _decode(data)
+        if actions:
+            digest = engine.frame_digest(image)
+            if SeenFrame.objects.filter(digest=digest).exists():
+                return _Analysis(False, "replayed frame")
+            digests.append(digest)
         try:
             probe = engine.encode_single(image)
         except engine.NoFace:
@@ -431,7 +437,7 @@ def _analyse_frames(frames: Sequence[bytes], template: np.ndarray, actions: Sequ
         except engine.EngineUnavailable as exc:
             raise _engine_unavailable(exc) from None
         if engine.distance(template, probe.vector) > threshold:
-            return _Analysis(False, "a frame shows another person")  # stop: no need to encode the rest
+            return _Analysis(False, "a frame shows another person")
         landmarks.append(probe.landmarks)
     if all(lm is None for lm in landmarks):
         raise _engine_error(engine.NoFace("no face in any frame"))
