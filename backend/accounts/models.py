@@ -32,6 +32,13 @@ class Department(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.code,)
 
+    @property
+    def name(self) -> str:
+        """The name in the request's language."""
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
 
 def new_username() -> str:
     """Internal login name for residents, who log in by phone: random, so it reveals nothing."""

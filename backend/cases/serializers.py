@@ -53,7 +53,7 @@ class CaseSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     requires_face = serializers.SerializerMethodField()
-    department = serializers.CharField(source="department.name_zh")
+    department = serializers.CharField(source="department.name")
 
     class Meta:
         model = Case

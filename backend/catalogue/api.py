@@ -117,7 +117,7 @@ class PrefillView(APIView):
                 {
                     "key": use.key,
                     "label": str(spec.label),
-                    "department": departments[spec.department].name_zh,
+                    "department": departments[spec.department].name,
                     "department_code": spec.department,
                     "purpose": str(use.purpose),
                     "value": jsonable(spec.display(value)),
@@ -131,7 +131,7 @@ class PrefillView(APIView):
                 "items": items,
                 "consent_text": str(
                     _("我同意%(dept)s为办理本事项调取以上部门数据，仅用于本次办理。")
-                    % {"dept": departments[service.department].name_zh}
+                    % {"dept": departments[service.department].name}
                 ),
             }
         )

@@ -10,8 +10,8 @@ from backend.registries.items import ITEMS
 
 
 def _department_name(code: str) -> str:
-    department = Department.objects.filter(code=code).only("name_zh").first()
-    return department.name_zh if department else code
+    department = Department.objects.filter(code=code).first()
+    return department.name if department else code
 
 
 def service_summary(service: ServiceModule, departments: dict[str, Department] | None = None) -> dict[str, Any]:
@@ -20,7 +20,7 @@ def service_summary(service: ServiceModule, departments: dict[str, Department] |
         "code": service.code,
         "name": str(service.name),
         "name_en": service.name.en,
-        "department": department.name_zh if department else _department_name(service.department),
+        "department": department.name if department else _department_name(service.department),
         "department_code": service.department,
         "category": str(service.category),
         "mode": str(service.mode),

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .errors import error_body
 from .outage import RETRY_AFTER_SECONDS, is_outage, marked_outage
@@ -25,15 +26,15 @@ logger = logging.getLogger(__name__)
 JSON_PREFIXES = ("/api/",)
 
 _GENERIC = {
-    400: ("bad_request", "请求无效。"),
-    401: ("not_authenticated", "请先登录。"),
-    403: ("permission_denied", "您无权执行此操作。"),
-    404: ("not_found", "未找到该资源。"),
-    405: ("method_not_allowed", "不支持该请求方法。"),
-    413: ("payload_too_large", "上传的内容过大。"),
-    429: ("throttled", "请求过于频繁，请稍后再试。"),
-    500: ("server_error", "服务器出错了，请稍后再试。"),
-    503: ("service_unavailable", "服务暂时不可用，请稍后再试。"),
+    400: ("bad_request", gettext_noop("请求无效。")),
+    401: ("not_authenticated", gettext_noop("请先登录。")),
+    403: ("permission_denied", gettext_noop("您无权执行此操作。")),
+    404: ("not_found", gettext_noop("未找到该资源。")),
+    405: ("method_not_allowed", gettext_noop("不支持该请求方法。")),
+    413: ("payload_too_large", gettext_noop("上传的内容过大。")),
+    429: ("throttled", gettext_noop("请求过于频繁，请稍后再试。")),
+    500: ("server_error", gettext_noop("服务器出错了，请稍后再试。")),
+    503: ("service_unavailable", gettext_noop("服务暂时不可用，请稍后再试。")),
 }
 
 

@@ -11,7 +11,7 @@ class RealNameSerializer(serializers.Serializer):
 
 
 class DataAccessSerializer(serializers.ModelSerializer):
-    department = serializers.CharField(source="department.name_zh")
+    department = serializers.CharField(source="department.name")
     department_code = serializers.CharField(source="department.code")
     actor = serializers.SerializerMethodField()
     case = serializers.SerializerMethodField()
