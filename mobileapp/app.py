@@ -48,6 +48,7 @@ class Screen:
         self.error: ApiError | None = None
         self.loading = False
         self.notice: tuple[str, str] | None = None  # (kind, message) shown at the top of the body
+        self.view: Any = None  # the screen's scrolling body, kept between renders (see App.render)
 
     # shortcuts
     @property
@@ -114,6 +115,8 @@ class App:
         self.item_labels: dict[str, str] = {}  # registry item key → label, from the services' data_items
         self.look = theme.NORMAL
         self.fatal: ApiError | None = None
+        self._frame_box: ft.Container | None = None
+        self._frame_col: ft.Column | None = None
         self.state.on_change(self._settings_changed)
 
     # ---- start ----
@@ -187,6 +190,7 @@ class App:
         await self.open(screen)
 
     async def open(self, screen: Screen) -> None:
+        screen.view = None  # (re)opened: start at the top
         screen.loading = True
         screen.error = None
         self.render()
@@ -235,22 +239,24 @@ class App:
     # ---- drawing ----
 
     def render(self) -> None:
+        """Draw the current screen. The page's frame and the screen's scrolling column are kept between renders
+        (only their contents change), so ticking a box or a validation message does not jump back to the top."""
         page = self.page
         width = page.width or MAX_WIDTH
-        frame_width = min(width, MAX_WIDTH)
+        if self._frame_box is None:
+            self._frame_box = ft.Container(expand=True)
+            page.controls = [ft.Container(content=self._frame_box, alignment=ft.Alignment.TOP_CENTER, expand=True)]
+        self._frame_box.width = min(width, MAX_WIDTH)
+        self._frame_box.bgcolor = self.look.bg
         if self.fatal is not None:
-            body = self._fatal_view()
+            self._frame_box.content = self._fatal_view()
         elif self.current is None:
-            body = ui.loading(self.look, self.state.t("common.loading"))
+            self._frame_box.content = ui.loading(self.look, self.state.t("common.loading"))
         else:
-            body = self._frame(self.current)
-        page.controls = [
-            ft.Container(
-                content=ft.Container(content=body, width=frame_width, bgcolor=self.look.bg, expand=True),
-                alignment=ft.Alignment.TOP_CENTER,
-                expand=True,
-            )
-        ]
+            if self._frame_col is None:
+                self._frame_col = ft.Column(spacing=0, expand=True)
+            self._frame_col.controls = self._frame(self.current)
+            self._frame_box.content = self._frame_col
         page.update()
 
     def _fatal_view(self) -> ft.Control:
@@ -270,34 +276,31 @@ class App:
     async def _retry_boot(self, e: Any = None) -> None:
         await self.boot()
 
-    def _frame(self, screen: Screen) -> ft.Control:
+    def _frame(self, screen: Screen) -> list[ft.Control]:
         look = self.look
         parts: list[ft.Control] = []
         hero = None if screen.loading else screen.hero()
         parts.append(hero if hero is not None else self._app_bar(screen))
         body: list[ft.Control] = []
         if screen.notice:
-            body.append(ui.banner(look, screen.notice[1], kind=screen.notice[0]))
+            body.append(ui.with_id("screen_notice", ui.banner(look, screen.notice[1], kind=screen.notice[0])))
         if screen.error is not None:
-            body.append(self._error_banner(screen))
+            body.append(ui.with_id("screen_error", self._error_banner(screen)))
         if screen.loading:
-            body.append(ui.loading(look, self.state.t("common.loading")))
+            body.append(ui.with_id("screen_loading", ui.loading(look, self.state.t("common.loading"))))
         else:
             body.extend(screen.build())
         pad = look.pad if screen.padded() else 0
-        parts.append(
-            ft.Container(
-                content=ft.Column(
-                    body,
-                    spacing=look.gap,
-                    scroll=ft.ScrollMode.AUTO,
-                    expand=True,
-                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-                ),
-                padding=ft.Padding.only(left=pad, right=pad, top=pad if screen.padded() else 0, bottom=pad),
-                expand=True,
+        if screen.view is None:  # one scrolling column per screen, kept while the screen is shown
+            column = ft.Column(
+                scroll=ft.ScrollMode.AUTO, expand=True, horizontal_alignment=ft.CrossAxisAlignment.STRETCH
             )
-        )
+            screen.view = ft.Container(content=column, expand=True)
+        column = screen.view.content
+        column.controls = body
+        column.spacing = look.gap
+        screen.view.padding = ft.Padding.only(left=pad, right=pad, top=pad if screen.padded() else 0, bottom=pad)
+        parts.append(screen.view)
         footer = None if screen.loading else screen.footer()
         if footer is not None:
             parts.append(
@@ -310,7 +313,7 @@ class App:
             )
         if screen.root and self.state.logged_in:
             parts.append(self._tab_bar(screen.tab))
-        return ft.Column(parts, spacing=0, expand=True)
+        return parts
 
     def _error_banner(self, screen: Screen) -> ft.Control:
         exc = screen.error

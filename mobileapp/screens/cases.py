@@ -294,7 +294,7 @@ class CaseScreen(Screen):
             if comment:
                 parts.append(ui.text(look, str(comment), 14, color=look.text2))
             if self.thanks:
-                parts.append(ui.text(look, self.t("cases.thanks"), 14, color=look.success))
+                parts.append(ui.with_id("rating_thanks", ui.text(look, self.t("cases.thanks"), 14, color=look.success)))
         else:
             parts.append(
                 ui.text_field(

@@ -363,15 +363,25 @@ class ApplyScreen(Screen):
                 look,
                 ft.Column(
                     [
-                        ui.with_id(
-                            "consent_checkbox",
-                            ft.Checkbox(
-                                label=ctrl.consent_text or self.t("consent.checkbox"),
-                                value=ctrl.consent,
-                                on_change=self.on_consent,
-                                label_style=ft.TextStyle(size=look.fs(15), color=look.text),
-                                active_color=look.primary,
-                            ),
+                        ft.Row(
+                            [
+                                ui.with_id(
+                                    "consent_checkbox",
+                                    ft.Checkbox(
+                                        value=ctrl.consent,
+                                        on_change=self.on_consent,
+                                        active_color=look.primary,
+                                        semantics_label=ctrl.consent_text or self.t("consent.checkbox"),
+                                    ),
+                                ),
+                                ft.Container(
+                                    content=ui.text(look, ctrl.consent_text or self.t("consent.checkbox"), 15),
+                                    on_click=self.toggle_consent,
+                                    expand=True,
+                                ),
+                            ],
+                            spacing=4,
+                            vertical_alignment=ft.CrossAxisAlignment.START,
                         ),
                     ]
                     + ([ui.text(look, consent_error, 13, color=look.danger)] if consent_error else []),
@@ -402,6 +412,11 @@ class ApplyScreen(Screen):
 
     def on_consent(self, e: Any) -> None:
         self.ctrl.consent = bool(e.control.value)
+        self.ctrl.errors.pop("consent", None)
+        self.render()
+
+    def toggle_consent(self, e: Any = None) -> None:
+        self.ctrl.consent = not self.ctrl.consent
         self.ctrl.errors.pop("consent", None)
         self.render()
 

@@ -105,14 +105,34 @@ class FletPage:
         return f'[flt-semantics-identifier="{identifier}"]'
 
     def wait(self, identifier: str, timeout: float = 30_000):
-        self.page.wait_for_selector(self.sel(identifier), state="attached", timeout=timeout)
+        try:
+            self.page.wait_for_selector(self.sel(identifier), state="attached", timeout=timeout)
+        except Exception:
+            self.failure_shot()
+            raise
         return self.page.locator(self.sel(identifier)).first
+
+    def failure_shot(self) -> Path:
+        """What the screen showed when a step failed (path in $E2E_FAILURE_SHOT, default in /tmp)."""
+        failure = Path(os.environ.get("E2E_FAILURE_SHOT", "/tmp/yiwang-e2e-failure.png"))
+        self.page.screenshot(path=str(failure))
+        return failure
 
     def has(self, identifier: str) -> bool:
         return self.page.locator(self.sel(identifier)).count() > 0
 
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until no screen is loading (a tap on a control that is being replaced would be lost)."""
+        deadline = time.monotonic() + timeout
+        while self.has("screen_loading") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.3)
+
     def click(self, identifier: str, timeout: float = 30_000) -> None:
-        self.wait(identifier, timeout).click()
+        node = self.wait(identifier, timeout)
+        self.settle()
+        node = self.page.locator(self.sel(identifier)).first
+        node.click()
         time.sleep(0.3)
 
     def fill(self, identifier: str, value: str) -> None:
@@ -138,8 +158,7 @@ class FletPage:
                 if wanted in seen:
                     return seen
             time.sleep(0.3)
-        failure = Path(os.environ.get("E2E_FAILURE_SHOT", "/tmp/yiwang-e2e-failure.png"))
-        self.page.screenshot(path=str(failure))
+        failure = self.failure_shot()
         raise AssertionError(f"{identifier!r} never showed {wanted!r} (last: {seen!r}); screenshot: {failure}")
 
     def ids(self, prefix: str = "") -> list[str]:

@@ -175,7 +175,8 @@ def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
     ui.shot("13-case-detail")
     ui.click("rating_5")
     ui.click("rating_submit")
-    _wait_for(lambda: (me.cases()[0].get("rating") or {}).get("score") == 5)
+    ui.wait("rating_thanks")
+    assert me.cases()[0]["rating"]["score"] == 5
     ui.click("nav_back")
     ui.wait(f"case_{withdrawal}")
     ui.shot("14-my-cases")
@@ -198,7 +199,8 @@ def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
     ui.shot("19-appointments")
     if ui.ids("slot_"):
         ui.click(ui.ids("slot_")[0])
-        _wait_for(lambda: me.bookings() == booked + 1)
+        ui.wait_text("screen_notice", "预约成功")
+        assert me.bookings() == booked + 1
     ui.click("nav_back")
     ui.click("view_case")
     ui.click("nav_back")
