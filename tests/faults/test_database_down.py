@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 
 from backend.cases.models import Case, CaseEvent
 from backend.demo.registry import DEMO_PASSWORD
+from backend.notifications.models import Notification
 from backend.registries.models import Resident
 from tests.faults.conftest import closed_port
 
@@ -159,9 +160,11 @@ def test_connections_terminated_mid_request_leave_no_half_written_case(live_serv
     assert outcomes[503] > 0, f"no request was hit: {outcomes}"
 
     # no half-written case: every stored case has its timeline and its status
-    for case in Case.objects.all():
+    storm = Case.objects.filter(idempotency_key__startswith="storm-")
+    for case in storm:
         assert CaseEvent.objects.filter(case=case).exists(), case.reference_no
         assert case.status == "pending_face"
+        assert Notification.objects.filter(target__id=case.pk).exists(), case.reference_no
     # recovery: retrying every key answers 201 and never creates a second case for a key
     for client, key in keys:
         response = client.post("/api/v1/cases", json=TALENT, headers={"Idempotency-Key": key})
