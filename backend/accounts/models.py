@@ -13,6 +13,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.i18n import localized
+
 
 class Department(models.Model):
     """A government department: owns services, registries and city-event categories."""
@@ -35,9 +37,7 @@ class Department(models.Model):
     @property
     def name(self) -> str:
         """The name in the request's language."""
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return localized(self, "name")
 
 
 def new_username() -> str:

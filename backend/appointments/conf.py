@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.translation import get_language
+
+from backend.core.i18n import pick
 
 #: Display names of the service codes venues offer (code → (zh, en)). Unknown codes are shown as the code.
 SERVICE_NAMES_DEFAULT: dict[str, tuple[str, str]] = {
@@ -43,4 +44,4 @@ def slot_days() -> int:
 def service_name(code: str) -> str:
     names = getattr(settings, "APPOINTMENT_SERVICE_NAMES", SERVICE_NAMES_DEFAULT)
     zh, en = names.get(code, (code, code))
-    return en if (get_language() or "").startswith("en") else zh
+    return pick(zh, en)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Role, User
 from backend.core.errors import DomainError
+from backend.core.i18n import localize
 from backend.core.masking import mask_account, mask_id_number, mask_name, mask_phone
 from backend.registries.items import ITEMS
 from backend.registries.models import DataAccessLog
@@ -52,7 +53,6 @@ from .models import (
 )
 from .plugins import Mode
 from .registry import get_service, services
-from .serializers import localize
 
 # -- who may see and do what -------------------------------------------------------------------------------------------
 

@@ -17,12 +17,11 @@ from typing import Any
 import jsonschema
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Department, User
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
-from backend.core.i18n import Text
+from backend.core.i18n import Text, localize
 from backend.notifications.service import notify
 from backend.registries.identity import resident_of
 from backend.registries.models import ActorType, Resident
@@ -231,13 +230,6 @@ def _decide(case: Case, service: ServiceModule) -> Evaluation:
     return evaluation
 
 
-def localize_text(value: Any) -> str:
-    """A stored {"zh", "en"} pair in the request's language."""
-    if isinstance(value, dict):
-        return value.get("en" if (get_language() or "").startswith("en") else "zh", "")
-    return str(value or "")
-
-
 def _decision_note(case: Case) -> str:
     if case.status == Status.REJECTED and case.decision:
         reason = case.decision.get("reason")
@@ -366,7 +358,7 @@ def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Ca
         raise Conflict(
             "rules_no_longer_met",
             _("部门数据已变化，申请不再符合条件：%(reason)s 请核实后驳回或退回。")
-            % {"reason": localize_text(stale["reason"])},
+            % {"reason": localize(stale["reason"])},
             fields={"reason_code": [stale["reason_code"]]},
         )
     return case

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
-from django.utils.translation import get_language
 from rest_framework import serializers
 
+from backend.core.i18n import localize, pick
 from backend.core.masking import mask_id_number, mask_name
 
 from . import clock, transitions
 from .certificates import VERIFY_PATH, qr_png_data_uri
 from .models import Case, Certificate, FollowUp
 from .registry import get_service
-
-
-def localize(value: Any) -> Any:
-    """{"zh": …, "en": …} → the string for the active language, recursively."""
-    if isinstance(value, dict):
-        if set(value) == {"zh", "en"}:
-            return value["en"] if (get_language() or "").startswith("en") else value["zh"]
-        return {k: localize(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [localize(v) for v in value]
-    return value
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -171,7 +158,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         ]
 
     def get_title(self, cert: Certificate) -> str:
-        return cert.title_en if (get_language() or "").startswith("en") else cert.title_zh
+        return pick(cert.title_zh, cert.title_en)
 
     def get_valid(self, cert: Certificate) -> bool:
         return cert.revoked_at is None

@@ -18,8 +18,8 @@ from backend.cases.engine import discover, dry_run, require_resident, service_or
 from backend.cases.evaluation import jsonable
 from backend.cases.plugins import ServiceModule
 from backend.cases.registry import services
-from backend.cases.serializers import localize
 from backend.core.errors import DomainError
+from backend.core.i18n import localize
 from backend.registries.items import ITEMS
 from backend.registries.models import ActorType
 

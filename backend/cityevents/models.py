@@ -12,19 +12,10 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Department
-
-
-def localized(obj: object, field: str) -> str:
-    """``name_en`` for English clients when set, else ``name_zh``."""
-    if (get_language() or "").startswith("en"):
-        value = getattr(obj, f"{field}_en", "")
-        if value:
-            return value
-    return getattr(obj, f"{field}_zh")
+from backend.core.i18n import localized
 
 
 class EventCategory(models.Model):
