@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 import jsonschema
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -161,6 +162,7 @@ def submit(
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
             )
+            transaction.on_commit(lambda: forget_discovery(user))
             if service.requires_face:
                 _record(case, "submitted", user, "提交申请，待刷脸核验")
             else:
@@ -447,6 +449,32 @@ def rate(user: User, case_id: int, score: Any, comment: str = "") -> Rating:
             FollowUp.objects.create(case=case, department=case.department)
         _record(case, "rated", user, f"评价 {score} 星", notify_resident=False)
     return rating
+
+
+DISCOVERY_TTL = 600
+
+
+def discovery_cache_key(user: User) -> str:
+    return f"eligible-services:{user.pk}"
+
+
+def eligible_services(user: User, candidates: list[ServiceModule]) -> set[str]:
+    """Codes of the services the resident qualifies for now, remembered for ten minutes.
+
+    The home screen asks on every visit; without the cache each visit would read (and log) every department's data
+    again. A new case or a changed profile forgets the answer (see ``forget_discovery``).
+    """
+    key = discovery_cache_key(user)
+    known: dict[str, bool] = cache.get(key) or {}
+    missing = [s for s in candidates if s.code not in known]
+    if missing:
+        known.update({s.code: discover(user, s) for s in missing})
+        cache.set(key, known, DISCOVERY_TTL)
+    return {code for code, ok in known.items() if ok}
+
+
+def forget_discovery(user: User) -> None:
+    cache.delete(discovery_cache_key(user))
 
 
 def discover(user: User, service: ServiceModule) -> bool:

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from rest_framework import serializers
 
 from backend.core.i18n import localize, pick
-from backend.core.masking import mask_id_number, mask_name
+from backend.core.masking import mask_account, mask_id_number, mask_name, mask_phone
 
 from . import clock, transitions
 from .certificates import VERIFY_PATH, qr_png_data_uri
 from .models import Case, Certificate, FollowUp
 from .registry import get_service
+
+MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "account": mask_account}
+
+
+def masked_form(case: Case) -> dict[str, Any]:
+    """The form as submitted, with fields the service marks ``x-identifier`` masked (DESIGN §3.2)."""
+    service = get_service(case.service_code)
+    properties = service.form.get("properties", {}) if service else {}
+    form = dict(case.form or {})
+    for key, schema in properties.items():
+        kind = schema.get("x-identifier")
+        if kind and isinstance(form.get(key), str):
+            form[key] = MASKERS.get(kind, mask_id_number)(form[key])
+    return form
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -41,6 +57,7 @@ class CaseSerializer(serializers.ModelSerializer):
     actions = serializers.SerializerMethodField()
     requires_face = serializers.SerializerMethodField()
     department = serializers.CharField(source="department.name")
+    form = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -70,6 +87,9 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_service_name(self, case: Case) -> str:
         service = get_service(case.service_code)
         return str(service.name) if service else case.service_code
+
+    def get_form(self, case: Case) -> dict[str, Any]:
+        return masked_form(case)
 
     def get_requires_face(self, case: Case) -> bool:
         service = get_service(case.service_code)

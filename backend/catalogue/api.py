@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.models import Department
 from backend.cases.context import Context
-from backend.cases.engine import discover, dry_run, require_resident, service_or_404
+from backend.cases.engine import dry_run, eligible_services, require_resident, service_or_404
 from backend.cases.evaluation import jsonable
 from backend.cases.plugins import ServiceModule
 from backend.cases.registry import services
@@ -79,7 +79,8 @@ class ServiceListView(APIView):
         if request.query_params.get("eligible") in {"1", "true"}:
             if not request.user.is_authenticated:
                 raise DomainError("not_authenticated", _("请先登录。"), status_code=401)
-            found = [s for s in found if discover(request.user, s)]
+            eligible = eligible_services(request.user, found)
+            found = [s for s in found if s.code in eligible]
         return Response([service_summary(s, departments) for s in found])
 
 

@@ -57,7 +57,7 @@ def bind_real_name(user: User, name: str, id_number: str) -> Resident:
         record_access(
             subject=resident,
             department="public_security",
-            items=["household.name", "household.id_number"],
+            items=["household.identity"],
             purpose="实名认证 Real-name verification",
             actor=user,
             actor_type=ActorType.RESIDENT,

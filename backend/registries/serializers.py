@@ -15,10 +15,27 @@ class DataAccessSerializer(serializers.ModelSerializer):
     department_code = serializers.CharField(source="department.code")
     actor = serializers.SerializerMethodField()
     case = serializers.SerializerMethodField()
+    item_labels = serializers.SerializerMethodField()
 
     class Meta:
         model = DataAccessLog
-        fields = ["id", "at", "department", "department_code", "items", "purpose", "actor_type", "actor", "case"]
+        fields = [
+            "id",
+            "at",
+            "department",
+            "department_code",
+            "items",
+            "item_labels",
+            "purpose",
+            "actor_type",
+            "actor",
+            "case",
+        ]
+
+    def get_item_labels(self, log: DataAccessLog) -> list[str]:
+        from .items import ITEMS
+
+        return [str(ITEMS[key].label) if key in ITEMS else key for key in log.items]
 
     def get_actor(self, log: DataAccessLog) -> str:
         """The clerk's name, or the system: residents see who looked, not staff account details."""

@@ -90,7 +90,12 @@ class PrimarySchoolEnrolment(ServiceModule):
         "type": "object",
         "required": ["child_id_number"],
         "properties": {
-            "child_id_number": {"type": "string", "pattern": r"^\d{17}[\dXx]$", "title": "孩子身份证号 Child's ID"}
+            "child_id_number": {
+                "type": "string",
+                "pattern": r"^\d{17}[\dXx]$",
+                "title": "孩子身份证号 Child's ID",
+                "x-identifier": "id_number",  # masked whenever the case is shown
+            }
         },
         "additionalProperties": False,
     }

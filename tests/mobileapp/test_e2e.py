@@ -3,13 +3,15 @@
 A resident logs in, verifies their real name, finds a service in the catalogue, consents, applies, enrols their
 face and passes the face check by upload, sees the decision and the case in the list; a school application is
 returned by the clerk, fixed and resubmitted; elder mode switches on. Screenshots of the main screens in normal
-and elder mode land in ``docs/app-screenshots/``.
+and elder mode land in a temporary folder, or in ``docs/app-screenshots/`` with ``YW_APP_SCREENSHOTS=docs``
+(that is how the documentation's pictures are refreshed).
 
 Run only these: ``.venv/bin/python -m pytest -m e2e tests/mobileapp``.
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import httpx
@@ -20,7 +22,7 @@ from tests.mobileapp.flet_browser import CHROMIUM, CHROMIUM_ARGS, REPO, AppProce
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-SHOTS = REPO / "docs" / "app-screenshots"
+DOC_SHOTS = REPO / "docs" / "app-screenshots"
 PASSWORD = "Demo-Pass-2026"
 ZHANG = "13800000001"  # 张建国: rent withdrawal approved; guardian of 张子涵 (school, category B)
 
@@ -86,9 +88,10 @@ def _wait_for(condition, timeout: float = 30.0) -> None:
     raise AssertionError("condition not met in time")
 
 
-def test_resident_journey_in_the_browser(city, app, browser_page) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    ui = FletPage(browser_page, SHOTS)
+def test_resident_journey_in_the_browser(city, app, browser_page, tmp_path) -> None:
+    shots = DOC_SHOTS if os.environ.get("YW_APP_SCREENSHOTS") == "docs" else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    ui = FletPage(browser_page, shots)
     record = city["residents"][ZHANG]
     child = next(r for r in city["data"]["residents"] if r["name"] == "张子涵")
     me = ResidentHttp(city["url"], ZHANG)

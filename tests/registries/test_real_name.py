@@ -95,7 +95,8 @@ def test_binding_is_logged_and_visible_to_the_resident(resident, verified_client
     rows = response.json()["results"]
     assert len(rows) == 1
     assert rows[0]["department_code"] == "public_security"
-    assert rows[0]["items"] == ["household.id_number", "household.name"]
+    assert rows[0]["items"] == ["household.identity"]
+    assert rows[0]["item_labels"] == ["户籍身份信息"]
     assert rows[0]["actor_type"] == "resident"
 
 
