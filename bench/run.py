@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ["Floor", "Catalogue", "Polling", "FaceApply", "EnrolSurge"]
 # the request whose rate is the scenario's throughput (a face flow = one verify; a surge step = one application)
+LOAD: dict[str, tuple[float, float]] = {}  # 1-minute load average before / after each scenario (shared machine)
 HEADLINE = {"FaceApply": "POST /face/verify (decision)", "EnrolSurge": "POST /cases (enrolment)"}
 
 
@@ -31,7 +32,9 @@ def run(scenario: str, args: argparse.Namespace, out: Path) -> list[dict[str, st
         "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0", scenario,
     ]  # fmt: skip
     print("$", " ".join(cmd[1:]), flush=True)
+    load_before = os.getloadavg()[0]
     subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    LOAD[scenario] = (load_before, os.getloadavg()[0])
     with open(f"{prefix}_stats.csv", newline="") as f:
         return list(csv.DictReader(f))
 
@@ -64,8 +67,8 @@ def main() -> None:
         f"`.venv/bin/python bench/run.py --host {args.host} --users {args.users} --duration {args.duration} "
         f"--label {args.label} {' '.join(args.scenarios)}`",
         "",
-        "| scenario | request | requests | failures | req/s | p50 ms | p95 ms | p99 ms | max ms | vs floor |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | request | requests | failures | req/s | p50 ms | p95 ms | p99 ms | max ms | vs floor | load |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for scenario, rows in results.items():
         headline = HEADLINE.get(scenario, "Aggregated")
@@ -75,10 +78,11 @@ def main() -> None:
             if row["Name"] == headline and floor:
                 ratio = f"{rps / floor:.2f}"
             name = "**all**" if row["Name"] == "Aggregated" else row["Name"]
+            load = "{:.1f}→{:.1f}".format(*LOAD[scenario]) if row["Name"] == "Aggregated" else ""
             lines.append(
                 f"| {scenario} | {name} | {row['Request Count']} | {row['Failure Count']} | {fmt(row['Requests/s'])} "
                 f"| {fmt(row['50%'])} | {fmt(row['95%'])} | {fmt(row['99%'])} | {fmt(row['Max Response Time'])} "
-                f"| {ratio} |"
+                f"| {ratio} | {load} |"
             )
     table = "\n".join(lines) + "\n"
     (ROOT / "bench" / "results" / f"{args.label}.md").write_text(table)
