@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.accounts.models import Department, Role, User
+from backend.cases import clock
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.notifications.service import notify
 
@@ -301,7 +302,7 @@ def create_report(
         idempotency_key=idempotency_key,
         created_at=now,
         response_due_at=now + dt.timedelta(hours=category_obj.response_hours),
-        resolution_due_at=now + dt.timedelta(hours=category_obj.resolution_hours),
+        resolution_due_at=resolution_due(category_obj.resolution_hours, now),
     )
     if clean is not None and clean.gps is not None:
         report.photo_lat, report.photo_long = (Decimal(str(v)).quantize(Decimal("0.000001")) for v in clean.gps)
@@ -378,6 +379,14 @@ def service_notice(category: EventCategory) -> str:
         "response": category.response_hours,
         "resolution": _format_hours(category.resolution_hours),
     }
+
+
+def resolution_due(hours: int, start: dt.datetime) -> dt.datetime:
+    """Limits of whole days are counted in statutory working days by the case engine's clock, as for cases;
+    limits in hours (emergencies) run round the clock."""
+    if hours >= 24 and hours % 24 == 0:
+        return clock.due_at(start, hours // 24)
+    return start + dt.timedelta(hours=hours)
 
 
 def _format_hours(hours: int) -> str:
@@ -469,7 +478,7 @@ def _apply(
             report.closed_at = now
         if action == "dispute":
             report.resolved_at = None
-            report.resolution_due_at = now + dt.timedelta(hours=report.category.resolution_hours)
+            report.resolution_due_at = resolution_due(report.category.resolution_hours, now)
         if action == "transfer":
             report.department = department
         report.save()

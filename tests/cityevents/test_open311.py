@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from backend.cases import clock
 from backend.cityevents.models import EventReport
 from backend.notifications.models import Notification
 
@@ -115,7 +116,7 @@ def test_round_trip_post_then_get_list_and_single(categories, resident_client, a
     assert detail["lat"] == pytest.approx(JINSHUI[0]) and detail["long"] == pytest.approx(JINSHUI[1])
     assert "13912345678" not in detail["description"] and "139****5678" in detail["description"]
     requested = assert_iso(detail["requested_datetime"])
-    assert assert_iso(detail["expected_datetime"]) - requested == dt.timedelta(hours=24)
+    assert assert_iso(detail["expected_datetime"]) == clock.due_at(requested, 1)  # 1 working day, end of day
     assert_iso(detail["updated_datetime"])
     assert detail["media_url"].startswith("http://testserver/open311/v2/media/")
     media = api.get(detail["media_url"])
