@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -45,9 +46,19 @@ def _matches(service: ServiceModule, query: str, departments: dict[str, Departme
 
 
 def _form_from_query(service: ServiceModule, request: Request) -> dict[str, Any]:
-    """Eligibility may be asked with form values as query parameters (e.g. ?reason=rent&amount=1000)."""
+    """Eligibility may be asked with form values as query parameters (e.g. ?reason=rent&amount=1000).
+
+    The values given are validated like a real application's (missing ones are simply not judged yet)."""
     properties = service.form.get("properties", {})
-    return {key: request.query_params[key] for key in properties if key in request.query_params}
+    form = {key: request.query_params[key] for key in properties if key in request.query_params}
+    partial = {**service.form, "required": []}
+    errors = {
+        ".".join(str(p) for p in e.path) or "form": [e.message]
+        for e in jsonschema.Draft202012Validator(partial).iter_errors(form)
+    }
+    if errors:
+        raise DomainError("validation_error", _("申请表填写有误，请检查后重试。"), fields=errors)
+    return form
 
 
 class ServiceListView(APIView):

@@ -414,3 +414,11 @@ def test_demo_cases_are_made_through_the_engine_once(demo) -> None:
     assert statuses == ["approved", "in_review", "pending_face"]
     call_command("load_demo", stdout=StringIO())
     assert Case.objects.count() == 3
+
+
+@pytest.mark.parametrize("query", ["reason=travel", "amount=abc", "amount=-5"])
+def test_eligibility_with_invalid_form_values_is_400(resident, query: str) -> None:
+    client = resident(ZHANG).client
+    reads = DataAccessLog.objects.count()
+    error(client.get(f"/api/v1/services/{PFW}/eligibility?{query}"), 400, "validation_error")
+    assert DataAccessLog.objects.count() == reads
