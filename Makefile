@@ -46,7 +46,7 @@ serve: install
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput -v0
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
 	@if [ "$${SERVE_DEMO:-1}" = 1 ]; then $(SERVE_ENV) $(PY) manage.py load_demo; fi
-	@echo "API:  http://127.0.0.1:$(PORT)/api/v1/docs/  (gunicorn, $${WEB_CONCURRENCY:-$$(( $$(nproc) + 1 ))} processes)"
+	@echo "API:  http://127.0.0.1:$(PORT)/api/v1/docs/  (gunicorn, $${WEB_CONCURRENCY:-$$(( 2 * $$(nproc) + 1 ))} processes)"
 	@trap 'kill 0' EXIT; \
 	$(SERVE_ENV) $(PY) -m celery -A backend worker -Q $(CELERY_QUEUES) -c $${CELERY_CONCURRENCY:-1} -l warning & \
 	$(SERVE_ENV) $(PY) -m celery -A backend beat -l warning -s var/celerybeat-schedule & \

@@ -24,13 +24,20 @@ LOAD: dict[str, tuple[float, float]] = {}  # 1-minute load average before / afte
 HEADLINE = {"FaceApply": "POST /face/verify (decision)", "EnrolSurge": "POST /cases (enrolment)"}
 
 
-def run(scenario: str, args: argparse.Namespace, out: Path) -> list[dict[str, str]]:
-    prefix = out / f"{args.label}-{scenario}"
-    cmd = [
+def locust(scenario: str, args: argparse.Namespace, seconds: int, prefix: Path) -> list[str]:
+    return [
         sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-        "-u", str(args.users), "-r", str(args.users), "-t", f"{args.duration}s", "--host", args.host,
+        "-u", str(args.users), "-r", str(args.users), "-t", f"{seconds}s", "--host", args.host,
         "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0", scenario,
     ]  # fmt: skip
+
+
+def run(scenario: str, args: argparse.Namespace, out: Path) -> list[dict[str, str]]:
+    prefix = out / f"{args.label}-{scenario}"
+    if args.warmup:  # every gunicorn process loads its models and fills its caches before the measured run
+        warm = locust(scenario, args, args.warmup, out / f"{args.label}-{scenario}-warmup")
+        subprocess.run(warm, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = locust(scenario, args, args.duration, prefix)
     print("$", " ".join(cmd[1:]), flush=True)
     load_before = os.getloadavg()[0]
     subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -52,6 +59,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--label", default="run")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of unrecorded load before each scenario")
     parser.add_argument("scenarios", nargs="*", default=SCENARIOS)
     args = parser.parse_args()
     out = ROOT / "var" / "bench"
@@ -65,7 +73,7 @@ def main() -> None:
         f"commit {commit.strip()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"`.venv/bin/python bench/run.py --host {args.host} --users {args.users} --duration {args.duration} "
-        f"--label {args.label} {' '.join(args.scenarios)}`",
+        f"--warmup {args.warmup} --label {args.label} {' '.join(args.scenarios)}`",
         "",
         "| scenario | request | requests | failures | req/s | p50 ms | p95 ms | p99 ms | max ms | vs floor | load |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
