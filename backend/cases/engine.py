@@ -34,6 +34,7 @@ from .models import Case, CaseEvent, FollowUp, Rating, Status
 from .plugins import FormError, Mode, Rejected, ServiceModule
 from .registry import get_service
 from .sequences import next_reference
+from .serializers import unmask_unchanged
 
 SYSTEM = Text("系统", "System")
 
@@ -417,7 +418,7 @@ def resubmit(user: User, case_id: int, form: Any) -> Case:
         if not transitions.allows(case, "resubmit"):
             raise Conflict("invalid_transition", _("只有被退回的办件可以修改后重新提交。"))
         service = service_or_404(case.service_code)
-        case.form = validate_form(service, form)
+        case.form = validate_form(service, unmask_unchanged(case, form))
         now = timezone.now()
         if case.due_at and case.paused_at:
             case.due_at = clock.extend(case.due_at, case.paused_at, now)

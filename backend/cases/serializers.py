@@ -30,6 +30,18 @@ def masked_form(case: Case) -> dict[str, Any]:
     return form
 
 
+def unmask_unchanged(case: Case, form: Any) -> Any:
+    """A resubmitted form may carry identifiers back exactly as we showed them (masked): that means "unchanged",
+    so the stored full value is kept. Anything else the resident typed is taken as the new value."""
+    if not isinstance(form, dict):
+        return form
+    shown = masked_form(case)
+    return {
+        key: case.form[key] if key in case.form and value == shown.get(key) != case.form[key] else value
+        for key, value in form.items()
+    }
+
+
 class TimelineEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     status = serializers.CharField()

@@ -422,3 +422,14 @@ def test_eligibility_with_invalid_form_values_is_400(resident, query: str) -> No
     reads = DataAccessLog.objects.count()
     error(client.get(f"/api/v1/services/{PFW}/eligibility?{query}"), 400, "validation_error")
     assert DataAccessLog.objects.count() == reads
+
+
+def test_resubmitting_a_masked_identifier_unchanged_keeps_the_stored_value(resident, clerk) -> None:
+    person = resident(ZHANG)
+    child = "410105202108310262"
+    case = person.apply("primary-school-enrolment", {"child_id_number": child})
+    clerk("education").post(f"/api/v1/staff/cases/{case['id']}/decide", {"action": "return", "reason": "核对"})
+    shown = person.case(case["id"])["form"]
+    response = person.client.patch(f"/api/v1/cases/{case['id']}", {"form": shown}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "in_review", response.content
+    assert Case.objects.get(pk=case["id"]).form["child_id_number"] == child

@@ -185,7 +185,8 @@ def test_returned_case_is_fixed_and_resubmitted_then_withdrawn_and_rated(city) -
     assert ctrl.status == "returned" and ctrl.can_resubmit and ctrl.can_withdraw
     assert returned_note(ctrl.case) == "请核对孩子身份证号"
     run(ctrl.load_form())
-    assert ctrl.values == {"child_id_number": child["id_number"]}
+    # The server never echoes the full ID number; sent back unchanged, the masked value means "keep it".
+    assert ctrl.values == {"child_id_number": child["id_number"][:6] + "********" + child["id_number"][-4:]}
     ctrl.values["child_id_number"] = "123"
     assert run(ctrl.resubmit()) is None and "child_id_number" in ctrl.errors  # the schema's pattern
     ctrl.values["child_id_number"] = child["id_number"]

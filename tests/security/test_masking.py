@@ -46,12 +46,6 @@ def test_no_owner_response_carries_a_full_identifier(world) -> None:
     assert not leaks, leaks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backend/cases/serializers.py returns `form` as submitted: the child's full ID number "
-    "(form.child_id_number of primary-school-enrolment) comes back in GET /api/v1/cases[/{id}] and in the staff "
-    "API; mask identifiers in the serialized form (the service module knows which fields are ID numbers).",
-)
 def test_a_case_form_does_not_echo_a_full_id_number(world) -> None:
     victim = world["victim"]
     applied = victim.acting.apply("primary-school-enrolment", {"child_id_number": "410105202108310262"})
