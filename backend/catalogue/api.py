@@ -24,7 +24,7 @@ from backend.core.i18n import localize
 from backend.registries.items import ITEMS
 from backend.registries.models import ActorType
 
-from .serializers import service_detail, service_summary
+from .serializers import departments_by_code, service_detail, service_summary
 
 
 def _matches(service: ServiceModule, query: str, departments: dict[str, Department]) -> bool:
@@ -74,7 +74,7 @@ class ServiceListView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
-        departments = {d.code: d for d in Department.objects.all()}
+        departments = departments_by_code()
         found = list(services().values())
         if q := request.query_params.get("q", "").strip():
             found = [s for s in found if _matches(s, q, departments)]
@@ -100,7 +100,7 @@ class ServiceDetailView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, code: str) -> Response:
-        return Response(service_detail(service_or_404(code)))
+        return Response(service_detail(service_or_404(code), departments_by_code()))
 
 
 class PrefillView(APIView):
@@ -120,7 +120,7 @@ class PrefillView(APIView):
             actor=request.user,
             actor_type=ActorType.RESIDENT,
         )
-        departments = {d.code: d for d in Department.objects.all()}
+        departments = departments_by_code()
         items = []
         for use in service.data:
             spec = ITEMS[use.key]

@@ -9,18 +9,22 @@ from backend.cases.plugins import ServiceModule
 from backend.registries.items import ITEMS
 
 
-def _department_name(code: str) -> str:
-    department = Department.objects.filter(code=code).first()
+def departments_by_code() -> dict[str, Department]:
+    """All departments in one query: a city has a few dozen, and every catalogue response names several."""
+    return {d.code: d for d in Department.objects.all()}
+
+
+def _name(departments: dict[str, Department], code: str) -> str:
+    department = departments.get(code)
     return department.name if department else code
 
 
-def service_summary(service: ServiceModule, departments: dict[str, Department] | None = None) -> dict[str, Any]:
-    department = (departments or {}).get(service.department)
+def service_summary(service: ServiceModule, departments: dict[str, Department]) -> dict[str, Any]:
     return {
         "code": service.code,
         "name": str(service.name),
         "name_en": service.name.en,
-        "department": department.name if department else _department_name(service.department),
+        "department": _name(departments, service.department),
         "department_code": service.department,
         "category": str(service.category),
         "mode": str(service.mode),
@@ -30,9 +34,9 @@ def service_summary(service: ServiceModule, departments: dict[str, Department] |
     }
 
 
-def service_detail(service: ServiceModule) -> dict[str, Any]:
+def service_detail(service: ServiceModule, departments: dict[str, Department]) -> dict[str, Any]:
     return {
-        **service_summary(service),
+        **service_summary(service, departments),
         "post_check_days": service.post_check_days,
         "steps": [str(step) for step in service.steps],
         "form": service.form,
@@ -40,7 +44,7 @@ def service_detail(service: ServiceModule) -> dict[str, Any]:
             {
                 "key": use.key,
                 "label": str(ITEMS[use.key].label),
-                "department": _department_name(ITEMS[use.key].department),
+                "department": _name(departments, ITEMS[use.key].department),
                 "department_code": ITEMS[use.key].department,
                 "purpose": str(use.purpose),
             }

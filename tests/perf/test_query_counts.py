@@ -112,12 +112,6 @@ def test_service_catalogue_list(demo, api, django_assert_max_num_queries) -> Non
         assert api.get("/api/v1/services?q=公积金").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backend/catalogue/serializers.py: service_detail() calls _department_name() once per data item (a "
-    "query each: 5 for primary-school-enrolment); load the departments once, as service_summary() does with its "
-    "`departments` dict — or cache the catalogue (docs/PERFORMANCE.md)",
-)
 def test_service_detail(demo, api, django_assert_max_num_queries) -> None:
     with django_assert_max_num_queries(1):
         assert api.get("/api/v1/services/primary-school-enrolment").status_code == 200
