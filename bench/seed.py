@@ -117,7 +117,7 @@ def seed_enrol(n: int, today: dt.date) -> list[dict]:
         household = f"BENCH-E-{i}"
         address = f"{street}号院{i}号楼"
         guardians.append(person("guardian", i, day(dt.date(1985, 1, 1), i), household, address))
-        born = first + dt.timedelta(days=(i * 7) % (span + 1))
+        born = first + dt.timedelta(days=(i * 7) % (span + 1))  # with seq = i % 100: unique up to 7 300 children
         children.append(person("child", i, born, household, address))
     districts = [
         {"district": "中原区", "address_prefix": f"郑州市中原区建设路{s}号", "school": f"建设路第{s % 5 + 1}小学"}
@@ -169,7 +169,7 @@ def seed_poll(n: int, per_resident: int) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--enrol", type=int, default=3000)
+    parser.add_argument("--enrol", type=int, default=3000, help="at most 7300 (child ID numbers repeat after)")
     parser.add_argument("--face", type=int, default=48)
     parser.add_argument("--poll", type=int, default=200)
     parser.add_argument("--cases-per-resident", type=int, default=20)

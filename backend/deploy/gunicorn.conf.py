@@ -1,12 +1,12 @@
 """gunicorn settings for `make serve` and production (`gunicorn -c backend/deploy/gunicorn.conf.py backend.wsgi`).
 
 Processes, not threads: the face check (dlib) holds the GIL for ~0.2-0.4 s per photo, so a thread would stall every
-other request of its process. And **sync** workers, measured against gthread with one thread (docs/PERFORMANCE.md):
-a gthread worker keeps accepting connections while its one thread is busy, so a catalogue read queues behind a
-face check in the same process even when another process is idle; a sync worker accepts only when it is free, so
-the kernel hands the connection to an idle process. Sync won on every heavy scenario (face applications +37 %,
-enrolment surge +23 %, polling +21 %, p99 roughly halved). The load balancer (not gunicorn) keeps client
-connections alive. Every value can be overridden by the environment (``GUNICORN_CMD_ARGS`` too).
+other request of its process. And **sync** workers rather than gthread with one thread: a gthread worker keeps
+accepting connections while its one thread is busy, so a request queues behind a face check in that process even
+when another process is idle; a sync worker accepts only when it is free, so the kernel hands the connection to an
+idle process. In interleaved A/B runs (docs/PERFORMANCE.md) throughput was the same within the machine's noise and
+the p99 of polling and of enrolment applications was 2-4x lower with sync. The load balancer, not gunicorn, keeps
+client connections alive. Every value can be overridden by the environment (``GUNICORN_CMD_ARGS`` too).
 """
 
 import multiprocessing
