@@ -43,6 +43,24 @@ def _short_lived_connections() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Transactional tests start from a flushed database, without the rows migrations created (departments, staff
+    groups); the product always has them, so they are put back before such a test runs."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"live_server", "transactional_db"} & set(request.fixturenames)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from backend.accounts.departments import ensure_departments
+    from backend.accounts.groups import ensure_staff_groups
+
+    ensure_departments()
+    ensure_staff_groups()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Rate limits and throttles live in the cache; each test starts with none used."""
     from django.core.cache import cache
