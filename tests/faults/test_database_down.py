@@ -84,7 +84,7 @@ def test_database_outage_raised_in_a_middleware_is_503_too(database_refuses, ver
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real PostgreSQL connection is pointed away")
 def test_database_gone_then_back(verified_client: APIClient) -> None:
     db = connections["default"]
@@ -117,7 +117,7 @@ def _terminate_others(stop: threading.Event, keep: set[int], dbname: str, killed
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_terminate_backend is PostgreSQL's")
 def test_connections_terminated_mid_request_leave_no_half_written_case(live_server) -> None:
     call_command("load_demo", stdout=StringIO())

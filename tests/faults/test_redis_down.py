@@ -59,7 +59,7 @@ def test_submission_throttle_still_holds_while_the_cache_is_unreachable(
     assert codes == [201, 201, 429]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_no_case_is_lost_when_the_broker_is_down(cache_down, broker, verified_client: APIClient) -> None:
     """The case and the inbox row are committed before the push is queued. With the broker gone the request must
     still answer 201 (the push is logged and left to the re-push sweep), and the case must exist exactly once."""

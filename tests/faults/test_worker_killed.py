@@ -55,7 +55,7 @@ def test_a_redelivered_push_is_not_sent_twice(settings) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.needs_redis
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker process needs a shared database")
 def test_worker_killed_mid_push_is_retried_and_pushes_once(redis_url, broker, tmp_path: Path) -> None:
     queue = f"yw-fault-{os.getpid()}"
