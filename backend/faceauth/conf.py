@@ -90,11 +90,3 @@ def seen_frame_ttl_seconds() -> int:
 def registry_cache_size() -> int:
     """Registry-photo encodings kept in process memory (keyed by the photo's SHA-256), 0 to disable."""
     return int(_get("FACE_REGISTRY_CACHE_SIZE", 256))
-
-
-def field_encryption_keys() -> list[str]:
-    """Keys for templates at rest: the first encrypts, all decrypt. Empty: derived from SECRET_KEY."""
-    keys = _get("FIELD_ENCRYPTION_KEYS", []) or []
-    if isinstance(keys, str):
-        keys = [k.strip() for k in keys.split(",")]
-    return [k for k in keys if k]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -611,7 +612,7 @@ def test_template_ciphertext_is_bound_to_its_user(enrolled, obama_user, biden_cl
 
 
 def test_key_rotation(obama_client, obama_user, settings) -> None:
-    old, new = crypto.Fernet.generate_key().decode(), crypto.Fernet.generate_key().decode()
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [old]
     assert enrol(obama_client).status_code == 201
     before = FaceTemplate.objects.get(user=obama_user).encoding_encrypted
@@ -632,7 +633,7 @@ def test_key_rotation(obama_client, obama_user, settings) -> None:
 def test_moving_development_templates_to_a_configured_key(obama_client, obama_user, settings) -> None:
     settings.FIELD_ENCRYPTION_KEYS = []  # development: key derived from SECRET_KEY
     assert enrol(obama_client).status_code == 201
-    settings.FIELD_ENCRYPTION_KEYS = [crypto.Fernet.generate_key().decode()]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(crypto.TemplateUnreadable):  # the derived key is not in the normal ring
         FaceTemplate.objects.get(user=obama_user).vector()
     call_command("rotate_face_keys", "--from-secret-key", stdout=io.StringIO())
