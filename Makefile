@@ -74,6 +74,7 @@ format: install
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) SECURE_SSL_REDIRECT=1 SECURE_HSTS_SECONDS=31536000 \
+		FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64) ID_INDEX_KEYS=$$(head -c 32 /dev/urandom | base64) \
 		ALLOWED_HOSTS=yiwang.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

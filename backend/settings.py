@@ -314,6 +314,10 @@ FACE_LIVENESS = os.environ.get("FACE_LIVENESS", "off")
 # Key for encrypting face templates and other sensitive fields at rest (comma-separated: first encrypts,
 # all decrypt, for rotation). Falls back to a key derived from SECRET_KEY in development.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+# Keys of the blind indexes that find identity numbers without storing them (comma-separated, first is current;
+# lookups try all, for rotation with `manage.py rotate_id_keys`). Separate from the encryption keys: see
+# backend/core/crypto.py. Falls back to a key derived from SECRET_KEY in development.
+ID_INDEX_KEYS = env_list("ID_INDEX_KEYS", [])
 
 # Push: the idempotent wrapper (one push per notification, also when a worker dies mid-task) around the provider.
 PUSH_BACKEND = "backend.core.push.IdempotentPushBackend"

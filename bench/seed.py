@@ -94,7 +94,7 @@ def session_token(user: User) -> str:
 def account(record: dict, phone: str) -> User:
     from backend.registries.identity import bind_real_name
 
-    resident = Resident.objects.get(id_number=record["id_number"])
+    resident = Resident.objects.with_id_number(record["id_number"]).get()
     if resident.account_id:
         return resident.account
     user = User.objects.filter(phone=phone).first()

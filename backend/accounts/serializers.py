@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from backend.core.masking import mask_id_number, mask_name, mask_phone
+from backend.core.masking import mask_name, mask_phone
 
 from .models import User
 
@@ -41,7 +41,7 @@ class MeSerializer(serializers.Serializer):
 
     def get_id_number(self, user: User) -> str | None:
         resident = self._resident(user)
-        return mask_id_number(resident.id_number) if resident else None
+        return resident.id_number_masked if resident else None
 
     def get_face_enrolled(self, user: User) -> bool:
         return hasattr(user, "face_template")

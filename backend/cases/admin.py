@@ -35,6 +35,7 @@ from backend.accounts.models import Role, User
 from backend.core.errors import DomainError
 from backend.core.i18n import localize
 from backend.core.masking import mask_account, mask_id_number, mask_name, mask_phone
+from backend.registries.admin import IdNumberSearchMixin
 from backend.registries.items import ITEMS
 from backend.registries.models import DataAccessLog
 
@@ -346,7 +347,7 @@ class CaseDisplayMixin:
 
 
 @admin.register(Case)
-class CaseAdmin(CaseDisplayMixin, StaffScopedAdmin):
+class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
     """办件队列 The queue: own department only, overdue first, then by statutory due date."""
 
     list_display = [
@@ -360,7 +361,8 @@ class CaseAdmin(CaseDisplayMixin, StaffScopedAdmin):
     ]
     list_display_links = ["reference_no"]
     list_filter = [StageFilter, "status", ServiceFilter, OverdueFilter, ModeFilter]
-    search_fields = ["reference_no", "=resident__id_number"]
+    search_fields = ["reference_no"]
+    id_number_owner = "resident"
     search_help_text = _("办件编号，或申请人完整身份证号 Reference number, or the applicant's full ID number")
     list_select_related = ["resident", "department"]
     list_per_page = 50
@@ -430,7 +432,7 @@ class CaseAdmin(CaseDisplayMixin, StaffScopedAdmin):
             "working_days_left": left,
             "applicant": {
                 "name": mask_name(case.resident.name),
-                "id_number": mask_id_number(case.resident.id_number),
+                "id_number": case.resident.id_number_masked,
                 "phone": mask_phone(case.applicant.phone),
                 "household_id": case.household_id,
             },
@@ -513,13 +515,14 @@ class CaseAdmin(CaseDisplayMixin, StaffScopedAdmin):
 
 
 @admin.register(PostCheckCase)
-class PostCheckCaseAdmin(CaseDisplayMixin, StaffScopedAdmin):
+class PostCheckCaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
     """承诺制核查 The post-check queue: commitment-based approvals not yet post-checked, earliest deadline first."""
 
     list_display = ["reference_no", "service", "applicant_masked", "decided_at", "post_check", "overdue_post_check"]
     list_display_links = ["reference_no"]
     list_filter = [ServiceFilter]
-    search_fields = ["reference_no", "=resident__id_number"]
+    search_fields = ["reference_no"]
+    id_number_owner = "resident"
     list_select_related = ["resident", "department"]
     actions = None
     fields = ["reference_no", "status"]

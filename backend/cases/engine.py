@@ -10,7 +10,6 @@ rules such as ``too_frequent`` or ``already_claimed`` cannot both pass in a race
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any
 
@@ -21,20 +20,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Department, User
+from backend.core import crypto
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import Text, localize
 from backend.notifications.service import notify
 from backend.registries.identity import resident_of
 from backend.registries.models import ActorType, Resident
 
-from . import certificates, clock, transitions
+from . import certificates, clock, identifiers, transitions
 from .context import Context
 from .evaluation import Evaluation, evaluate
 from .models import Case, CaseEvent, FollowUp, Rating, Status
 from .plugins import FormError, Mode, Rejected, ServiceModule
 from .registry import get_service
 from .sequences import next_reference
-from .serializers import unmask_unchanged
 
 SYSTEM = Text("系统", "System")
 
@@ -128,7 +127,9 @@ def validate_form(service: ServiceModule, form: Any) -> dict[str, Any]:
 
 
 def _fingerprint(service_code: str, form: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps([service_code, form], sort_keys=True).encode()).hexdigest()
+    """Keyed, not a plain hash: the form may hold an ID number, and a plain SHA-256 of ~10⁹ candidates is
+    reversible."""
+    return crypto.blind_index(json.dumps([service_code, form], sort_keys=True), purpose=b"case-request-fingerprint")
 
 
 def submit(
@@ -149,7 +150,7 @@ def submit(
             return existing, False
     try:
         with transaction.atomic():
-            case = Case.objects.create(
+            case = Case(
                 reference_no=next_reference(),
                 service_code=service.code,
                 department=Department.objects.get(code=service.department),
@@ -158,11 +159,12 @@ def submit(
                 resident=resident,
                 household_id=resident.household_id,
                 status=Status.PENDING_FACE if service.requires_face else Status.IN_REVIEW,
-                form=form,
                 consent_at=timezone.now(),
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
             )
+            identifiers.store_form(case, service, form)
+            case.save(force_insert=True)
             transaction.on_commit(lambda: forget_discovery(user))
             if service.requires_face:
                 _record(case, "submitted", user, "提交申请，待刷脸核验")
@@ -208,7 +210,12 @@ def _decide(case: Case, service: ServiceModule) -> Evaluation:
     """Run the rules for a case that has passed identity checks (inside the caller's transaction)."""
     _lock_household(case.resident)
     ctx = Context(
-        service, case.resident, form=case.form, user=case.applicant, case=case, purpose=f"办理 {service.name.zh}"
+        service,
+        case.resident,
+        form=identifiers.full_form(case),
+        user=case.applicant,
+        case=case,
+        purpose=f"办理 {service.name.zh}",
     )
     service.lock(ctx)
     evaluation = evaluate(service, ctx)
@@ -319,7 +326,7 @@ def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Ca
             ctx = Context(
                 service,
                 case.resident,
-                form=case.form,
+                form=identifiers.full_form(case),
                 user=case.applicant,
                 case=case,
                 purpose=f"办理 {service.name.zh}",
@@ -418,7 +425,7 @@ def resubmit(user: User, case_id: int, form: Any) -> Case:
         if not transitions.allows(case, "resubmit"):
             raise Conflict("invalid_transition", _("只有被退回的办件可以修改后重新提交。"))
         service = service_or_404(case.service_code)
-        case.form = validate_form(service, unmask_unchanged(case, form))
+        identifiers.store_form(case, service, validate_form(service, identifiers.unmask_unchanged(case, service, form)))
         now = timezone.now()
         if case.due_at and case.paused_at:
             case.due_at = clock.extend(case.due_at, case.paused_at, now)

@@ -43,7 +43,11 @@ class Case(models.Model):
     resident = models.ForeignKey(Resident, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases")
     household_id = models.CharField(_("户号"), max_length=40, db_index=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
+    # Identifiers in the form are stored masked; the full values sealed (see identifiers.py).
     form = models.JSONField(_("申请表"), default=dict, blank=True)
+    sealed_identifiers = models.TextField(blank=True, default="", editable=False)
+    # Blind index of the ID number of the person the application is for (ServiceModule.subject_field).
+    subject_index = models.CharField(max_length=64, blank=True, default="", editable=False)
     consent_at = models.DateTimeField(_("授权时间"))
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     due_at = models.DateTimeField(_("法定办结时限"), null=True, blank=True, db_index=True)
@@ -79,6 +83,11 @@ class Case(models.Model):
             models.Index(fields=["department", "status", "due_at"]),
             models.Index(fields=["applicant", "-submitted_at"]),
             models.Index(fields=["household_id", "service_code", "status"]),
+            models.Index(
+                fields=["service_code", "subject_index"],
+                condition=~models.Q(subject_index=""),
+                name="case_service_subject_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -103,6 +103,9 @@ class ServiceModule:
     data: ClassVar[list[DataUse]] = []
     form: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}, "additionalProperties": False}
     certificate_title: ClassVar[Text | None] = None  # set to issue an e-certificate on approval
+    # The form field holding the ID number of the person the application is for, when that is not the applicant
+    # (a child): indexed on the case (blindly), so "one application per person" is one index lookup.
+    subject_field: ClassVar[str | None] = None
     keywords: ClassVar[list[str]] = []
 
     def clean(self, form: dict[str, Any]) -> dict[str, Any]:

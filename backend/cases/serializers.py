@@ -8,38 +8,17 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from backend.core.i18n import localize, pick
-from backend.core.masking import mask_account, mask_id_number, mask_name, mask_phone
+from backend.core.masking import mask_name
 
-from . import clock, transitions
+from . import clock, identifiers, transitions
 from .certificates import VERIFY_PATH, qr_png_data_uri
 from .models import Case, Certificate, FollowUp
 from .registry import get_service
 
-MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "account": mask_account}
-
 
 def masked_form(case: Case) -> dict[str, Any]:
-    """The form as submitted, with fields the service marks ``x-identifier`` masked (DESIGN §3.2)."""
-    service = get_service(case.service_code)
-    properties = service.form.get("properties", {}) if service else {}
-    form = dict(case.form or {})
-    for key, schema in properties.items():
-        kind = schema.get("x-identifier")
-        if kind and isinstance(form.get(key), str):
-            form[key] = MASKERS.get(kind, mask_id_number)(form[key])
-    return form
-
-
-def unmask_unchanged(case: Case, form: Any) -> Any:
-    """A resubmitted form may carry identifiers back exactly as we showed them (masked): that means "unchanged",
-    so the stored full value is kept. Anything else the resident typed is taken as the new value."""
-    if not isinstance(form, dict):
-        return form
-    shown = masked_form(case)
-    return {
-        key: case.form[key] if key in case.form and value == shown.get(key) != case.form[key] else value
-        for key, value in form.items()
-    }
+    """The form as shown (DESIGN §3.2): identifiers are stored masked already (see identifiers.py)."""
+    return identifiers.mask(get_service(case.service_code), case.form)
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -153,7 +132,7 @@ class StaffCaseSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "applicant", "proposal", "post_checked_at", "follow_up"]
 
     def get_applicant(self, case: Case) -> dict:
-        return {"name": mask_name(case.resident.name), "id_number": mask_id_number(case.resident.id_number)}
+        return {"name": mask_name(case.resident.name), "id_number": case.resident.id_number_masked}
 
     def get_proposal(self, case: Case) -> dict:
         return localize(case.proposal)

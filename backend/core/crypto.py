@@ -20,7 +20,7 @@ Blind indexes (``settings.ID_INDEX_KEYS``, same format, first is current): HMAC-
 let the database answer "which row has this ID number?" without holding the number; the key is separate from the
 encryption keys because an identity number has only ~10⁹ plausible values (region × birth date × sequence), so an
 index under a known key is a dictionary away from the plaintext. Lookups compute the index under *every*
-configured index key, which is what makes the index key rotatable (``manage.py rotate_registry_keys``).
+configured index key, which is what makes the index key rotatable (``manage.py rotate_id_keys``).
 """
 
 from __future__ import annotations
@@ -80,13 +80,20 @@ def _secret_keys() -> tuple[str, ...]:
 def _keyring(
     keys: tuple[str, ...], secret_keys: tuple[str, ...], purpose: bytes, with_secret_derived: bool
 ) -> MultiFernet:
+    return MultiFernet(_fernets(keys, secret_keys, purpose, with_secret_derived))
+
+
+@functools.lru_cache(maxsize=16)
+def _fernets(
+    keys: tuple[str, ...], secret_keys: tuple[str, ...], purpose: bytes, with_secret_derived: bool
+) -> list[Fernet]:
     derived = [_derive(s.encode("utf-8"), b"secret-key-derived") for s in secret_keys]
     fernet_keys = [_as_fernet_key(k) for k in keys] if keys else derived
     if keys and with_secret_derived:
         fernet_keys += derived  # decrypt-only: they come after the configured keys
     if not fernet_keys:
         raise RuntimeError("no key to encrypt data at rest: set FIELD_ENCRYPTION_KEYS or SECRET_KEY")
-    return MultiFernet([Fernet(_for_purpose(k, purpose)) for k in fernet_keys])
+    return [Fernet(_for_purpose(k, purpose)) for k in fernet_keys]
 
 
 def keyring(purpose: bytes = b"", *, with_secret_derived: bool = False) -> MultiFernet:
@@ -96,6 +103,16 @@ def keyring(purpose: bytes = b"", *, with_secret_derived: bool = False) -> Multi
     data encrypted before keys were configured (``rotate_face_keys --from-secret-key``).
     """
     return _keyring(_setting_list("FIELD_ENCRYPTION_KEYS"), _secret_keys(), purpose, with_secret_derived)
+
+
+def is_current(token: str, *, purpose: bytes = b"") -> bool:
+    """Whether ``token`` is encrypted under the current (first) key: rotation skips such rows when restarted."""
+    current = _fernets(_setting_list("FIELD_ENCRYPTION_KEYS"), _secret_keys(), purpose, False)[0]
+    try:
+        current.decrypt(token.encode("ascii"))
+    except (InvalidToken, UnicodeEncodeError, ValueError):
+        return False
+    return True
 
 
 def _frame(data: bytes, context: bytes) -> bytes:
@@ -109,10 +126,10 @@ def encrypt(data: bytes, *, context: bytes, purpose: bytes = b"") -> str:
     return keyring(purpose).encrypt(_frame(data, context)).decode("ascii")
 
 
-def decrypt(token: str, *, context: bytes, purpose: bytes = b"") -> bytes:
+def decrypt(token: str, *, context: bytes, purpose: bytes = b"", with_secret_derived: bool = False) -> bytes:
     """Decrypt with any configured key and check the context; raises :class:`Unreadable`."""
     try:
-        plain = keyring(purpose).decrypt(token.encode("ascii"))
+        plain = keyring(purpose, with_secret_derived=with_secret_derived).decrypt(token.encode("ascii"))
     except (InvalidToken, UnicodeEncodeError, ValueError) as exc:
         raise Unreadable("token does not decrypt with any configured key") from exc
     prefix = _frame(b"", context)

@@ -1,9 +1,14 @@
 """Clerks maintain registry data here (in a real city: the departments' own systems)."""
 
+from __future__ import annotations
+
+from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from backend.core.masking import mask_id_number
-
+from .idnumbers import InvalidIdNumber, id_indexes, validate_id_number
 from .models import (
     DataAccessLog,
     HouseholdIncome,
@@ -15,17 +20,83 @@ from .models import (
 )
 
 
-@admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
-    list_display = ["name", "masked_id", "gender", "birth_date", "district", "household_id", "account"]
-    list_filter = ["district", "gender"]
-    search_fields = ["name", "id_number", "household_id", "phone"]
-    raw_id_fields = ["account"]
-    readonly_fields = ["photo_sha256", "updated_at", "real_name_verified_at"]
+class IdNumberSearchMixin:
+    """Admin search by a *full* identity number, through its blind index (the table holds no numbers).
 
-    @admin.display(description="身份证号")
-    def masked_id(self, obj: Resident) -> str:
-        return mask_id_number(obj.id_number)
+    ``id_number_owner`` is the path from the listed model to the resident ("" for residents themselves). A partial
+    number finds nothing by design: the index is an exact-match HMAC.
+    """
+
+    id_number_owner = ""
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+        try:
+            number = validate_id_number(search_term)
+        except InvalidIdNumber:
+            return results, may_have_duplicates
+        prefix = f"{self.id_number_owner}__" if self.id_number_owner else ""
+        return results | queryset.filter(**{f"{prefix}id_number_index__in": id_indexes(number)}), may_have_duplicates
+
+
+class ResidentForm(forms.ModelForm):
+    """The number is typed in full (checked like real-name verification) and stored sealed; on an existing person
+    an empty field keeps the number, so a clerk never has to see it to edit an address."""
+
+    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "name",
+            "gender",
+            "birth_date",
+            "phone",
+            "address",
+            "district",
+            "household_id",
+            "photo",
+            "account",
+            "real_name_verified_at",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["id_number"].help_text = _("当前：%(masked)s，留空则不变。Leave empty to keep it.") % {
+                "masked": self.instance.id_number_masked
+            }
+        else:
+            self.fields["id_number"].required = True
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data.get("id_number", "")
+        if not value:
+            return ""
+        try:
+            number = validate_id_number(value)
+        except InvalidIdNumber as exc:
+            raise forms.ValidationError(_("身份证号码无效。Invalid ID number.")) from exc
+        clash = Resident.objects.with_id_number(number).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("该身份证号已登记。This ID number is already registered."))
+        return number
+
+    def save(self, commit: bool = True) -> Resident:
+        if self.cleaned_data.get("id_number"):
+            self.instance.id_number = self.cleaned_data["id_number"]
+        return super().save(commit)
+
+
+@admin.register(Resident)
+class ResidentAdmin(IdNumberSearchMixin, admin.ModelAdmin):
+    form = ResidentForm
+    list_display = ["name", "id_number_masked", "gender", "birth_date", "district", "household_id", "account"]
+    list_filter = ["district", "gender"]
+    search_fields = ["name", "household_id", "phone"]
+    search_help_text = _("姓名、户号、手机号，或完整身份证号 Name, household, phone, or a full ID number")
+    raw_id_fields = ["account"]
+    readonly_fields = ["id_number_masked", "photo_sha256", "updated_at", "real_name_verified_at"]
 
 
 class WithdrawalInline(admin.TabularInline):
@@ -34,10 +105,11 @@ class WithdrawalInline(admin.TabularInline):
 
 
 @admin.register(ProvidentFundAccount)
-class ProvidentFundAccountAdmin(admin.ModelAdmin):
+class ProvidentFundAccountAdmin(IdNumberSearchMixin, admin.ModelAdmin):
+    id_number_owner = "resident"
     list_display = ["account_no", "resident", "status", "balance", "months_contributed", "updated_at"]
     list_filter = ["status"]
-    search_fields = ["account_no", "resident__name", "resident__id_number"]
+    search_fields = ["account_no", "resident__name"]
     raw_id_fields = ["resident"]
     inlines = [WithdrawalInline]
 

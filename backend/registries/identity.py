@@ -35,7 +35,7 @@ def bind_real_name(user: User, name: str, id_number: str) -> Resident:
             "invalid_id_number", _("身份证号码无效，请检查后重新输入。"), fields={"id_number": [str(exc)]}
         ) from exc
     with transaction.atomic():
-        resident = Resident.objects.select_for_update().filter(id_number=number).first()
+        resident = Resident.objects.select_for_update().with_id_number(number).first()
         if resident is None or resident.name != (name or "").strip():
             raise Unprocessable("registry_mismatch", _("姓名与身份证号不匹配，或户籍登记中无此人。"))
         if resident.account_id == user.pk:

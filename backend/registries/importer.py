@@ -138,6 +138,10 @@ def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str,
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         return model.objects.create(**lookup, **values), "created"
+    return _update(obj, values)
+
+
+def _update(obj: models.Model, values: dict[str, Any]) -> tuple[Any, str]:
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if not changed:
         return obj, "unchanged"
@@ -210,7 +214,7 @@ def _parse(data: Any, base_dir: Path) -> dict[str, list[dict[str, Any]]]:
     file_ids = seen_ids
 
     def known_resident(rec: _Record, key: str, value: str) -> None:
-        if value not in file_ids and not Resident.objects.filter(id_number=value).exists():
+        if value not in file_ids and not Resident.objects.with_id_number(value).exists():
             raise rec.error(key, f"no resident with ID number {value[:6]}… in the registry or this file")
 
     accounts_in_file: set[str] = set()
@@ -295,7 +299,11 @@ def _write_resident(row: dict[str, Any], report: ImportReport) -> None:
     photo = row.pop("photo")
     password = row.pop("account_password")
     id_number = row.pop("id_number")
-    resident, outcome = _upsert(Resident, {"id_number": id_number}, row)
+    existing = Resident.objects.with_id_number(id_number).first()  # the natural key, by its blind index
+    if existing is None:
+        resident, outcome = Resident.objects.create(id_number=id_number, **row), "created"
+    else:
+        resident, outcome = _update(existing, row)
     if photo is not None:
         data, ext = photo
         digest = hashlib.sha256(data).hexdigest()
@@ -329,7 +337,7 @@ def import_registry(data: Any, base_dir: Path) -> ImportReport:
     for row in parsed["residents"]:
         _write_resident(row, report)
     for row in parsed["provident_fund"]:
-        resident = Resident.objects.get(id_number=row.pop("id_number"))
+        resident = Resident.objects.with_id_number(row.pop("id_number")).get()
         account_no = row.pop("account_no")
         _, outcome = _upsert(ProvidentFundAccount, {"account_no": account_no}, {**row, "resident": resident})
         report.add("provident_fund", outcome)
@@ -340,7 +348,7 @@ def import_registry(data: Any, base_dir: Path) -> ImportReport:
     for row in parsed["properties"]:
         owner_ids = row.pop("owner_id_numbers")
         prop, outcome = _upsert(Property, {"certificate_no": row.pop("certificate_no")}, row)
-        owners = list(Resident.objects.filter(id_number__in=owner_ids))
+        owners = list(Resident.objects.with_id_numbers(owner_ids))
         if {o.pk for o in owners} != set(prop.owners.values_list("pk", flat=True)):
             prop.owners.set(owners)
             outcome = "updated" if outcome == "unchanged" else outcome

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.core.i18n import Text
-from backend.core.masking import mask_account, mask_address, mask_id_number, mask_name
+from backend.core.masking import mask_account, mask_address, mask_name
 
 from .models import HouseholdIncome, Property, ProvidentFundAccount, ProvidentWithdrawal, Resident, SchoolDistrict
 
@@ -79,7 +79,7 @@ register(
         Text("户籍身份信息", "Household registration identity"),
         "public_security",
         read=lambda r: r,
-        display=lambda r: {"name": mask_name(r.name), "id_number": mask_id_number(r.id_number)},
+        display=lambda r: {"name": mask_name(r.name), "id_number": r.id_number_masked},
         updated_at=lambda r: r.updated_at,
     )
 )

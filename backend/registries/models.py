@@ -13,6 +13,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Department
+from backend.core.masking import mask_id_number
+
+from . import idnumbers
 
 
 class Gender(models.TextChoices):
@@ -20,10 +23,26 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("女")
 
 
-class Resident(models.Model):
-    """Household registry (户籍, 公安局): one row per person."""
+class ResidentQuerySet(models.QuerySet):
+    def with_id_number(self, number: str) -> ResidentQuerySet:
+        """The person with this ID number, found by its blind index (the number itself is not in the table)."""
+        return self.filter(id_number_index__in=idnumbers.id_indexes(number))
 
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    def with_id_numbers(self, numbers: list[str]) -> ResidentQuerySet:
+        return self.filter(id_number_index__in=[i for n in numbers for i in idnumbers.id_indexes(n)])
+
+
+class Resident(models.Model):
+    """Household registry (户籍, 公安局): one row per person.
+
+    The identity number is never stored in clear: ``id_number_index`` (keyed HMAC) answers lookups,
+    ``id_number_sealed`` (encrypted, bound to the index) gives the number back to the code that needs it, through
+    the ``id_number`` property, and ``id_number_masked`` is what lists show without decrypting.
+    """
+
+    id_number_index = models.CharField(_("身份证号索引"), max_length=64, unique=True, editable=False)
+    id_number_sealed = models.TextField(_("身份证号密文"), editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
@@ -45,13 +64,34 @@ class Resident(models.Model):
     real_name_verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True)
 
+    objects = ResidentQuerySet.as_manager()
+
     class Meta:
-        ordering = ["id_number"]
+        ordering = ["pk"]
         verbose_name = _("户籍人口")
         verbose_name_plural = _("户籍人口")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.id_number[:6]}…)"
+        return f"{self.name} ({self.id_number_masked[:6]}…)"
+
+    @property
+    def id_number(self) -> str:
+        """The number, decrypted once per instance (raises ``crypto.Unreadable`` if no configured key opens it)."""
+        if not self.id_number_sealed:
+            return ""
+        token, number = self.__dict__.get("_id_number", ("", ""))
+        if token != self.id_number_sealed:  # first read, or the row was reloaded
+            number = idnumbers.unseal(self.id_number_sealed, self.id_number_index)
+            self.__dict__["_id_number"] = (self.id_number_sealed, number)
+        return number
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        number = idnumbers.normalise(value)
+        self.id_number_index = idnumbers.id_index(number)
+        self.id_number_sealed = idnumbers.seal(number, self.id_number_index)
+        self.id_number_masked = mask_id_number(number)
+        self.__dict__["_id_number"] = (self.id_number_sealed, number)
 
 
 class FundStatus(models.TextChoices):

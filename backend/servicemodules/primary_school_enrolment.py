@@ -10,6 +10,7 @@ from backend.cases.models import OPEN_STATUSES, Case, Status
 from backend.cases.plugins import Check, DataUse, Mode, Rule, ServiceModule, failed, not_applicable, passed
 from backend.core.i18n import Text
 from backend.core.masking import mask_name
+from backend.registries.idnumbers import id_indexes
 from backend.registries.models import Resident
 
 CODE = "primary-school-enrolment"
@@ -27,8 +28,8 @@ def age_window(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _child(ctx: Context) -> Resident | None:
-    number = str(ctx.form.get("child_id_number", "")).upper()
-    return next((m for m in ctx.item("household.members") if m.id_number == number), None)
+    indexes = set(id_indexes(str(ctx.form.get("child_id_number", ""))))
+    return next((m for m in ctx.item("household.members") if m.id_number_index in indexes), None)
 
 
 def in_household(ctx: Context) -> Check:
@@ -51,10 +52,10 @@ def has_school(ctx: Context) -> Check:
 
 
 def first_application(ctx: Context) -> Check:
-    number = str(ctx.form.get("child_id_number", "")).upper()
+    number = str(ctx.form.get("child_id_number", ""))
     others = Case.objects.filter(
         service_code=CODE,
-        form__child_id_number__iexact=number,
+        subject_index__in=id_indexes(number),  # indexed with the service code: no scan of the forms
         status__in=[*OPEN_STATUSES, Status.APPROVED],
     )
     if ctx.case is not None:
@@ -100,6 +101,7 @@ class PrimarySchoolEnrolment(ServiceModule):
         "additionalProperties": False,
     }
     certificate_title = Text("小学入学登记确认书", "Primary school enrolment confirmation")
+    subject_field = "child_id_number"
     keywords = ["入学", "小学", "学区", "school", "enrolment"]
 
     def discovery_forms(self, ctx: Context) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from backend.cases import identifiers
 from backend.cases.models import Case, CaseEvent, FollowUp, Rating
 from backend.notifications.models import Notification
 from backend.registries.models import DataAccessLog
@@ -432,4 +433,6 @@ def test_resubmitting_a_masked_identifier_unchanged_keeps_the_stored_value(resid
     shown = person.case(case["id"])["form"]
     response = person.client.patch(f"/api/v1/cases/{case['id']}", {"form": shown}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "in_review", response.content
-    assert Case.objects.get(pk=case["id"]).form["child_id_number"] == child
+    stored = Case.objects.get(pk=case["id"])
+    assert identifiers.full_form(stored)["child_id_number"] == child
+    assert stored.form["child_id_number"] == shown["child_id_number"] != child  # at rest: masked + sealed

@@ -22,7 +22,7 @@ def test_match_binds_and_masks(resident, resident_client: APIClient) -> None:
     assert body["id_number"] == resident["id_number"][:6] + "********" + resident["id_number"][-4:]
     assert resident["id_number"] not in response.content.decode()
     assert body["name"] == "高*"
-    assert Resident.objects.get(id_number=resident["id_number"]).account is not None
+    assert Resident.objects.with_id_number(resident["id_number"]).get().account is not None
 
 
 def test_binding_again_is_idempotent(resident, verified_client: APIClient) -> None:
@@ -86,7 +86,7 @@ def test_verified_account_cannot_bind_a_second_identity(import_data, verified_cl
     import_data({"residents": [second]})
     response = verified_client.post(URL, {"name": "王芳", "id_number": second["id_number"]}, format="json")
     assert response.status_code == 409
-    assert Resident.objects.get(id_number=second["id_number"]).account is None
+    assert Resident.objects.with_id_number(second["id_number"]).get().account is None
 
 
 def test_binding_is_logged_and_visible_to_the_resident(resident, verified_client: APIClient) -> None:

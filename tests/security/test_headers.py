@@ -74,6 +74,7 @@ def _check_deploy(extra: dict[str, str]) -> subprocess.CompletedProcess:
         {
             "SECRET_KEY": secrets.token_urlsafe(50),
             "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            "ID_INDEX_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
             "YIWANG_VAR_DIR": str(ROOT / "var" / "check-deploy"),
             **extra,
         }
