@@ -13,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.models import Department
 from backend.cases.context import Context
 from backend.cases.engine import dry_run, eligible_services, require_resident, service_or_404
 from backend.cases.evaluation import jsonable
@@ -24,10 +23,11 @@ from backend.core.i18n import localize
 from backend.registries.items import ITEMS
 from backend.registries.models import ActorType
 
-from .serializers import departments_by_code, service_detail, service_summary
+from .cache import DepartmentNames, build_index, catalogue_detail, catalogue_index, private_response, public_response
+from .serializers import departments_by_code
 
 
-def _matches(service: ServiceModule, query: str, departments: dict[str, Department]) -> bool:
+def _matches(service: ServiceModule, query: str, departments: dict[str, DepartmentNames]) -> bool:
     department = departments.get(service.department)
     haystack = [
         service.code,
@@ -38,11 +38,23 @@ def _matches(service: ServiceModule, query: str, departments: dict[str, Departme
         service.category.zh,
         service.category.en,
         *service.keywords,
-        department.name_zh if department else "",
-        department.name_en if department else "",
+        department.zh if department else "",
+        department.en if department else "",
     ]
     query = query.casefold()
     return any(query in text.casefold() for text in haystack if text)
+
+
+def _filtered(request: Request, departments: dict[str, DepartmentNames]) -> list[ServiceModule]:
+    """The registered services matching ``q``, ``category`` and ``department`` (code or name)."""
+    found = list(services().values())
+    if q := request.query_params.get("q", "").strip():
+        found = [s for s in found if _matches(s, q, departments)]
+    if category := request.query_params.get("category", "").strip():
+        found = [s for s in found if category in {s.category.zh, s.category.en}]
+    if department := request.query_params.get("department", "").strip():
+        found = [s for s in found if department == s.department or department in departments.get(s.department, ())]
+    return found
 
 
 def _form_from_query(service: ServiceModule, request: Request) -> dict[str, Any]:
@@ -74,25 +86,15 @@ class ServiceListView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
-        departments = departments_by_code()
-        found = list(services().values())
-        if q := request.query_params.get("q", "").strip():
-            found = [s for s in found if _matches(s, q, departments)]
-        if category := request.query_params.get("category", "").strip():
-            found = [s for s in found if category in {s.category.zh, s.category.en}]
-        if department := request.query_params.get("department", "").strip():
-            found = [
-                s
-                for s in found
-                if department == s.department
-                or department in {departments[s.department].name_zh, departments[s.department].name_en}
-            ]
-        if request.query_params.get("eligible") in {"1", "true"}:
-            if not request.user.is_authenticated:
-                raise DomainError("not_authenticated", _("请先登录。"), status_code=401)
-            eligible = eligible_services(request.user, found)
-            found = [s for s in found if s.code in eligible]
-        return Response([service_summary(s, departments) for s in found])
+        if request.query_params.get("eligible") not in {"1", "true"}:
+            index = catalogue_index()  # the same for every caller
+            return public_response(request, [index.summaries[s.code] for s in _filtered(request, index.departments)])
+        if not request.user.is_authenticated:
+            raise DomainError("not_authenticated", _("请先登录。"), status_code=401)
+        index = build_index()  # per resident: not from the cache, not into it
+        found = _filtered(request, index.departments)
+        eligible = eligible_services(request.user, found)
+        return private_response([index.summaries[s.code] for s in found if s.code in eligible])
 
 
 class ServiceDetailView(APIView):
@@ -100,7 +102,7 @@ class ServiceDetailView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, code: str) -> Response:
-        return Response(service_detail(service_or_404(code), departments_by_code()))
+        return public_response(request, catalogue_detail(service_or_404(code)))
 
 
 class PrefillView(APIView):

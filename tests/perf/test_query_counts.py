@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -104,14 +105,23 @@ def test_staff_case_list(demo, django_assert_max_num_queries) -> None:
     assert_flat(clerk, "/api/v1/staff/cases", cases, 7, django_assert_max_num_queries)
 
 
-def test_service_catalogue_list(demo, api, django_assert_max_num_queries) -> None:
-    """Anonymous browsing: one query (the departments, once) for the whole list."""
+def test_service_catalogue_list(demo, api, django_assert_max_num_queries, django_assert_num_queries) -> None:
+    """Anonymous browsing: one query (the departments, once) for the whole list when the cache is cold, none when
+    it is warm (backend/catalogue/cache.py) — also for a search, which filters the cached list."""
+    cache.clear()
     with django_assert_max_num_queries(1):
         assert api.get("/api/v1/services").status_code == 200
+    with django_assert_num_queries(0):
+        assert api.get("/api/v1/services").status_code == 200
+        assert api.get("/api/v1/services?q=公积金").status_code == 200
+    cache.clear()
     with django_assert_max_num_queries(1):
         assert api.get("/api/v1/services?q=公积金").status_code == 200
 
 
-def test_service_detail(demo, api, django_assert_max_num_queries) -> None:
+def test_service_detail(demo, api, django_assert_max_num_queries, django_assert_num_queries) -> None:
+    cache.clear()
     with django_assert_max_num_queries(1):
+        assert api.get("/api/v1/services/primary-school-enrolment").status_code == 200
+    with django_assert_num_queries(0):
         assert api.get("/api/v1/services/primary-school-enrolment").status_code == 200
