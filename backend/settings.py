@@ -216,6 +216,7 @@ ACCOUNT_RATE_LIMITS = {
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = False
+HEADLESS_TOKEN_STRATEGY = "backend.accounts.tokens.SingleLookupSessionTokenStrategy"  # one session query, not two
 # Where SMS codes go. The development backend writes them to the log; tests use the in-memory outbox.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "backend.accounts.sms.LogSmsBackend")
 
