@@ -127,12 +127,12 @@ def modes(redis_url: str | None) -> dict[str, AbstractContextManager]:
     return found
 
 
-def same_answers(redis_url: str | None) -> None:
+def same_answers(all_modes: dict[str, AbstractContextManager]) -> None:
     """The cached answers are the uncached ones (a benchmark of wrong answers would be worthless)."""
     from django.test import Client
 
     client = Client()
-    for name, mode in modes(redis_url).items():
+    for name, mode in all_modes.items():
         with mode:
             bodies = {(url, lang): client.get(url, HTTP_ACCEPT_LANGUAGE=lang).json() for url in ENDPOINTS.values()
                       for lang in LANGUAGES}  # fmt: skip
@@ -165,19 +165,21 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="catalogue-bench-") as workdir, scratch_database(args.postgres) as url:
-        setup(Path(workdir), url)
-        same_answers(args.redis_url)
+    with tempfile.TemporaryDirectory(prefix="catalogue-bench-") as workdir, scratch_database(args.postgres) as db_url:
+        setup(Path(workdir), db_url)
         all_modes = modes(args.redis_url)
         samples: dict[tuple[str, str], list[float]] = defaultdict(list)
-        for _ in range(args.rounds):
-            for label, url in ENDPOINTS.items():
-                for name, mode in all_modes.items():
-                    with mode:
-                        samples[label, name] += measure(url, args.seconds)
-            samples[FLOOR[0], ""] += measure(FLOOR[1], args.seconds)
-        if args.redis_url:
-            cleanup_redis(all_modes["cache on (Redis)"])
+        try:
+            same_answers(all_modes)
+            for _ in range(args.rounds):
+                for label, url in ENDPOINTS.items():
+                    for name, mode in all_modes.items():
+                        with mode:
+                            samples[label, name] += measure(url, args.seconds)
+                samples[FLOOR[0], ""] += measure(FLOOR[1], args.seconds)
+        finally:
+            if args.redis_url:
+                cleanup_redis(all_modes["cache on (Redis)"])
 
     from django.conf import settings
 
