@@ -29,8 +29,9 @@ from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKENS_FILE = ROOT / "var" / "bench" / "tokens.json"
-OFFSET_FILE = ROOT / "var" / "bench" / "enrol_offset"
+STATE_DIR = Path(os.environ.get("BENCH_STATE_DIR") or ROOT / "var" / "bench")  # bench/ab_commits.sh: one per DB
+TOKENS_FILE = STATE_DIR / "tokens.json"
+OFFSET_FILE = STATE_DIR / "enrol_offset"
 PHOTOS = ROOT / "fixtures" / "photos"
 SERVICES = [
     "provident-fund-withdrawal",

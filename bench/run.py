@@ -60,6 +60,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--label", default="run")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of unrecorded load before each scenario")
+    parser.add_argument("--served", help="the commit the server runs, when it is not this tree's HEAD")
     parser.add_argument("scenarios", nargs="*", default=SCENARIOS)
     args = parser.parse_args()
     out = ROOT / "var" / "bench"
@@ -67,7 +68,8 @@ def main() -> None:
     results = {scenario: run(scenario, args, out) for scenario in args.scenarios}
 
     floor = next((float(r["Requests/s"]) for r in results.get("Floor", []) if r["Name"] == "Aggregated"), None)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout
+    rev = args.served or "HEAD"
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], capture_output=True, text=True, cwd=ROOT).stdout
     lines = [
         f"# {args.label}: {args.users} users, {args.duration} s per scenario, {os.cpu_count()} CPUs, "
         f"commit {commit.strip()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",

@@ -12,8 +12,8 @@ rm -rf "$SNAP" && mkdir -p "$SNAP"
 git archive "$REV" | tar -x -C "$SNAP"
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/yiwang}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
-export DEBUG=0 YIWANG_VAR_DIR=$ROOT/var PORT=${PORT:-8000}
-export SECRET_KEY=${SECRET_KEY:-$(cat "$ROOT/var/secret_key")}
+export DEBUG=0 YIWANG_VAR_DIR=${YIWANG_VAR_DIR:-$ROOT/var} PORT=${PORT:-8000}
+export SECRET_KEY=${SECRET_KEY:-$(cat "$YIWANG_VAR_DIR/secret_key")}
 cd "$SNAP"
 "$ROOT/.venv/bin/python" manage.py migrate --noinput -v0
 echo "serving $(git -C "$ROOT" rev-parse --short "$REV") from $SNAP on 127.0.0.1:$PORT"
