@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("yiwang.cache")
@@ -36,12 +36,35 @@ RETRY_SECONDS = 5.0
 OUTAGE_ERRORS = (RedisError, OSError)
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new ``redis.Redis`` object around the pool on every cache call (~0.1 ms of CPU,
+    measured by bench/catalogue_inproc.py: as much as the round trip). One per pool is enough: redis-py clients
+    are thread-safe, and the pool itself reconnects after a fork."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class _RedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient  # RedisCache.__init__ sets the stock client class
+
+
 class ResilientRedisCache(BaseCache):
     """``BACKEND: backend.core.cache.ResilientRedisCache`` with a ``redis://`` LOCATION; OPTIONS go to redis-py."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(params)
-        self.primary = RedisCache(server, params)
+        self.primary = _RedisCache(server, params)
         fallback_params = {k: v for k, v in params.items() if k != "OPTIONS"}
         self.fallback = LocMemCache(
             f"yiwang-fallback-{id(self)}", {**fallback_params, "OPTIONS": {"MAX_ENTRIES": 10000}}

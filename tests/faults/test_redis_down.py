@@ -6,6 +6,7 @@ broker on Redis. These tests point both at a closed port while the API runs.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from backend.cases.models import Case
 from backend.core.models import PushReceipt
 from backend.notifications.models import Notification
 from tests.factories import PASSWORD
+from tests.faults.conftest import closed_port
 
 TALENT = {"service": "talent-housing-subsidy", "form": {"degree": "master", "employer": "郑州大学"}, "consent": True}
 
@@ -101,3 +103,20 @@ def test_unpushed_notifications_are_pushed_by_the_sweep_once_the_broker_is_back(
     repush_pending()
     receipt.refresh_from_db()
     assert receipt.attempts == 1  # sent once: the sweep skips what has a receipt
+
+
+def test_one_redis_client_per_pool_and_the_breaker_still_works(redis_url: str) -> None:
+    """The production backend reuses its redis-py client (backend/core/cache.py) — and still falls back to local
+    memory when that client's server goes away, and back to Redis after it returns."""
+    from backend.core.cache import ResilientRedisCache
+
+    cache = ResilientRedisCache(redis_url, {"KEY_PREFIX": f"reuse-{os.getpid()}", "TIMEOUT": 30})
+    client = cache.primary._cache.get_client(write=True)
+    assert cache.primary._cache.get_client(write=True) is client
+    cache.set("k", "shared")
+    assert cache.get("k") == "shared" and cache.primary.get("k") == "shared"
+
+    down = ResilientRedisCache(f"redis://127.0.0.1:{closed_port()}/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
+    down.set("k", "local")  # Redis refuses: served from process memory, no exception
+    assert down.get("k") == "local" and not down.redis_available
+    cache.delete("k")
