@@ -2,8 +2,8 @@
 
 Each test measures the endpoint with one row, then with twenty, and asserts (a) the count did not grow and (b) it
 stays under a budget (``django_assert_max_num_queries``) — the budget is today's count, so a new per-request query
-shows up here too. Every authenticated call costs 3 queries before the view runs (allauth session-token lookup: the
-session row twice, the user once); the budgets include them.
+shows up here too. Every authenticated call costs 2 queries before the view runs (the session row once —
+backend/accounts/tokens.py; allauth's own strategy read it twice — and the user); the budgets include them.
 """
 
 from __future__ import annotations
@@ -62,12 +62,12 @@ def submit(user: User, n: int) -> None:
 
 
 def test_case_list(zhang, django_assert_max_num_queries) -> None:
-    assert_flat(zhang.client, "/api/v1/cases", lambda n: submit(zhang.user, n), 7, django_assert_max_num_queries)
+    assert_flat(zhang.client, "/api/v1/cases", lambda n: submit(zhang.user, n), 6, django_assert_max_num_queries)
 
 
 def test_notification_list(zhang, django_assert_max_num_queries) -> None:
     assert_flat(
-        zhang.client, "/api/v1/notifications", lambda n: submit(zhang.user, n), 6, django_assert_max_num_queries
+        zhang.client, "/api/v1/notifications", lambda n: submit(zhang.user, n), 5, django_assert_max_num_queries
     )
 
 
@@ -88,7 +88,7 @@ def test_data_access_list(zhang, django_assert_max_num_queries) -> None:
                 case_reference=f"ZZ-X-{i}",
             )
 
-    assert_flat(zhang.client, "/api/v1/me/data-access", reads, 6, django_assert_max_num_queries)
+    assert_flat(zhang.client, "/api/v1/me/data-access", reads, 5, django_assert_max_num_queries)
 
 
 def test_staff_case_list(demo, django_assert_max_num_queries) -> None:
@@ -102,7 +102,7 @@ def test_staff_case_list(demo, django_assert_max_num_queries) -> None:
         for i in range(n):
             submit(users[i % len(users)], 1)
 
-    assert_flat(clerk, "/api/v1/staff/cases", cases, 7, django_assert_max_num_queries)
+    assert_flat(clerk, "/api/v1/staff/cases", cases, 6, django_assert_max_num_queries)
 
 
 def test_service_catalogue_list(demo, api, django_assert_max_num_queries, django_assert_num_queries) -> None:
