@@ -5,6 +5,9 @@
 Runs each scenario (bench/locustfile.py, 16 users, 20 s) and reads utime+stime from /proc for the gunicorn
 processes (found by command line) and for the backends connected to --database (pg_stat_activity): the ratio sizes
 the database tier against the app tier. Both run on this one machine here.
+
+Serve with ``GUNICORN_MAX_REQUESTS=0``: a worker recycled during a scenario takes its CPU time with it (the
+script marks such rows with "recycled", and their app figures are too low).
 """
 
 from __future__ import annotations
@@ -68,12 +71,14 @@ def main() -> None:
              "--exit-code-on-error", "0", scenario],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
         )  # fmt: skip
-        app_s = used(before[0], cpu_seconds(gunicorn_pids(args.pgid)))
+        after_app = cpu_seconds(gunicorn_pids(args.pgid))
+        app_s = used(before[0], after_app)
+        recycled = " (recycled)" if set(before[0]) - set(after_app) else ""
         db_s = used(before[1], cpu_seconds(backend_pids(args.database)))
         lines = Path(f"{prefix}_stats.csv").read_text().splitlines()
         total = next(int(line.split(",")[2]) for line in lines if ",Aggregated," in line)
         print(
-            f"| {scenario} | {total} | {app_s:.1f} | {db_s:.1f} | {1000 * app_s / total:.1f} | "
+            f"| {scenario}{recycled} | {total} | {app_s:.1f} | {db_s:.1f} | {1000 * app_s / total:.1f} | "
             f"{1000 * db_s / total:.1f} | {db_s / (app_s + db_s):.0%} |",
             flush=True,
         )
