@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Length
+
 from backend.core.i18n import Text
 from backend.core.masking import mask_account, mask_address, mask_name
 
@@ -48,9 +51,17 @@ def provident_account(resident: Resident) -> ProvidentFundAccount | None:
 
 
 def school_for_address(address: str) -> SchoolDistrict | None:
-    """The catchment whose address prefix matches the address most specifically."""
-    matches = [sd for sd in SchoolDistrict.objects.all() if address.startswith(sd.address_prefix)]
-    return max(matches, key=lambda sd: len(sd.address_prefix)) if matches else None
+    """The catchment whose address prefix matches the address most specifically.
+
+    One query that lets the database match the prefixes (``address LIKE prefix || '%'``, with the prefix's own
+    wildcards escaped by Django) instead of loading every catchment of the city per application.
+    """
+    return (
+        SchoolDistrict.objects.alias(address=Value(address, output_field=CharField()), length=Length("address_prefix"))
+        .filter(address__startswith=F("address_prefix"))
+        .order_by("-length", "pk")
+        .first()
+    )
 
 
 def _property_display(props: list[Property]) -> list[dict[str, Any]]:
