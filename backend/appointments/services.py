@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.core.errors import Conflict, DomainError, NotFound
-from backend.notifications.service import notify
+from backend.notifications.service import notify_translated
 
 from . import conf
 from .models import WEEKDAYS, Booking, BookingStatus, Slot, Venue
@@ -153,11 +153,10 @@ def book(user: User, slot_id: Any, idempotency_key: str = "") -> tuple[Booking, 
             if not Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1):
                 raise Conflict("slot_full", _("该时段已约满，请选择其他时段。"))
             booking = Booking.objects.create(slot=slot, user=user, idempotency_key=key)
-            notify(
+            notify_translated(
                 user,
                 "appointment.booked",
-                _("预约成功"),
-                _("您已预约 %(what)s，请按时到场。") % {"what": _describe(slot)},
+                lambda: (_("预约成功"), _("您已预约 %(what)s，请按时到场。") % {"what": _describe(slot)}),
                 target={"type": "appointment", "id": booking.pk},
             )
     except IntegrityError:
@@ -187,11 +186,10 @@ def cancel(user: User, booking_id: int) -> Booking:
         booking.cancelled_at = timezone.now()
         booking.save(update_fields=["status", "cancelled_at", "updated_at"])
         Slot.objects.filter(pk=booking.slot_id, booked__gt=0).update(booked=F("booked") - 1)
-        notify(
+        notify_translated(
             user,
             "appointment.cancelled",
-            _("预约已取消"),
-            _("您已取消 %(what)s 的预约。") % {"what": _describe(booking.slot)},
+            lambda: (_("预约已取消"), _("您已取消 %(what)s 的预约。") % {"what": _describe(booking.slot)}),
             target={"type": "appointment", "id": booking.pk},
         )
     return booking
@@ -208,20 +206,21 @@ def _mark(booking: Booking, actor: User, status: str, allowed_from: tuple[str, .
         booking.status_changed_by = actor
         booking.save(update_fields=["status", "status_changed_by", "updated_at"])
         if status == BookingStatus.NO_SHOW:
-            notify(
+            notify_translated(
                 booking.user,
                 "appointment.no_show",
-                _("您有一次预约未到场"),
-                _("您预约的 %(what)s 未按时到场，已记为爽约。如不能前往，请提前取消。")
-                % {"what": _describe(booking.slot)},
+                lambda: (
+                    _("您有一次预约未到场"),
+                    _("您预约的 %(what)s 未按时到场，已记为爽约。如不能前往，请提前取消。")
+                    % {"what": _describe(booking.slot)},
+                ),
                 target={"type": "appointment", "id": booking.pk},
             )
         else:
-            notify(
+            notify_translated(
                 booking.user,
                 "appointment.attended",
-                _("已到场签到"),
-                _("您已到场办理 %(what)s。") % {"what": _describe(booking.slot)},
+                lambda: (_("已到场签到"), _("您已到场办理 %(what)s。") % {"what": _describe(booking.slot)}),
                 target={"type": "appointment", "id": booking.pk},
             )
     return booking
@@ -261,12 +260,14 @@ def send_reminders(now: dt.datetime | None = None) -> int:
             ).update(reminded_at=now)
             if not claimed:
                 continue
-            notify(
+            notify_translated(
                 booking.user,
                 "appointment.reminder",
-                _("预约提醒"),
-                _("您预约的 %(what)s 即将开始，地址：%(address)s。如不能前往，请提前取消。")
-                % {"what": _describe(booking.slot), "address": booking.slot.venue.address},
+                lambda booking=booking: (
+                    _("预约提醒"),
+                    _("您预约的 %(what)s 即将开始，地址：%(address)s。如不能前往，请提前取消。")
+                    % {"what": _describe(booking.slot), "address": booking.slot.venue.address},
+                ),
                 target={"type": "appointment", "id": booking.pk},
             )
             sent += 1

@@ -23,7 +23,7 @@ from backend.accounts.models import Department, User
 from backend.core import crypto
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import Text, localize
-from backend.notifications.service import notify
+from backend.notifications.service import notify_translated
 from backend.registries.identity import resident_of
 from backend.registries.models import ActorType, Resident
 
@@ -90,18 +90,26 @@ STATUS_NOTICE = {
 }
 
 
-def _record(case: Case, action: str, actor: User | None, note: str = "", *, notify_resident: bool = True) -> None:
+def _record(
+    case: Case, action: str, actor: User | None, note: str | Text = "", *, notify_resident: bool = True
+) -> None:
+    """A timeline line (its note in Chinese, the record's language) and, unless told otherwise, a notice to the
+    applicant in both languages (a ``Text`` note is translated; a clerk's free text is shown as written)."""
     CaseEvent.objects.create(
-        case=case, status=case.status, action=action, actor=actor, actor_label=_actor_label(actor), note=note
+        case=case,
+        status=case.status,
+        action=action,
+        actor=actor,
+        actor_label=_actor_label(actor),
+        note=note.zh if isinstance(note, Text) else note,
     )
     if notify_resident:
         service = get_service(case.service_code)
-        name = service.name.zh if service else case.service_code
-        notify(
+        notice = STATUS_NOTICE[Status(case.status)]
+        notify_translated(
             case.applicant,
             f"case.{case.status}",
-            f"【{name}】{case.reference_no} {STATUS_NOTICE[Status(case.status)].zh}",
-            note,
+            lambda: (f"【{service.name if service else case.service_code}】{case.reference_no} {notice}", str(note)),
             {"type": "case", "id": case.pk, "reference_no": case.reference_no},
         )
 
@@ -167,7 +175,9 @@ def submit(
             case.save(force_insert=True)
             transaction.on_commit(lambda: forget_discovery(user))
             if service.requires_face:
-                _record(case, "submitted", user, "提交申请，待刷脸核验")
+                _record(
+                    case, "submitted", user, Text("提交申请，待刷脸核验", "Submitted: please complete the face check")
+                )
             else:
                 _record(case, "submitted", user, "提交申请", notify_resident=False)
                 _decide(case, service)
@@ -240,10 +250,12 @@ def _decide(case: Case, service: ServiceModule) -> Evaluation:
     return evaluation
 
 
-def _decision_note(case: Case) -> str:
+def _decision_note(case: Case) -> str | Text:
     if case.status == Status.REJECTED and case.decision:
         reason = case.decision.get("reason")
-        return reason.get("zh", "") if isinstance(reason, dict) else str(reason or "")
+        if isinstance(reason, dict):
+            return Text(reason.get("zh", ""), reason.get("en", "") or reason.get("zh", ""))
+        return str(reason or "")
     return ""
 
 
@@ -414,7 +426,7 @@ def withdraw(user: User, case_id: int) -> Case:
             raise Conflict("invalid_transition", _("该办件已办结，不能撤回。"))
         case.status = Status.WITHDRAWN
         case.save(update_fields=["status", "updated_at"])
-        _record(case, "withdraw", user, "申请人撤回")
+        _record(case, "withdraw", user, Text("申请人撤回", "Withdrawn by the applicant"))
     return case
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,7 +23,8 @@ from django.utils.translation import gettext_lazy
 from backend.accounts.models import Department, Role, User
 from backend.cases import clock
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
-from backend.notifications.service import notify
+from backend.core.i18n import localized
+from backend.notifications.service import notify_translated
 
 from . import conf, geo
 from .models import OPEN_STATUSES, EventAction, EventCategory, EventReport, EventSource, EventStatus, RoutingRule
@@ -231,8 +233,9 @@ def _clean_text(value: Any, limit: int, field: str) -> str:
     return text
 
 
-def _notify_status(report: EventReport, title: str, body: str, kind: str) -> None:
-    notify(report.reporter, kind, title, body, target={"type": "event", "id": report.pk})
+def _notify_status(report: EventReport, message: Callable[[], tuple[str, str]], kind: str) -> None:
+    """``message()`` is rendered in Chinese and in English (``notify_translated``)."""
+    notify_translated(report.reporter, kind, message, target={"type": "event", "id": report.pk})
 
 
 def create_report(
@@ -397,16 +400,19 @@ def _format_hours(hours: int) -> str:
 
 def _notify_created(report: EventReport) -> None:
     due = timezone.localtime(report.resolution_due_at)
-    body = _("报告 #%(id)s（%(category)s）已受理，由%(department)s处理，预计 %(due)s 前处置完毕。") % {
-        "id": report.pk,
-        "category": report.category.name_zh,
-        "department": report.department.name_zh,
-        "due": f"{due:%Y-%m-%d %H:%M}",
-    }
-    if report.duplicate_of_id:
-        _notify_status(report, _("您报告的问题已有人反映"), body + duplicate_notice(report), "event.duplicate")
-    else:
-        _notify_status(report, str(_TITLES[S.RECEIVED]), body, "event.received")
+
+    def message() -> tuple[str, str]:
+        body = _("报告 #%(id)s（%(category)s）已受理，由%(department)s处理，预计 %(due)s 前处置完毕。") % {
+            "id": report.pk,
+            "category": localized(report.category, "name"),
+            "department": localized(report.department, "name"),
+            "due": f"{due:%Y-%m-%d %H:%M}",
+        }
+        if report.duplicate_of_id:
+            return _("您报告的问题已有人反映"), body + duplicate_notice(report)
+        return str(_TITLES[S.RECEIVED]), body
+
+    _notify_status(report, message, "event.duplicate" if report.duplicate_of_id else "event.received")
 
 
 # --- status changes -----------------------------------------------------------------------------------------------
@@ -508,27 +514,30 @@ def _apply(
 
 def _notify_transition(report: EventReport, action: str, note: str) -> None:
     status = EventStatus(report.status)
-    if action == "transfer":
-        title = _("您报告的问题已转办")
-        body = _("报告 #%(id)s 已转至%(department)s办理。") % {"id": report.pk, "department": report.department.name_zh}
-    elif action == "dispute":
-        title = _("您报告的问题已重新处置")
-        body = _("根据您的反馈，报告 #%(id)s 已退回%(department)s重新处置。") % {
-            "id": report.pk,
-            "department": report.department.name_zh,
-        }
-    else:
-        title = str(_TITLES[status])
-        body = _("报告 #%(id)s（%(category)s）：%(status)s。") % {
-            "id": report.pk,
-            "category": report.category.name_zh,
-            "status": status.label,
-        }
-        if status == S.RESOLVED:
-            body += _("请在 App 中确认是否已解决，或提出异议。")
-    if note:
-        body += " " + note
-    _notify_status(report, title, body, f"event.{action}")
+
+    def message() -> tuple[str, str]:
+        department = localized(report.department, "name")
+        if action == "transfer":
+            title = _("您报告的问题已转办")
+            body = _("报告 #%(id)s 已转至%(department)s办理。") % {"id": report.pk, "department": department}
+        elif action == "dispute":
+            title = _("您报告的问题已重新处置")
+            body = _("根据您的反馈，报告 #%(id)s 已退回%(department)s重新处置。") % {
+                "id": report.pk,
+                "department": department,
+            }
+        else:
+            title = str(_TITLES[status])
+            body = _("报告 #%(id)s（%(category)s）：%(status)s。") % {
+                "id": report.pk,
+                "category": localized(report.category, "name"),
+                "status": status.label,
+            }
+            if status == S.RESOLVED:
+                body += _("请在 App 中确认是否已解决，或提出异议。")
+        return title, (body + " " + note) if note else body
+
+    _notify_status(report, message, f"event.{action}")
 
 
 def staff_action(

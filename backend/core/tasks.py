@@ -21,6 +21,7 @@ from collections import defaultdict
 from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("yiwang.sweeps")
 
@@ -45,7 +46,7 @@ def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
     from backend.accounts.models import Role, User
     from backend.cases.models import Case, Status
     from backend.notifications.models import Notification
-    from backend.notifications.service import notify
+    from backend.notifications.service import notify_translated
 
     moment = dt.datetime.fromisoformat(now) if now else timezone.now()
     today = timezone.localdate(moment)
@@ -64,11 +65,13 @@ def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
         if state == "overdue":
             already = Notification.objects.filter(user=case.applicant, kind="case.overdue", target__id=case.pk)
             if not already.exists():
-                notify(
+                notify_translated(
                     case.applicant,
                     "case.overdue",
-                    f"【{case.reference_no}】已超过法定办结时限",
-                    "您的办件已超过法定办结时限，承办部门已收到督办提醒。",
+                    lambda case=case: (
+                        _("【%(reference)s】已超过法定办结时限") % {"reference": case.reference_no},
+                        _("您的办件已超过法定办结时限，承办部门已收到督办提醒。"),
+                    ),
                     {"type": "case", "id": case.pk, "reference_no": case.reference_no},
                 )
                 counts["residents_notified"] += 1
@@ -89,12 +92,19 @@ def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
         target = {"type": "queue", "date": digest_day}
         if Notification.objects.filter(user=clerk, kind="queue.digest", target__date=digest_day).exists():
             continue
-        notify(
+        notify_translated(
             clerk,
             "queue.digest",
-            f"今日待办：逾期 {numbers['overdue']} 件，{DUE_SOON_WORKING_DAYS} 个工作日内到期 {numbers['due_soon']} 件，"
-            f"待核查 {numbers['post_check_due']} 件",
-            "请优先办理逾期件（后台办件队列已按逾期优先排序）。",
+            lambda numbers=numbers: (
+                _("今日待办：逾期 %(overdue)d 件，%(days)d 个工作日内到期 %(due_soon)d 件，待核查 %(post_check)d 件")
+                % {
+                    "overdue": numbers["overdue"],
+                    "days": DUE_SOON_WORKING_DAYS,
+                    "due_soon": numbers["due_soon"],
+                    "post_check": numbers["post_check_due"],
+                },
+                _("请优先办理逾期件（后台办件队列已按逾期优先排序）。"),
+            ),
             target,
         )
         counts["clerks_notified"] += 1

@@ -15,11 +15,20 @@ from .service import mark_read, unread_count
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
     read = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "target", "created_at", "read", "read_at"]
+
+    def get_title(self, obj: Notification) -> str:
+        """In the reader's language (Accept-Language); notices stored in Chinese only stay Chinese."""
+        return obj.localized_title()
+
+    def get_body(self, obj: Notification) -> str:
+        return obj.localized_body()
 
     def get_read(self, obj: Notification) -> bool:
         return obj.read_at is not None

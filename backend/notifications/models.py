@@ -6,12 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.i18n import is_english
+
 
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=40)  # e.g. case.approved, event.resolved, appointment.reminder
+    # Chinese, and English when the sender rendered both (notify_translated); the API shows the reader's language.
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    title_en = models.CharField(_("标题（英文）"), max_length=200, blank=True, default="")
+    body_en = models.TextField(_("内容（英文）"), blank=True, default="")
     # What the notice is about, for the app to open: {"type": "case", "id": 12} and the like.
     target = models.JSONField(_("关联对象"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -25,3 +30,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def localized_title(self) -> str:
+        return (self.title_en or self.title) if is_english() else self.title
+
+    def localized_body(self) -> str:
+        return (self.body_en or self.body) if is_english() else self.body

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backend.accounts.models import User
 
@@ -15,11 +17,43 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 
-def notify(user: User, kind: str, title: str, body: str = "", target: dict[str, Any] | None = None) -> Notification:
-    """Store the notice in the inbox now; push it after the surrounding transaction commits."""
-    notification = Notification.objects.create(user=user, kind=kind, title=title, body=body, target=target or {})
+def notify(
+    user: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    target: dict[str, Any] | None = None,
+    *,
+    title_en: str = "",
+    body_en: str = "",
+) -> Notification:
+    """Store the notice in the inbox now; push it after the surrounding transaction commits.
+
+    Prefer :func:`notify_translated`: a notice stored in one language is shown in that language to every reader."""
+    notification = Notification.objects.create(
+        user=user,
+        kind=kind,
+        title=str(title)[:200],
+        body=str(body),
+        title_en=str(title_en)[:200],
+        body_en=str(body_en),
+        target=target or {},
+    )
     transaction.on_commit(lambda: _queue_push(notification.pk))
     return notification
+
+
+def notify_translated(
+    user: User, kind: str, render: Callable[[], tuple[str, str]], target: dict[str, Any] | None = None
+) -> Notification:
+    """``render()`` returns (title, body); it is called once in Chinese and once in English (``gettext``, ``Text``
+    and ``localized`` follow the active language), so the inbox can show each reader their own language — whatever
+    language the request that caused the notice was in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = render()
+    with translation.override("en"):
+        title_en, body_en = render()
+    return notify(user, kind, str(title), str(body), target, title_en=str(title_en), body_en=str(body_en))
 
 
 def _queue_push(notification_id: int) -> None:

@@ -63,7 +63,7 @@ class ResidentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["id_number"].help_text = _("当前：%(masked)s，留空则不变。Leave empty to keep it.") % {
+            self.fields["id_number"].help_text = _("当前：%(masked)s，留空则不变。") % {
                 "masked": self.instance.id_number_masked
             }
         else:
@@ -76,10 +76,10 @@ class ResidentForm(forms.ModelForm):
         try:
             number = validate_id_number(value)
         except InvalidIdNumber as exc:
-            raise forms.ValidationError(_("身份证号码无效。Invalid ID number.")) from exc
+            raise forms.ValidationError(_("身份证号码无效。")) from exc
         clash = Resident.objects.with_id_number(number).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(_("该身份证号已登记。This ID number is already registered."))
+            raise forms.ValidationError(_("该身份证号已登记。"))
         return number
 
     def save(self, commit: bool = True) -> Resident:
@@ -94,7 +94,7 @@ class ResidentAdmin(IdNumberSearchMixin, admin.ModelAdmin):
     list_display = ["name", "id_number_masked", "gender", "birth_date", "district", "household_id", "account"]
     list_filter = ["district", "gender"]
     search_fields = ["name", "household_id", "phone"]
-    search_help_text = _("姓名、户号、手机号，或完整身份证号 Name, household, phone, or a full ID number")
+    search_help_text = _("姓名、户号、手机号，或完整身份证号")
     raw_id_fields = ["account"]
     readonly_fields = ["id_number_masked", "photo_sha256", "updated_at", "real_name_verified_at"]
 

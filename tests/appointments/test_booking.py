@@ -169,3 +169,14 @@ def test_the_database_refuses_an_overbooking_on_its_own(hall) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         Slot.objects.filter(pk=slot.pk).update(booked=3)
     assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+def test_booking_notices_read_in_the_readers_language(hall, resident_client) -> None:
+    """The notice is stored in both languages whatever language the booking request was in."""
+    slot = make_slot(hall, SOON)
+    assert book(resident_client, slot).status_code == 201  # the client speaks Chinese (no Accept-Language)
+    zh = resident_client.get("/api/v1/notifications").json()["results"][0]
+    en = resident_client.get("/api/v1/notifications", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert zh["title"] == "预约成功" and "测试政务服务大厅" in zh["body"]
+    assert en["title"] == "Appointment booked" and "测试政务服务大厅" in en["body"]  # a name stays a name
+    assert en["body"].startswith("Your appointment is booked:"), en["body"]

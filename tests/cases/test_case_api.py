@@ -436,3 +436,22 @@ def test_resubmitting_a_masked_identifier_unchanged_keeps_the_stored_value(resid
     stored = Case.objects.get(pk=case["id"])
     assert identifiers.full_form(stored)["child_id_number"] == child
     assert stored.form["child_id_number"] == shown["child_id_number"] != child  # at rest: masked + sealed
+
+
+def test_case_notices_read_in_the_readers_language(resident, clerk) -> None:
+    """Stored in both languages when the case moves, shown in the language of whoever reads the inbox."""
+    person = resident(ZHANG)
+    case = person.apply("primary-school-enrolment", {"child_id_number": "410105202108310262"})
+    person.client.post(f"/api/v1/cases/{case['id']}/withdraw")
+
+    def inbox(**headers: str) -> list[dict]:
+        notices = person.client.get("/api/v1/notifications", **headers).json()["results"]
+        return [n for n in notices if n["target"].get("type") == "case" and n["target"].get("id") == case["id"]]
+
+    zh, en = inbox(), inbox(HTTP_ACCEPT_LANGUAGE="en")
+    assert [n["kind"] for n in zh] == [n["kind"] for n in en] == ["case.withdrawn", "case.in_review"]
+    assert zh[0]["title"].startswith("【小学新生入学】") and zh[0]["title"].endswith("已撤回")
+    assert zh[0]["body"] == "申请人撤回"
+    assert en[0]["title"] == f"【Primary school enrolment】{case['reference_no']} Withdrawn"
+    assert en[0]["body"] == "Withdrawn by the applicant"
+    assert en[1]["title"].endswith("Accepted and under review")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -215,3 +216,14 @@ def test_admin_shows_own_department_and_actions_use_the_workflow(categories, res
     )
     moved = EventReport.objects.get(pk=light["id"])
     assert moved.department.code == "public_security" and moved.status == "received"
+
+
+def test_event_notices_read_in_the_readers_language(categories, resident_client, city_clerk) -> None:
+    event = created(resident_client)
+    to_status(city_clerk, event["id"], "dispatch")
+    zh = resident_client.get("/api/v1/notifications").json()["results"]
+    en = resident_client.get("/api/v1/notifications", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    assert [n["kind"] for n in zh] == [n["kind"] for n in en] and len(en) >= 2
+    assert zh[-1]["title"] == "您的城市事件报告已受理"
+    for notice in en:
+        assert not re.search(r"[\u4e00-\u9fff]", notice["title"] + notice["body"]), notice

@@ -125,6 +125,25 @@ def test_every_entry_is_translated_and_none_is_fuzzy() -> None:
     assert fuzzy == []
 
 
+# gettext calls with a single literal argument: _("…"), gettext("…"), gettext_lazy("…"), pgettext is not used here.
+GETTEXT_CALL = re.compile(r"""\b(?:_|gettext|gettext_lazy)\(\s*"((?:[^"\\\n]|\\.)*)"\s*\)""")
+
+
+def test_every_chinese_string_in_the_code_is_in_the_catalogue() -> None:
+    """A new ``_("…")`` that ``makemessages`` was not re-run for would be served in Chinese to English readers."""
+    known = {entry.msgid for entry in messages()}
+    backend = Path(settings.BASE_DIR) / "backend"
+    missing = []
+    for path in sorted(backend.rglob("*.py")):
+        if "demo" in path.relative_to(backend).parts[:1] or "migrations" in path.parts:
+            continue
+        for literal in GETTEXT_CALL.findall(path.read_text(encoding="utf-8")):
+            text = literal.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+            if CJK.search(text) and text not in known:
+                missing.append(f"{path.relative_to(backend)}: {text}")
+    assert not missing, "run makemessages and translate (see the module docstring):\n" + "\n".join(missing)
+
+
 def test_english_keeps_the_placeholders_and_drops_the_chinese() -> None:
     """``%(name)s`` placeholders survive translation (a lost one raises KeyError at runtime, a new one too), and
     no Chinese (or full-width punctuation) is left in the English, except where it quotes a Chinese data value."""

@@ -132,5 +132,8 @@ def test_sweep_digest_and_overdue_notice_use_the_shanghai_day(guardian) -> None:
     assert again.get("clerks_notified", 0) == 0 and again.get("residents_notified", 0) == 0
     digest = Notification.objects.filter(user__phone="+8613700000001", kind="queue.digest").get()
     assert digest.target["date"] == "2026-12-01"
-    assert Notification.objects.filter(kind="case.overdue", target__id=case.pk).count() == 1
+    assert digest.title.startswith("今日待办：逾期 ") and digest.title_en.startswith("Today: ")
+    overdue = Notification.objects.filter(kind="case.overdue", target__id=case.pk).get()
+    assert overdue.title == "【ZZ-CLK-1】已超过法定办结时限"
+    assert overdue.title_en == "[ZZ-CLK-1] The statutory time limit has passed"
     assert id_number  # the factory builds the valid ID numbers used above
