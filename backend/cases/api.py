@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from backend.core.errors import DomainError, NotFound
 
 from . import engine
-from .models import Case, Certificate, FollowUp, Status
+from .models import Case, CaseEvent, Certificate, FollowUp, Status
 from .serializers import (
     CaseCreateSerializer,
     CaseSerializer,
@@ -28,7 +28,8 @@ from .serializers import (
 )
 
 CASE_RELATED = ("department",)
-CASE_PREFETCH = ("events", "rating")
+# The timeline renders each actor (and their department) in the reader's language: one query for all of them.
+CASE_PREFETCH = (Prefetch("events", queryset=CaseEvent.objects.select_related("actor__department")), "rating")
 
 
 def _cases() -> QuerySet[Case]:

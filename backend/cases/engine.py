@@ -72,7 +72,7 @@ def require_resident(user: User) -> Resident:
 # -- recording -------------------------------------------------------------------------------------------------------
 def _actor_label(actor: User | None) -> str:
     if actor is None:
-        return str(SYSTEM)
+        return SYSTEM.zh  # the record is in Chinese; screens render the actor in the reader's language
     if actor.is_clerk or actor.is_supervisor:
         dept = actor.department.name_zh if actor.department_id else ""
         return f"{dept} {actor.display_name or actor.username}".strip()
@@ -102,6 +102,7 @@ def _record(
         actor=actor,
         actor_label=_actor_label(actor),
         note=note.zh if isinstance(note, Text) else note,
+        note_en=note.en if isinstance(note, Text) else "",
     )
     if notify_resident:
         service = get_service(case.service_code)
@@ -179,7 +180,7 @@ def submit(
                     case, "submitted", user, Text("提交申请，待刷脸核验", "Submitted: please complete the face check")
                 )
             else:
-                _record(case, "submitted", user, "提交申请", notify_resident=False)
+                _record(case, "submitted", user, Text("提交申请", "Submitted"), notify_resident=False)
                 _decide(case, service)
     except IntegrityError:
         if idempotency_key:  # a concurrent request with the same key won
@@ -326,7 +327,13 @@ def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Ca
         if action == "approve" and transitions.allows(case, "post_check"):
             case.post_checked_at = timezone.now()
             case.save(update_fields=["post_checked_at", "updated_at"])
-            _record(case, "post_checked", clerk, reason or "承诺事项核查属实", notify_resident=False)
+            _record(
+                case,
+                "post_checked",
+                clerk,
+                reason or Text("承诺事项核查属实", "Post-check: the commitments were confirmed"),
+                notify_resident=False,
+            )
             return case
         if not transitions.allows(case, action):
             raise Conflict(
@@ -353,7 +360,8 @@ def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Ca
             if not recheck.passed:
                 case.rule_trace = recheck.trace
                 case.save(update_fields=["rule_trace", "updated_at"])
-                _record(case, "recheck_failed", clerk, recheck.rejection()["reason"]["zh"], notify_resident=False)
+                failed = recheck.rejection()["reason"]
+                _record(case, "recheck_failed", clerk, Text(failed["zh"], failed["en"]), notify_resident=False)
                 stale = recheck.rejection()
             else:
                 case.rule_trace = recheck.trace
@@ -443,7 +451,7 @@ def resubmit(user: User, case_id: int, form: Any) -> Case:
             case.due_at = clock.extend(case.due_at, case.paused_at, now)
         case.paused_at = None
         case.save()
-        _record(case, "resubmit", user, "补正后重新提交", notify_resident=False)
+        _record(case, "resubmit", user, Text("补正后重新提交", "Corrected and resubmitted"), notify_resident=False)
         due = case.due_at
         _decide(case, service)
         if case.status == Status.IN_REVIEW and due:
@@ -467,7 +475,7 @@ def rate(user: User, case_id: int, score: Any, comment: str = "") -> Rating:
         rating = Rating.objects.create(case=case, score=score, comment=(comment or "")[:500])
         if score <= BAD_RATING:
             FollowUp.objects.create(case=case, department=case.department)
-        _record(case, "rated", user, f"评价 {score} 星", notify_resident=False)
+        _record(case, "rated", user, Text(f"评价 {score} 星", f"Rated {score} of 5"), notify_resident=False)
     return rating
 
 

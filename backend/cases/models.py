@@ -106,8 +106,9 @@ class CaseEvent(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices)
     action = models.CharField(max_length=40)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    actor_label = models.CharField(max_length=100)
+    actor_label = models.CharField(max_length=100)  # as it was when written (the record); screens render the actor
     note = models.TextField(blank=True)
+    note_en = models.TextField(blank=True, default="")  # system notes in English; a clerk's free text has none
 
     class Meta:
         ordering = ["at", "id"]

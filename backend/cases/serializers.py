@@ -8,7 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.core.i18n import localize, pick
+from backend.core.i18n import is_english, localize, localized, pick
 from backend.core.masking import mask_name
 
 from . import clock, identifiers, transitions
@@ -25,16 +25,32 @@ def masked_form(case: Case) -> dict[str, Any]:
 _DATETIME = serializers.DateTimeField()  # formats like every other timestamp in the API (ISO 8601, local zone)
 
 
-def timeline_entry(event: Any) -> dict[str, Any]:
+def timeline_entry(event: Any, applicant_id: int | None = None) -> dict[str, Any]:
     """One timeline line as :class:`TimelineEntrySerializer` documents it, built directly: a nested serializer per
-    case deep-copies its fields every time, which was ~40 % of the CPU of ``GET /cases`` (docs/PERFORMANCE.md)."""
+    case deep-copies its fields every time, which was ~40 % of the CPU of ``GET /cases`` (docs/PERFORMANCE.md).
+
+    The actor and system notes are rendered in the reader's language (the stored ``actor_label`` is the record)."""
     return {
         "at": _DATETIME.to_representation(event.at),
         "status": event.status,
         "action": event.action,
-        "actor": event.actor_label,
-        "note": event.note,
+        "actor": actor_label(event, applicant_id),
+        "note": (event.note_en or event.note) if is_english() else event.note,
     }
+
+
+def actor_label(event: Any, applicant_id: int | None = None) -> str:
+    """Who acted, in the reader's language: the system, the applicant, or a clerk with their department (loaded
+    only for clerks' lines, and with the events by the list views' prefetch)."""
+    if event.actor_id is None:
+        return pick("系统", "System")
+    if event.actor_id == applicant_id:
+        return pick("申请人", "Applicant")
+    actor = event.actor
+    if actor.is_clerk or actor.is_supervisor:
+        department = localized(actor.department, "name") if actor.department_id else ""
+        return f"{department} {actor.display_name or actor.username}".strip()
+    return pick("申请人", "Applicant")
 
 
 def rating_data(rating: Any) -> dict[str, Any]:
@@ -124,7 +140,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, case: Case) -> list:
-        return [timeline_entry(event) for event in case.events.all()]
+        return [timeline_entry(event, case.applicant_id) for event in case.events.all()]
 
     @extend_schema_field(RatingSerializer(allow_null=True))
     def get_rating(self, case: Case) -> dict | None:

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from backend.accounts.models import Department, Role
+from backend.core.i18n import pick
 from backend.core.masking import mask_name, mask_phone
 
 from .models import EventAction, EventCategory, EventReport, localized
@@ -54,14 +55,14 @@ class TimelineEntrySerializer(serializers.Serializer):
         """Residents see who acted by role: themselves, the department, or the system."""
         actor = obj.actor
         if actor is None:
-            return "系统"
+            return pick("系统", "System")
         if self.context.get("staff"):
             return actor.display_name or actor.username
         if actor.pk == obj.report.reporter_id:
-            return "本人"
+            return pick("本人", "You")
         if actor.role == Role.CLERK and actor.department_id:
             return localized(actor.department, "name")
-        return "工作人员"
+        return pick("工作人员", "Staff")
 
     def get_department(self, obj: EventAction) -> dict[str, str] | None:
         return _department(obj.department)

@@ -455,3 +455,18 @@ def test_case_notices_read_in_the_readers_language(resident, clerk) -> None:
     assert en[0]["title"] == f"【Primary school enrolment】{case['reference_no']} Withdrawn"
     assert en[0]["body"] == "Withdrawn by the applicant"
     assert en[1]["title"].endswith("Accepted and under review")
+
+
+def test_the_timeline_reads_in_the_readers_language(resident, clerk) -> None:
+    person = resident(ZHANG)
+    case = person.apply("primary-school-enrolment", {"child_id_number": "410105202108310262"})
+    clerk("education").post(f"/api/v1/staff/cases/{case['id']}/decide", {"action": "return", "reason": "请补充材料"})
+    zh = person.case(case["id"])["timeline"]
+    en = person.client.get(f"/api/v1/cases/{case['id']}", HTTP_ACCEPT_LANGUAGE="en").json()["timeline"]
+    assert [(e["actor"], e["note"]) for e in zh][:1] == [("申请人", "提交申请")]
+    assert [(e["actor"], e["note"]) for e in en][:1] == [("Applicant", "Submitted")]
+    returned_zh, returned_en = zh[-1], en[-1]
+    assert returned_zh["action"] == returned_en["action"] == "return"
+    assert returned_zh["note"] == returned_en["note"] == "请补充材料"  # the clerk's words, as written
+    assert returned_zh["actor"].startswith("教育局") and returned_en["actor"].startswith("Education")
+    assert any(e["actor"] in {"System", "Applicant"} for e in en) and not any(e["actor"] == "系统" for e in en)
