@@ -296,6 +296,10 @@ class ApiClient:
     async def me(self) -> Profile:
         return await self._json("GET", f"{API}/me")
 
+    async def set_push_language(self, language: str) -> Profile:
+        """The language the server writes this resident's push notifications in (the app's own language)."""
+        return await self._json("PATCH", f"{API}/me", json={"language": "en" if language == "en" else "zh-hans"})
+
     async def bind_real_name(self, name: str, id_number: str) -> Profile:
         return await self._json("POST", f"{API}/me/real-name", json={"name": name, "id_number": id_number})
 

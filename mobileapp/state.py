@@ -125,7 +125,18 @@ class AppState:
 
     async def refresh_profile(self) -> Profile:
         self.profile = await self.api.me()
+        await self._sync_push_language()
         return self.profile
+
+    async def _sync_push_language(self) -> None:
+        """Pushes arrive outside the app: the server writes them in the language the app is set to. Best effort — a
+        failure here must not stop a login or a language switch (the next refresh tries again)."""
+        if self.profile is None or self.profile.get("language", "zh-hans")[:2] == self.language[:2]:
+            return
+        try:
+            self.profile = await self.api.set_push_language(self.language)
+        except ApiError:  # NetworkError included
+            return
 
     async def refresh_unread(self) -> int:
         page = await self.api.notifications(unread_only=True)
@@ -137,6 +148,8 @@ class AppState:
             raise ValueError(language)
         self.api.language = language
         await self.storage.set(LANGUAGE_KEY, language)
+        if self.logged_in:
+            await self._sync_push_language()
         self._notify()
 
     async def set_elder_mode(self, on: bool) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,8 @@ class User(AbstractUser):
         Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # What pushes are written in (the inbox follows each request's Accept-Language); the app sets it (PATCH /me).
+    language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     objects = YiwangUserManager()
 

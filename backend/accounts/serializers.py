@@ -24,6 +24,7 @@ class MeSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
     id_number = serializers.SerializerMethodField()
     face_enrolled = serializers.SerializerMethodField()
+    language = serializers.CharField(help_text="zh-hans or en: the language of push notifications")
 
     @staticmethod
     def _resident(user: User):
@@ -45,3 +46,18 @@ class MeSerializer(serializers.Serializer):
 
     def get_face_enrolled(self, user: User) -> bool:
         return hasattr(user, "face_template")
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    """What a resident may change about themselves here: only the language of their push notifications. Anything
+    else in the body (role, phone, department, …) is ignored, not an error: clients send whole profiles back."""
+
+    language = serializers.CharField(max_length=16)
+
+    def validate_language(self, value: str) -> str:
+        code = value.strip().lower()
+        if code.startswith("zh"):
+            return "zh-hans"
+        if code.startswith("en"):
+            return "en"
+        raise serializers.ValidationError("must be zh-hans (zh-CN) or en")

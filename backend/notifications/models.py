@@ -31,6 +31,12 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def push_text(self) -> tuple[str, str]:
+        """(title, body) in the recipient's own language (``User.language``): a push is read outside any request."""
+        if self.user.language == "en":
+            return self.title_en or self.title, self.body_en or self.body
+        return self.title, self.body
+
     def localized_title(self) -> str:
         return (self.title_en or self.title) if is_english() else self.title
 

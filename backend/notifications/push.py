@@ -19,12 +19,15 @@ logger = logging.getLogger("yiwang.push")
 
 
 class PushBackend(Protocol):
-    def send(self, notification: Notification) -> None: ...
+    def send(self, notification: Notification) -> None:
+        """Deliver ``notification.push_text()`` (title, body in the recipient's language) to the user's devices."""
+        ...
 
 
 class LogPushBackend:
     def send(self, notification: Notification) -> None:
-        logger.info("push to user %s: %s", notification.user_id, notification.title)
+        title, _body = notification.push_text()
+        logger.info("push to user %s: %s", notification.user_id, title)
 
 
 def get_backend() -> PushBackend:

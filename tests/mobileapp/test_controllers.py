@@ -68,6 +68,28 @@ def test_session_settings_persist_and_a_stale_token_is_dropped(city) -> None:
     assert not third.logged_in and TOKEN_KEY not in stale.data
 
 
+def test_the_apps_language_is_the_language_of_its_pushes(city) -> None:
+    """Pushes are read outside the app: switching the app's language tells the server, and so does a login from
+    an app already set to English."""
+    from backend.accounts.models import User
+
+    state = _state(city)
+    run(state.login(ZHANG, PASSWORD))
+    user = User.objects.get(phone="+86" + ZHANG)
+    assert user.language == "zh-hans"
+    run(state.set_language("en"))
+    user.refresh_from_db()
+    assert user.language == "en" and state.profile["language"] == "en"
+    run(state.set_language("zh-CN"))
+    user.refresh_from_db()
+    assert user.language == "zh-hans"
+
+    english = _state(city, language="en")
+    run(english.login(ZHANG, PASSWORD))
+    user.refresh_from_db()
+    assert user.language == "en"
+
+
 def test_catalogue_groups_by_category_and_department(city) -> None:
     state = _verified(city, LI)
     catalogue = CatalogueController(state.api)

@@ -115,3 +115,18 @@ def test_booking_ignores_forged_fields(world) -> None:
     assert response.status_code in {200, 201}, response.content
     booking = Booking.objects.get(pk=response.json()["id"])
     assert booking.user == User.objects.get(phone="+86" + VICTIM) and booking.status == "booked"
+
+
+def test_profile_patch_only_sets_the_language(world) -> None:
+    """PATCH /me changes the push language and nothing else: not the role, staff flag, phone or department."""
+    forged = {"role": "supervisor", "is_staff": True, "is_superuser": True, "phone": "+86" + ATTACKER, "department": 1}
+    response = world["victim"].client.patch("/api/v1/me", {"language": "en", **forged}, format="json")
+    assert response.status_code == 200 and response.json()["role"] == "resident"
+    user = User.objects.get(phone="+86" + VICTIM)
+    assert (user.language, user.role, user.is_staff, user.is_superuser, user.department_id) == (
+        "en",
+        "resident",
+        False,
+        False,
+        None,
+    )
