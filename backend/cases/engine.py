@@ -217,17 +217,24 @@ def _reject(case: Case, code: str, message: Text | dict, actor: User | None) -> 
     case.decided_by = actor
 
 
-def _decide(case: Case, service: ServiceModule) -> Evaluation:
-    """Run the rules for a case that has passed identity checks (inside the caller's transaction)."""
-    _lock_household(case.resident)
-    ctx = Context(
+def _case_context(case: Case, service: ServiceModule, **actor: Any) -> Context:
+    """What the rules see of a submitted case: the applicant's registry person and the form with its identifiers
+    unsealed (identifiers.py); ``actor``/``actor_type`` when a clerk, not the system, is acting."""
+    return Context(
         service,
         case.resident,
         form=identifiers.full_form(case),
         user=case.applicant,
         case=case,
         purpose=f"办理 {service.name.zh}",
+        **actor,
     )
+
+
+def _decide(case: Case, service: ServiceModule) -> Evaluation:
+    """Run the rules for a case that has passed identity checks (inside the caller's transaction)."""
+    _lock_household(case.resident)
+    ctx = _case_context(case, service)
     service.lock(ctx)
     evaluation = evaluate(service, ctx)
     case.rule_trace = evaluation.trace
@@ -342,16 +349,7 @@ def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Ca
             )
         if action == "approve":
             _lock_household(case.resident)
-            ctx = Context(
-                service,
-                case.resident,
-                form=identifiers.full_form(case),
-                user=case.applicant,
-                case=case,
-                purpose=f"办理 {service.name.zh}",
-                actor=clerk,
-                actor_type=ActorType.CLERK,
-            )
+            ctx = _case_context(case, service, actor=clerk, actor_type=ActorType.CLERK)
             service.lock(ctx)
             # The registries may have changed since submission (a home bought, income reassessed): the rules run
             # again on today's data before anything is executed.
