@@ -29,7 +29,12 @@ from .serializers import (
 
 CASE_RELATED = ("department",)
 # The timeline renders each actor (and their department) in the reader's language: one query for all of them.
-CASE_PREFETCH = (Prefetch("events", queryset=CaseEvent.objects.select_related("actor__department")), "rating")
+TIMELINE = CaseEvent.objects.select_related("actor__department").only(
+    *("id", "case_id", "at", "status", "action", "actor_id", "actor_label", "note", "note_en"),
+    *("actor__role", "actor__display_name", "actor__username", "actor__department_id"),
+    *("actor__department__name_zh", "actor__department__name_en"),
+)
+CASE_PREFETCH = (Prefetch("events", queryset=TIMELINE), "rating")
 
 
 def _cases() -> QuerySet[Case]:
