@@ -27,15 +27,13 @@ from backend.notifications.service import notify_translated
 from backend.registries.identity import resident_of
 from backend.registries.models import ActorType, Resident
 
-from . import certificates, clock, identifiers, transitions
+from . import actors, certificates, clock, identifiers, transitions
 from .context import Context
 from .evaluation import Evaluation, evaluate
 from .models import Case, CaseEvent, FollowUp, Rating, Status
 from .plugins import FormError, Mode, Rejected, ServiceModule
 from .registry import get_service
 from .sequences import next_reference
-
-SYSTEM = Text("系统", "System")
 
 
 # -- lookups ---------------------------------------------------------------------------------------------------------
@@ -70,14 +68,6 @@ def require_resident(user: User) -> Resident:
 
 
 # -- recording -------------------------------------------------------------------------------------------------------
-def _actor_label(actor: User | None) -> str:
-    if actor is None:
-        return SYSTEM.zh  # the record is in Chinese; screens render the actor in the reader's language
-    if actor.is_clerk or actor.is_supervisor:
-        dept = actor.department.name_zh if actor.department_id else ""
-        return f"{dept} {actor.display_name or actor.username}".strip()
-    return "申请人"
-
 
 STATUS_NOTICE = {
     Status.PENDING_FACE: Text("请完成刷脸核验", "Please complete the face check"),
@@ -100,7 +90,7 @@ def _record(
         status=case.status,
         action=action,
         actor=actor,
-        actor_label=_actor_label(actor),
+        actor_label=actors.describe(actor).zh,  # the record; screens render it in the reader's language
         note=note.zh if isinstance(note, Text) else note,
         note_en=note.en if isinstance(note, Text) else "",
     )

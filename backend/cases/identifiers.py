@@ -80,34 +80,32 @@ def unmask_unchanged(case: Case, service: ServiceModule, form: Any) -> Any:
 
 def rotate_cases(*, from_secret_key: bool = False, batch: int = 500) -> int:
     """Re-seal form identifiers and re-index subjects under the current keys; returns how many cases changed."""
-    from django.db import transaction
+    from backend.core.batches import locked_batches
 
     from .models import Case
+
+    todo = Case.objects.exclude(sealed_identifiers="", subject_index="")
+    return sum(_rotate(case, from_secret_key) for rows in locked_batches(todo, batch) for case in rows)
+
+
+def _rotate(case: Case, from_secret_key: bool) -> bool:
     from .registry import get_service
 
-    changed, last = 0, 0
-    todo = Case.objects.exclude(sealed_identifiers="", subject_index="")
-    while True:
-        with transaction.atomic():
-            rows = list(todo.select_for_update().filter(pk__gt=last).order_by("pk")[:batch])
-            if not rows:
-                return changed
-            for case in rows:
-                service = get_service(case.service_code)
-                old = (case.form, case.sealed_identifiers, case.subject_index)
-                if service is None:  # an uninstalled service: its fields are unknown, keep the token readable
-                    if case.sealed_identifiers:
-                        case.sealed_identifiers = crypto.rotate(
-                            case.sealed_identifiers, purpose=PURPOSE, with_secret_derived=from_secret_key
-                        )
-                else:
-                    store_form(case, service, _unseal(case, with_secret_derived=from_secret_key))
-                    if case.subject_index == old[2] and (not old[1] or crypto.is_current(old[1], purpose=PURPOSE)):
-                        case.sealed_identifiers = old[1]  # already under the current keys: leave the row alone
-                if (case.form, case.sealed_identifiers, case.subject_index) != old:
-                    case.save(update_fields=["form", "sealed_identifiers", "subject_index"])
-                    changed += 1
-            last = rows[-1].pk
+    service = get_service(case.service_code)
+    old = (case.form, case.sealed_identifiers, case.subject_index)
+    if service is None:  # an uninstalled service: its fields are unknown, keep the token readable
+        if case.sealed_identifiers:
+            case.sealed_identifiers = crypto.rotate(
+                case.sealed_identifiers, purpose=PURPOSE, with_secret_derived=from_secret_key
+            )
+    else:
+        store_form(case, service, _unseal(case, with_secret_derived=from_secret_key))
+        if case.subject_index == old[2] and (not old[1] or crypto.is_current(old[1], purpose=PURPOSE)):
+            case.sealed_identifiers = old[1]  # already under the current keys: leave the row alone
+    if (case.form, case.sealed_identifiers, case.subject_index) == old:
+        return False
+    case.save(update_fields=["form", "sealed_identifiers", "subject_index"])
+    return True
 
 
 def _unseal(case: Case, *, with_secret_derived: bool) -> dict[str, Any]:

@@ -8,10 +8,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.core.i18n import is_english, localize, localized, pick
+from backend.core.i18n import is_english, localize, pick
 from backend.core.masking import mask_name
 
-from . import clock, identifiers, transitions
+from . import actors, clock, identifiers, transitions
 from .certificates import VERIFY_PATH, qr_png_data_uri
 from .models import Case, Certificate, FollowUp
 from .registry import get_service
@@ -42,15 +42,9 @@ def timeline_entry(event: Any, applicant_id: int | None = None) -> dict[str, Any
 def actor_label(event: Any, applicant_id: int | None = None) -> str:
     """Who acted, in the reader's language: the system, the applicant, or a clerk with their department (loaded
     only for clerks' lines, and with the events by the list views' prefetch)."""
-    if event.actor_id is None:
-        return pick("系统", "System")
-    if event.actor_id == applicant_id:
-        return pick("申请人", "Applicant")
-    actor = event.actor
-    if actor.is_clerk or actor.is_supervisor:
-        department = localized(actor.department, "name") if actor.department_id else ""
-        return f"{department} {actor.display_name or actor.username}".strip()
-    return pick("申请人", "Applicant")
+    if event.actor_id is not None and event.actor_id == applicant_id:
+        return str(actors.APPLICANT)  # no need to load the user
+    return str(actors.describe(event.actor))
 
 
 def rating_data(rating: Any) -> dict[str, Any]:

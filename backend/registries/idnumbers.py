@@ -69,25 +69,18 @@ def rotate_residents(*, from_secret_key: bool = False, batch: int = 500) -> int:
     Restartable: rows already under the current keys are skipped, each batch commits on its own, and lookups keep
     working throughout because they match the index under every configured index key.
     """
-    from django.db import transaction
+    from backend.core.batches import locked_batches
 
     from .models import Resident
 
-    changed, last = 0, 0
-    while True:
-        with transaction.atomic():
-            rows = list(Resident.objects.select_for_update().filter(pk__gt=last).order_by("pk")[:batch])
-            if not rows:
-                return changed
-            for resident in rows:
-                number = unseal(
-                    resident.id_number_sealed, resident.id_number_index, with_secret_derived=from_secret_key
-                )
-                if resident.id_number_index == id_index(number) and crypto.is_current(
-                    resident.id_number_sealed, purpose=PURPOSE
-                ):
-                    continue
-                resident.id_number = number
-                resident.save(update_fields=["id_number_index", "id_number_sealed", "id_number_masked"])
-                changed += 1
-            last = rows[-1].pk
+    changed = 0
+    for rows in locked_batches(Resident.objects.all(), batch):
+        for resident in rows:
+            token, index = resident.id_number_sealed, resident.id_number_index
+            number = unseal(token, index, with_secret_derived=from_secret_key)
+            if index == id_index(number) and crypto.is_current(token, purpose=PURPOSE):
+                continue  # already under the current keys
+            resident.id_number = number
+            resident.save(update_fields=["id_number_index", "id_number_sealed", "id_number_masked"])
+            changed += 1
+    return changed
