@@ -48,8 +48,9 @@ LIFETIME_GROUPS: dict[str, tuple[list[str], range]] = {
     "140502 born 1940-1984": (JINCHENG_1985, range(1940, 1985)),
 }
 # Codes GB/T 2260 has dropped since: 荥阳县 (→ 荥阳市 410182 in 1994), 郑州 金海区 (1983-1987), 崇文区 (Beijing,
-# merged into 东城区 in 2010), 通什市 (Hainan, renamed 五指山市 in 2001).
-RETIRED = ["410121", "410111", "110103", "460001"]
+# merged into 东城区 in 2010), 通什市 (Hainan, renamed 五指山市 in 2001), 商水县 under 周口地区 (→ 411623 in 2000; the
+# example of python-stdnum issue #442).
+RETIRED = ["410121", "410111", "110103", "460001", "412723"]
 
 
 def lifetime_sample() -> Iterator[tuple[str, str]]:
