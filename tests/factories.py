@@ -7,15 +7,11 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
+from tests.idnumbers import id_number
+
+__all__ = ["PASSWORD", "id_number", "login", "resident_record"]
+
 PASSWORD = "Test-Pass-2026!"
-_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-_CHECK = "10X98765432"
-
-
-def id_number(region: str, birth: dt.date, seq: int) -> str:
-    """A GB 11643 resident ID number with a correct check character."""
-    body = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return body + _CHECK[sum(int(a) * w for a, w in zip(body, _WEIGHTS, strict=True)) % 11]
 
 
 def login(phone: str, password: str = PASSWORD) -> APIClient:

@@ -1,4 +1,4 @@
-"""Demo registry data for Yiwang (一网): about twenty fictitious residents of Zhengzhou (郑州).
+"""Demo registry data for Yiwang (一网): about twenty fictitious residents of Zhengzhou (郑州), elders included.
 
 ``build_demo_registry(today)`` returns one dict in the registry import format of DESIGN.md §3.6, ready to be
 written to ``fixtures/`` as JSON and loaded with ``python manage.py import_registry`` (``photo`` paths are
@@ -58,8 +58,9 @@ ID_WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4,
 ID_CHECK_CHARS = "10X98765432"
 
 # Administrative division codes used in the demo ID numbers (郑东新区 has no code of its own). The district codes
-# exist since 1983; validators such as python-stdnum's ``cn.ric`` reject a code for a birth year before the code
-# existed, so adults are born 1983 or later, except the grandmother, whose number uses 荥阳县 (valid until 1994).
+# exist since 1983 and residents born before then carry them too (the number gets the code of the county of first
+# registration and never changes: see backend/registries/idnumbers.py); the grandmother's number keeps 荥阳县,
+# a code retired in 1994.
 REGION_CODES: dict[str, str] = {
     "中原区": "410102",
     "二七区": "410103",
@@ -85,6 +86,7 @@ HOUSEHOLDS: dict[str, tuple[str, str]] = {
     "HH-ZY-010": ("中原区", "郑州市中原区华山路31号院1号楼1单元602室"),
     "HH-JS-011": ("金水区", "郑州市金水区农业路56号院4号楼1单元902室"),
     "HH-ZY-012": ("中原区", "郑州市中原区建设西路200号院2号楼2单元301室"),
+    "HH-ZY-013": ("中原区", "郑州市中原区伏牛路88号院3号楼1单元101室"),
 }
 
 SCHOOL_DISTRICTS: list[dict[str, str]] = [
@@ -115,6 +117,7 @@ INCOMES: dict[str, str] = {
     "HH-ZY-010": "3300.00",
     "HH-JS-011": "3900.00",
     "HH-ZY-012": "1500.00",
+    "HH-ZY-013": "1600.00",
 }
 
 
@@ -350,6 +353,13 @@ def build_demo_registry(today: datetime.date) -> dict[str, list[dict[str, Any]]]
     # HH-ZY-012, 中原区: registry only, no demo account: sign up with the phone, then real-name verification.
     add_resident("yang_fan", "杨帆", "M", d(1998, 6, 21), "中原区", 95, "HH-ZY-012", phone="13800000015")
 
+    # HH-ZY-013, 中原区, a retired couple renting, pensions 1600.00 per head: the elders of elder mode. Their numbers
+    # carry 中原区 / 二七区 codes of 1983 with birth years before it (refused by a birth-year code check).
+    add_resident("li_defu", "李德福", "M", d(1948, 10, 1), "中原区", 17, "HH-ZY-013", phone="13800000016", login=True)
+    add_resident(
+        "wang_guilan", "王桂兰", "F", d(1952, 3, 8), "二七区", 64, "HH-ZY-013", phone="13800000017", login=True
+    )
+
     def bank_card(serial: int) -> str:
         return luhn_complete(f"621700{serial:012d}")
 
@@ -378,6 +388,7 @@ def build_demo_registry(today: datetime.date) -> dict[str, list[dict[str, Any]]]
         account("feng_xue", 12, "active", "21000.00", "1400.00", 30),
         account("guo_jing", 13, "active", "9000.00", "1200.00", 24),
         account("he_wei", 14, "active", "150000.00", "4000.00", 120),  # more than his parking space's price
+        account("li_defu", 15, "closed", "0.00", "0.00", 312),  # retired in 2008, paid out: account_not_active
     ]
     account_no = {row["id_number"]: row["account_no"] for row in provident_fund}
 

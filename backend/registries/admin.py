@@ -76,7 +76,7 @@ class ResidentForm(forms.ModelForm):
         try:
             number = validate_id_number(value)
         except InvalidIdNumber as exc:
-            raise forms.ValidationError(_("身份证号码无效。")) from exc
+            raise forms.ValidationError(exc.message) from exc
         clash = Resident.objects.with_id_number(number).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(_("该身份证号已登记。"))

@@ -31,9 +31,7 @@ def bind_real_name(user: User, name: str, id_number: str) -> Resident:
     try:
         number = validate_id_number(id_number)
     except InvalidIdNumber as exc:
-        raise DomainError(
-            "invalid_id_number", _("身份证号码无效，请检查后重新输入。"), fields={"id_number": [str(exc)]}
-        ) from exc
+        raise DomainError("invalid_id_number", exc.message, fields={"id_number": [str(exc.message)]}) from exc
     with transaction.atomic():
         resident = Resident.objects.select_for_update().with_id_number(number).first()
         if resident is None or resident.name != (name or "").strip():

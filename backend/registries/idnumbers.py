@@ -1,32 +1,83 @@
-"""Resident identity numbers (GB 11643-1999): checksum via python-stdnum, plus a real, past birth date."""
+"""Resident identity numbers (GB 11643-1999): python-stdnum's checksum, date and code table, our lifetime rule.
+
+Why not ``stdnum.cn.ric.validate`` as is: besides checksum and date it requires the address code (digits 1-6) to
+have been in force *in the birth year* (python-stdnum issue #442). GB 11643 defines the address code as the code of
+the county of the holder's registered permanent residence when the number is first assigned, and a number never
+changes afterwards. So a number can carry a code introduced after the holder was born (the first cards were issued
+in 1984-85, to people born decades earlier: every Zhengzhou resident of 中原区 / 二七区 / 金水区, codes of 1983, born
+before 1983; Haikou's 460106-460108, codes of 2002; Jincheng 城区 140502, a code of 1985) or one retired since (荥阳县
+410121, a city since 1994), and it stays valid for life. The rule here: the code must be one GB/T 2260 has listed
+at *some* time, whatever the birth year. Everything else (checksum, the date, the code history itself) is
+stdnum's.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.util import isdigits
 
 from backend.core import crypto
 
+# What is wrong, in the words a resident reads (they need to know whether they mistyped, and where).
+REASONS: dict[str, Promise] = {
+    "length": _("身份证号码应为18位，请检查是否漏输或多输。"),
+    "characters": _("身份证号码前17位应为数字，最后一位为数字或X，请检查是否输入了其他字符。"),
+    "checksum": _("身份证号码校验位（最后一位）不符，可能有数字输错，请逐位核对。"),
+    "birth_date": _("身份证号码第7至14位的出生日期不存在，请核对。"),
+    "future_birth_date": _("身份证号码中的出生日期晚于今天，请核对。"),
+    "address_code": _("身份证号码前6位不是有效的行政区划代码，请核对。"),
+}
+
 
 class InvalidIdNumber(ValueError):
-    pass
+    """``reason`` is a key of :data:`REASONS`; ``message`` is its resident-facing text (lazy, translated)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.message = REASONS[reason]
 
 
 def validate_id_number(value: str, today: dt.date | None = None) -> str:
-    """Return the normalised 18-character number (upper-case X) or raise :class:`InvalidIdNumber`."""
+    """Return the normalised 18-character number (ASCII digits, upper-case X) or raise :class:`InvalidIdNumber`.
+
+    The one check of an identity number everywhere (real-name binding, registry import, admin, service forms).
+    The order matters for the message: a mistyped digit almost always shows as a wrong check digit first.
+    """
     number = normalise(value)
     if len(number) != 18:
         raise InvalidIdNumber("length")
+    if not isdigits(number[:17]) or number[17] not in "0123456789X":
+        raise InvalidIdNumber("characters")
+    if number[17] != ric.calc_check_digit(number):
+        raise InvalidIdNumber("checksum")
     try:
-        number = ric.validate(number)
         birth = ric.get_birth_date(number)
-    except StdnumError as exc:
-        raise InvalidIdNumber(str(exc)) from exc
+    except StdnumError:
+        raise InvalidIdNumber("birth_date") from None
     if birth > (today or dt.date.today()):
-        raise InvalidIdNumber("birth date in the future")
+        raise InvalidIdNumber("future_birth_date")
+    if not ever_listed(number[:6]):
+        raise InvalidIdNumber("address_code")
     return number
+
+
+def ever_listed(code: str) -> bool:
+    """Whether GB/T 2260 has listed this six-digit code at any time (current or retired), per stdnum's table.
+
+    The lifetime rule (module docstring): unlike ``ric.get_birth_place``, the years a code was in force are not
+    compared with the birth year. A code whose first two or four digits are known but which was itself never
+    listed (``119901``) is refused too (``get_birth_place`` fails there with a KeyError).
+    """
+    if len(code) != 6 or not isdigits(code):
+        return False
+    return "county" in numdb.get("cn/loc").info(code)[-1][1]
 
 
 # -- at rest -----------------------------------------------------------------------------------------------------------
@@ -36,8 +87,9 @@ PURPOSE = b"registry-id-number"
 
 
 def normalise(value: str) -> str:
-    """The form every index is computed from: no surrounding blanks, upper-case X."""
-    return (value or "").strip().upper()
+    """The form every index is computed from: no blanks, ASCII digits (full-width ones typed with a Chinese input
+    method are converted by stdnum's ``compact``), upper-case X."""
+    return "".join(ric.compact(value or "").split())
 
 
 def id_index(number: str) -> str:

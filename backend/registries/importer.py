@@ -1,7 +1,8 @@
 """Loading department registry data (DESIGN §3.6).
 
 Two phases: every record is parsed and validated first, then everything is written in one transaction. A bad file
-therefore imports nothing, and the error names the record and field (``properties[2].purchase_date``). Writes are
+therefore imports nothing, and the error lists every bad record and field of the file, each with its location
+(``properties[2].purchase_date``), so a department fixes its export in one go. Writes are
 upserts by natural key that only touch rows whose values changed, so re-importing the same file reports
 "unchanged" and does not bump the departments' "last updated" times.
 """
@@ -9,9 +10,11 @@ upserts by natural key that only touch rows whose values changed, so re-importin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,6 +22,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.utils import translation
 from PIL import Image, UnidentifiedImageError
 
 from backend.accounts.models import Role, User, new_username
@@ -41,11 +45,33 @@ SECTIONS = ("residents", "provident_fund", "provident_withdrawals", "properties"
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: where (``residents[13].id_number``) and why."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
 class RegistryImportError(ValueError):
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
-        self.where = where
-        self.message = message
+    """Nothing was imported. ``problems`` lists everything wrong with the file, in file order, so a department
+    fixes its export once instead of once per bad row; ``where`` and ``message`` are those of the first."""
+
+    def __init__(self, where: str | list[Problem], message: str = "") -> None:
+        self.problems = list(where) if isinstance(where, list) else [Problem(where, message)]
+        self.where, self.message = self.problems[0].where, self.problems[0].message
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """One problem: that problem. Several: a count by section first (readable for thousands), then each."""
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        sections = Counter(problem.where.split("[", 1)[0].split(".", 1)[0] for problem in self.problems)
+        summary = ", ".join(f"{section}: {count}" for section, count in sections.items())
+        return "\n".join([f"{len(self.problems)} problems ({summary})", *(f"  {p}" for p in self.problems)])
 
 
 @dataclass
@@ -64,74 +90,118 @@ class ImportReport:
         return out
 
 
+_AT_KEY: Any = object()  # "read the value from the record" (a list item passes its value instead)
+
+
+class _Bad(ValueError):
+    """A field value is wrong (the message); :func:`_field` records it with the field's path."""
+
+
+def _field(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A typed accessor that records a bad value as a :class:`Problem` and returns None, so parsing goes on and
+    every problem of the file is reported in one run."""
+
+    @functools.wraps(method)
+    def read(self: _Record, key: str, *args: Any, **kwargs: Any) -> Any:
+        if not self.is_object:
+            return None  # reported once, as "expected an object"
+        try:
+            return method(self, key, *args, **kwargs)
+        except _Bad as exc:
+            self.fail(key, str(exc))
+            return None
+
+    return read
+
+
 class _Record:
-    """Typed access to one JSON record that reports errors with their location."""
+    """Typed access to one JSON record that reports problems with their location (``ok`` is False after one)."""
 
-    def __init__(self, data: Any, where: str) -> None:
-        if not isinstance(data, dict):
-            raise RegistryImportError(where, "expected an object")
-        self.data, self.where = data, where
+    def __init__(self, data: Any, where: str, problems: list[Problem]) -> None:
+        self.is_object = isinstance(data, dict)
+        self.data: dict[str, Any] = data if self.is_object else {}
+        self.where, self.problems, self.ok = where, problems, self.is_object
+        if not self.is_object:
+            problems.append(Problem(where, "expected an object"))
 
-    def error(self, key: str, message: str) -> RegistryImportError:
-        return RegistryImportError(f"{self.where}.{key}", message)
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(Problem(f"{self.where}.{key}", message))
+        self.ok = False
 
-    def str(self, key: str, *, required: bool = True, max_length: int = 200) -> str:
+    def _text(self, key: str, *, required: bool = True, max_length: int = 200) -> str:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
-                raise self.error(key, "is required")
+                raise _Bad("is required")
             return ""
         if not isinstance(value, str):
-            raise self.error(key, "must be a string")
+            raise _Bad("must be a string")
         value = value.strip()
         if len(value) > max_length:
-            raise self.error(key, f"is longer than {max_length} characters")
+            raise _Bad(f"is longer than {max_length} characters")
         return value
 
+    @_field
+    def str(self, key: str, *, required: bool = True, max_length: int = 200) -> str:
+        return self._text(key, required=required, max_length=max_length)
+
+    @_field
     def choice(self, key: str, choices: type[models.TextChoices]) -> str:
-        value = self.str(key)
+        value = self._text(key)
         if value not in choices.values:
-            raise self.error(key, f"must be one of {', '.join(choices.values)}")
+            raise _Bad(f"must be one of {', '.join(choices.values)}")
         return value
 
+    @_field
     def date(self, key: str) -> dt.date:
-        value = self.str(key)
+        value = self._text(key)
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise self.error(key, "must be a date YYYY-MM-DD") from None
+            raise _Bad("must be a date YYYY-MM-DD") from None
 
+    @_field
     def decimal(self, key: str, *, places: int = 2) -> Decimal:
         value = self.data.get(key)
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise self.error(key, "must be a decimal string")
+            raise _Bad("must be a decimal string")
         try:
             number = Decimal(str(value))
         except InvalidOperation:
-            raise self.error(key, "must be a decimal string") from None
+            raise _Bad("must be a decimal string") from None
         if not number.is_finite() or number < 0:
-            raise self.error(key, "must be a non-negative number")
+            raise _Bad("must be a non-negative number")
         if number != number.quantize(Decimal(1).scaleb(-places)):
-            raise self.error(key, f"has more than {places} decimal places")
+            raise _Bad(f"has more than {places} decimal places")
         return number.quantize(Decimal(1).scaleb(-places))
 
+    @_field
     def int(self, key: str) -> int:
         value = self.data.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.error(key, "must be a non-negative integer")
+            raise _Bad("must be a non-negative integer")
         return value
 
+    @_field
     def bool(self, key: str, default: bool = False) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            raise self.error(key, "must be true or false")
+            raise _Bad("must be true or false")
         return value
 
-    def id_number(self, key: str = "id_number") -> str:
+    @_field
+    def id_number(self, key: str, value: Any = _AT_KEY) -> str:
+        """The number at ``key`` (or ``value``, for list items such as ``owner_id_numbers[0]``), checked by the one
+        validator of the project; the reason is given in English, as every message of this report."""
+        if value is _AT_KEY:
+            value = self._text(key, max_length=18)
+        elif not isinstance(value, str):
+            raise _Bad("must be a string")
         try:
-            return validate_id_number(self.str(key, max_length=18))
+            return validate_id_number(value)
         except InvalidIdNumber as exc:
-            raise self.error(key, f"is not a valid resident ID number ({exc})") from None
+            with translation.override("en"):
+                raise _Bad(f"is not a valid resident ID number ({exc.reason}: {exc.message})") from None
 
 
 def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> tuple[Any, str]:
@@ -155,143 +225,168 @@ def _read_photo(rec: _Record, base_dir: Path) -> tuple[bytes, str] | None:
     rel = rec.str("photo", required=False)
     if not rel:
         return None
+    try:
+        return _photo_file(base_dir, rel)
+    except _Bad as exc:
+        rec.fail("photo", str(exc))
+        return None
+
+
+def _photo_file(base_dir: Path, rel: str) -> tuple[bytes, str]:
     path = (base_dir / rel).resolve()
     if not path.is_file():
-        raise rec.error("photo", f"file not found: {rel}")
+        raise _Bad(f"file not found: {rel}")
     data = path.read_bytes()
     if len(data) > MAX_PHOTO_BYTES:
-        raise rec.error("photo", "file is larger than 10 MB")
+        raise _Bad("file is larger than 10 MB")
     try:
         with Image.open(path) as image:
             image.verify()
             fmt = (image.format or "").lower()
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise rec.error("photo", f"not a readable image: {rel}") from None
+        raise _Bad(f"not a readable image: {rel}") from None
     if fmt not in {"jpeg", "png", "webp"}:
-        raise rec.error("photo", "must be a JPEG, PNG or WebP image")
+        raise _Bad("must be a JPEG, PNG or WebP image")
     return data, {"jpeg": "jpg"}.get(fmt, fmt)
 
 
 def _parse(data: Any, base_dir: Path) -> dict[str, list[dict[str, Any]]]:
-    """Validate the whole file into plain dicts; nothing is written here."""
+    """Validate the whole file into plain dicts; nothing is written here.
+
+    Every record is checked even after a bad one, and every bad field of it, so that one run reports all the
+    problems of the file (:class:`RegistryImportError`); a record with a problem is left out of the result, and
+    the rows that refer to it are not reported a second time for that.
+    """
     if not isinstance(data, dict):
         raise RegistryImportError("$", "the file must contain one JSON object")
+    problems: list[Problem] = []
     unknown = set(data) - set(SECTIONS)
     if unknown:
-        raise RegistryImportError("$", f"unknown sections: {', '.join(sorted(unknown))}")
-    parsed: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS}
+        problems.append(Problem("$", f"unknown sections: {', '.join(sorted(unknown))}"))
+    sections: dict[str, list[Any]] = {}
     for section in SECTIONS:
         items = data.get(section, [])
-        if not isinstance(items, list):
-            raise RegistryImportError(section, "must be a list")
-    seen_ids: set[str] = set()
-    for i, raw in enumerate(data.get("residents", [])):
-        rec = _Record(raw, f"residents[{i}]")
-        id_number = rec.id_number()
-        if id_number in seen_ids:
-            raise rec.error("id_number", "appears twice in this file")
-        seen_ids.add(id_number)
+        if isinstance(items, list):
+            sections[section] = items
+        else:
+            problems.append(Problem(section, "must be a list"))
+            sections[section] = []
+    parsed: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS}
+
+    def records(section: str) -> Iterator[_Record]:
+        for i, raw in enumerate(sections[section]):
+            yield _Record(raw, f"{section}[{i}]", problems)
+
+    # Numbers of the file's residents, bad rows included: a fund account of a resident whose phone is wrong is not
+    # also reported as "no such resident".
+    file_ids: set[str] = set()
+    for rec in records("residents"):
+        id_number = rec.id_number("id_number")
+        if id_number is not None:
+            if id_number in file_ids:
+                rec.fail("id_number", "appears twice in this file")
+            file_ids.add(id_number)
         phone = rec.str("phone", required=False, max_length=20)
         if phone and not is_mainland_mobile(phone):
-            raise rec.error("phone", "must be a mainland mobile number")
+            rec.fail("phone", "must be a mainland mobile number")
         password = rec.str("account_password", required=False, max_length=128)
-        if password and not phone:
-            raise rec.error("account_password", "needs a phone number to log in with")
-        parsed["residents"].append(
-            {
-                "id_number": id_number,
-                "name": rec.str("name", max_length=50),
-                "gender": rec.choice("gender", Gender),
-                "birth_date": rec.date("birth_date"),
-                "phone": to_e164(phone) if phone else "",
-                "address": rec.str("address"),
-                "district": rec.str("district", max_length=50),
-                "household_id": rec.str("household_id", max_length=40),
-                "photo": _read_photo(rec, base_dir),
-                "account_password": password,
-            }
-        )
-    file_ids = seen_ids
+        if password and phone == "":  # none given (a bad one is reported as such)
+            rec.fail("account_password", "needs a phone number to log in with")
+        row = {
+            "id_number": id_number,
+            "name": rec.str("name", max_length=50),
+            "gender": rec.choice("gender", Gender),
+            "birth_date": rec.date("birth_date"),
+            "phone": to_e164(phone) if phone else "",
+            "address": rec.str("address"),
+            "district": rec.str("district", max_length=50),
+            "household_id": rec.str("household_id", max_length=40),
+            "photo": _read_photo(rec, base_dir),
+            "account_password": password,
+        }
+        if rec.ok:
+            parsed["residents"].append(row)
 
-    def known_resident(rec: _Record, key: str, value: str) -> None:
-        if value not in file_ids and not Resident.objects.with_id_number(value).exists():
-            raise rec.error(key, f"no resident with ID number {value[:6]}… in the registry or this file")
+    def known_resident(rec: _Record, key: str, value: str | None) -> None:
+        if value is None or value in file_ids:
+            return
+        if not Resident.objects.with_id_number(value).exists():
+            rec.fail(key, f"no resident with ID number {value[:6]}… in the registry or this file")
 
     accounts_in_file: set[str] = set()
-    for i, raw in enumerate(data.get("provident_fund", [])):
-        rec = _Record(raw, f"provident_fund[{i}]")
-        id_number = rec.id_number()
+    for rec in records("provident_fund"):
+        id_number = rec.id_number("id_number")
         known_resident(rec, "id_number", id_number)
         account_no = rec.str("account_no", max_length=40)
-        accounts_in_file.add(account_no)
-        parsed["provident_fund"].append(
-            {
-                "id_number": id_number,
-                "account_no": account_no,
-                "status": rec.choice("status", FundStatus),
-                "balance": rec.decimal("balance"),
-                "monthly_deposit": rec.decimal("monthly_deposit"),
-                "months_contributed": rec.int("months_contributed"),
-                "bank_card": rec.str("bank_card", max_length=30),
-            }
-        )
-    for i, raw in enumerate(data.get("provident_withdrawals", [])):
-        rec = _Record(raw, f"provident_withdrawals[{i}]")
+        if account_no:
+            accounts_in_file.add(account_no)
+        row = {
+            "id_number": id_number,
+            "account_no": account_no,
+            "status": rec.choice("status", FundStatus),
+            "balance": rec.decimal("balance"),
+            "monthly_deposit": rec.decimal("monthly_deposit"),
+            "months_contributed": rec.int("months_contributed"),
+            "bank_card": rec.str("bank_card", max_length=30),
+        }
+        if rec.ok:
+            parsed["provident_fund"].append(row)
+    for rec in records("provident_withdrawals"):
         account_no = rec.str("account_no", max_length=40)
         if (
-            account_no not in accounts_in_file
+            account_no
+            and account_no not in accounts_in_file
             and not ProvidentFundAccount.objects.filter(account_no=account_no).exists()
         ):
-            raise rec.error("account_no", f"no provident fund account {account_no}")
-        parsed["provident_withdrawals"].append(
-            {
-                "account_no": account_no,
-                "date": rec.date("date"),
-                "reason": rec.choice("reason", WithdrawalReason),
-                "amount": rec.decimal("amount"),
-            }
-        )
-    for i, raw in enumerate(data.get("properties", [])):
-        rec = _Record(raw, f"properties[{i}]")
-        owners = raw.get("owner_id_numbers") if isinstance(raw, dict) else None
-        if not isinstance(owners, list) or not owners:
-            raise rec.error("owner_id_numbers", "must be a non-empty list of ID numbers")
+            rec.fail("account_no", f"no provident fund account {account_no}")
+        row = {
+            "account_no": account_no,
+            "date": rec.date("date"),
+            "reason": rec.choice("reason", WithdrawalReason),
+            "amount": rec.decimal("amount"),
+        }
+        if rec.ok:
+            parsed["provident_withdrawals"].append(row)
+    for rec in records("properties"):
+        owners = rec.data.get("owner_id_numbers")
         owner_ids = []
-        for j, value in enumerate(owners):
-            sub = _Record({"id": value}, f"properties[{i}].owner_id_numbers[{j}]")
-            number = sub.id_number("id")
-            known_resident(rec, f"owner_id_numbers[{j}]", number)
+        if rec.is_object and (not isinstance(owners, list) or not owners):
+            rec.fail("owner_id_numbers", "must be a non-empty list of ID numbers")
+        for j, value in enumerate(owners if isinstance(owners, list) else []):
+            key = f"owner_id_numbers[{j}]"
+            number = rec.id_number(key, value)
+            known_resident(rec, key, number)
             owner_ids.append(number)
-        parsed["properties"].append(
-            {
-                "certificate_no": rec.str("certificate_no", max_length=80),
-                "owner_id_numbers": owner_ids,
-                "address": rec.str("address"),
-                "district": rec.str("district", max_length=50),
-                "area_m2": rec.decimal("area_m2"),
-                "purchase_date": rec.date("purchase_date"),
-                "price": rec.decimal("price"),
-                "deed_tax_paid": rec.decimal("deed_tax_paid"),
-                "first_home": rec.bool("first_home"),
-            }
-        )
-    for i, raw in enumerate(data.get("incomes", [])):
-        rec = _Record(raw, f"incomes[{i}]")
-        parsed["incomes"].append(
-            {
-                "household_id": rec.str("household_id", max_length=40),
-                "monthly_income_per_capita": rec.decimal("monthly_income_per_capita"),
-            }
-        )
-    for i, raw in enumerate(data.get("school_districts", [])):
-        rec = _Record(raw, f"school_districts[{i}]")
-        parsed["school_districts"].append(
-            {
-                "district": rec.str("district", max_length=50),
-                "address_prefix": rec.str("address_prefix"),
-                "school": rec.str("school", max_length=100),
-            }
-        )
+        row = {
+            "certificate_no": rec.str("certificate_no", max_length=80),
+            "owner_id_numbers": owner_ids,
+            "address": rec.str("address"),
+            "district": rec.str("district", max_length=50),
+            "area_m2": rec.decimal("area_m2"),
+            "purchase_date": rec.date("purchase_date"),
+            "price": rec.decimal("price"),
+            "deed_tax_paid": rec.decimal("deed_tax_paid"),
+            "first_home": rec.bool("first_home"),
+        }
+        if rec.ok:
+            parsed["properties"].append(row)
+    for rec in records("incomes"):
+        row = {
+            "household_id": rec.str("household_id", max_length=40),
+            "monthly_income_per_capita": rec.decimal("monthly_income_per_capita"),
+        }
+        if rec.ok:
+            parsed["incomes"].append(row)
+    for rec in records("school_districts"):
+        row = {
+            "district": rec.str("district", max_length=50),
+            "address_prefix": rec.str("address_prefix"),
+            "school": rec.str("school", max_length=100),
+        }
+        if rec.ok:
+            parsed["school_districts"].append(row)
+    if problems:
+        raise RegistryImportError(problems)
     return parsed
 
 

@@ -7,10 +7,20 @@ from typing import Any
 
 from backend.cases.context import Context
 from backend.cases.models import OPEN_STATUSES, Case, Status
-from backend.cases.plugins import Check, DataUse, Mode, Rule, ServiceModule, failed, not_applicable, passed
+from backend.cases.plugins import (
+    Check,
+    DataUse,
+    FormError,
+    Mode,
+    Rule,
+    ServiceModule,
+    failed,
+    not_applicable,
+    passed,
+)
 from backend.core.i18n import Text
 from backend.core.masking import mask_name
-from backend.registries.idnumbers import id_indexes
+from backend.registries.idnumbers import InvalidIdNumber, id_indexes, validate_id_number
 from backend.registries.models import Resident
 
 CODE = "primary-school-enrolment"
@@ -103,6 +113,15 @@ class PrimarySchoolEnrolment(ServiceModule):
     certificate_title = Text("小学入学登记确认书", "Primary school enrolment confirmation")
     subject_field = "child_id_number"
     keywords = ["入学", "小学", "学区", "school", "enrolment"]
+
+    def clean(self, form: dict[str, Any]) -> dict[str, Any]:
+        """The child's number is checked like every identity number (a mistyped digit is a 400 on the field that
+        says so, not a rejected case "not in your household"), and stored normalised."""
+        try:
+            number = validate_id_number(form["child_id_number"])
+        except InvalidIdNumber as exc:
+            raise FormError("child_id_number", str(exc.message)) from exc
+        return {**form, "child_id_number": number}
 
     def discovery_forms(self, ctx: Context) -> list[dict[str, Any]]:
         return [{"child_id_number": member.id_number} for member in ctx.item("household.members")]

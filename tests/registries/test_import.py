@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from backend.accounts.models import User
+from backend.registries.importer import Problem, RegistryImportError, import_registry
 from backend.registries.models import (
     HouseholdIncome,
     Property,
@@ -22,6 +23,7 @@ from backend.registries.models import (
     SchoolDistrict,
 )
 from tests.factories import id_number, resident_record
+from tests.idnumbers import with_check, wrong_check
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +202,82 @@ def test_photo_that_is_not_an_image(registry_dir: Path) -> None:
     with pytest.raises(CommandError, match="not a readable image"):
         call_command("import_registry", str(write(registry_dir, data)), stdout=StringIO())
     assert Resident.objects.count() == 0
+
+
+def test_every_problem_of_the_file_is_reported_in_one_run_and_nothing_is_written(registry_dir: Path) -> None:
+    data = full_registry()
+    typo = wrong_check(id_number("410102", dt.date(1948, 10, 1), 17))
+    data["residents"] += [
+        resident_record("李德福", dt.date(1948, 10, 1), 17, phone=None, photo=None, password=None),  # fine
+        {
+            **resident_record("王桂兰", dt.date(1952, 3, 8), 64, phone=None, photo=None, password=None),
+            "id_number": typo,
+        },
+        {**resident_record("孙", dt.date(1950, 1, 1), 2, photo=None), "id_number": with_check("99019919500101002")},
+        "not an object",
+        data["residents"][0],  # the same person twice
+    ]
+    del data["residents"][3]["name"]
+    data["residents"][4]["phone"] = "12345"
+    data["provident_fund"][0]["balance"] = "12,000"
+    data["provident_fund"].append({**data["provident_fund"][0], "id_number": typo, "balance": "1.00"})
+    data["properties"][0]["owner_id_numbers"].append(with_check("41010519480231001"))
+    del data["school_districts"][0]["school"]
+    data["pets"] = []
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_registry", str(write(registry_dir, data)), stdout=StringIO())
+    assert all(n == 0 for n in counts().values()), counts()
+    summary, *problems = str(excinfo.value).splitlines()
+    assert summary == (
+        "nothing imported: 11 problems ($: 1, residents: 6, provident_fund: 2, properties: 1, school_districts: 1)"
+    )
+    assert [line.strip().split(": ", 1)[0] for line in problems] == [
+        "$",
+        "residents[3].id_number",
+        "residents[3].name",
+        "residents[4].id_number",
+        "residents[4].phone",
+        "residents[5]",
+        "residents[6].id_number",
+        "provident_fund[0].balance",
+        "provident_fund[1].id_number",
+        "properties[0].owner_id_numbers[1]",
+        "school_districts[0].school",
+    ]
+    reasons = [line.split(": ", 1)[1] for line in problems]
+    assert reasons[0] == "unknown sections: pets"
+    assert reasons[1].startswith("is not a valid resident ID number (checksum: The check digit")
+    assert reasons[3].startswith("is not a valid resident ID number (address_code: ")
+    assert reasons[4] == "must be a mainland mobile number"
+    assert reasons[5] == "expected an object"
+    assert reasons[6] == "appears twice in this file"
+    assert reasons[9].startswith("is not a valid resident ID number (birth_date: ")
+
+
+def test_thousands_of_bad_rows_are_counted_first_then_each_is_listed(registry_dir: Path) -> None:
+    def bad(i: int) -> dict[str, Any]:
+        record = resident_record(f"居民{i}", dt.date(1950, 1, 1), 2, phone=None, photo=None, password=None)
+        return {**record, "id_number": wrong_check(id_number("410105", dt.date(1950, 1, 1), i % 999))}
+
+    rows = [bad(i) for i in range(3000)]
+    rows.append(resident_record("李德福", dt.date(1948, 10, 1), 17, phone=None, photo=None, password=None))
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_registry", str(write(registry_dir, {"residents": rows})), stdout=StringIO())
+    summary, *problems = str(excinfo.value).splitlines()
+    assert summary == "nothing imported: 3000 problems (residents: 3000)"
+    assert [line.split(": ", 1)[0].strip() for line in problems] == [f"residents[{i}].id_number" for i in range(3000)]
+    assert Resident.objects.count() == 0
+
+
+def test_the_importer_hands_the_problems_over_as_a_list(registry_dir: Path) -> None:
+    data = full_registry()
+    data["residents"][1]["gender"] = "X"
+    data["incomes"][0]["monthly_income_per_capita"] = "1.234"
+    with pytest.raises(RegistryImportError) as excinfo:
+        import_registry(data, registry_dir)
+    assert excinfo.value.problems == [
+        Problem("residents[1].gender", "must be one of M, F"),
+        Problem("incomes[0].monthly_income_per_capita", "has more than 2 decimal places"),
+    ]
+    assert (excinfo.value.where, excinfo.value.message) == ("residents[1].gender", "must be one of M, F")
+    assert all(n == 0 for n in counts().values()), counts()
