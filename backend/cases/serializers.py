@@ -64,6 +64,16 @@ class TimelineEntrySerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class RuleTraceEntrySerializer(serializers.Serializer):
+    """One rule of a decision or an eligibility dry run (cases/evaluation.py), rendered in the reader's language."""
+
+    code = serializers.CharField(help_text="the rule's reason_code")
+    label = serializers.CharField()
+    passed = serializers.BooleanField(allow_null=True, help_text="null: not applicable")
+    values = serializers.DictField(help_text="the registry values the rule used")
+    message = serializers.CharField(allow_null=True, help_text="why it failed")
+
+
 class RatingSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
@@ -129,6 +139,7 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_decision(self, case: Case) -> dict | None:
         return localize(case.decision) if case.decision is not None else None
 
+    @extend_schema_field(RuleTraceEntrySerializer(many=True))
     def get_rule_trace(self, case: Case) -> list:
         return localize(case.rule_trace)
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import jsonschema
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -24,7 +23,13 @@ from backend.registries.items import ITEMS
 from backend.registries.models import ActorType
 
 from .cache import DepartmentNames, build_index, catalogue_detail, catalogue_index, private_response, public_response
-from .serializers import departments_by_code
+from .serializers import (
+    EligibilitySerializer,
+    PrefillSerializer,
+    ServiceDetailSerializer,
+    ServiceSerializer,
+    departments_by_code,
+)
 
 
 def _matches(service: ServiceModule, query: str, departments: dict[str, DepartmentNames]) -> bool:
@@ -83,7 +88,7 @@ class ServiceListView(APIView):
             OpenApiParameter("department", str, description="department code or name"),
             OpenApiParameter("eligible", bool, description="only services the caller qualifies for now"),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=ServiceSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         if request.query_params.get("eligible") not in {"1", "true"}:
@@ -100,7 +105,7 @@ class ServiceListView(APIView):
 class ServiceDetailView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ServiceDetailSerializer)
     def get(self, request: Request, code: str) -> Response:
         return public_response(request, catalogue_detail(service_or_404(code)))
 
@@ -110,7 +115,7 @@ class PrefillView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=PrefillSerializer)
     def get(self, request: Request, code: str) -> Response:
         service = service_or_404(code)
         resident = require_resident(request.user)
@@ -156,7 +161,7 @@ class EligibilityView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=EligibilitySerializer)
     def get(self, request: Request, code: str) -> Response:
         service = service_or_404(code)
         evaluation = dry_run(request.user, service, _form_from_query(service, request))

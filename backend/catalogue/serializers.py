@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import serializers
+
 from backend.accounts.models import Department
-from backend.cases.plugins import ServiceModule
+from backend.cases.plugins import Mode, ServiceModule
+from backend.cases.serializers import RuleTraceEntrySerializer
 from backend.registries.items import ITEMS
 
 
@@ -52,3 +55,56 @@ def service_detail(service: ServiceModule, departments: dict[str, Department]) -
         ],
         "issues_certificate": service.certificate_title is not None,
     }
+
+
+# --- response shapes for the OpenAPI schema ----------------------------------------------------------------------
+# The views above build plain dicts (they are cached per language, catalogue/cache.py); these serializers only
+# describe them, so the schema (and docs/API.md, which tests/docs/test_api_doc.py compares with it) name every field.
+# tests/catalogue/test_schema.py checks that real responses carry exactly these fields.
+
+
+class DataItemSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="registry item, e.g. provident_fund.account")
+    label = serializers.CharField()
+    department = serializers.CharField(help_text="the department's name")
+    department_code = serializers.CharField()
+    purpose = serializers.CharField(help_text="why the service reads it")
+
+
+class ServiceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    department = serializers.CharField(help_text="the department's name")
+    department_code = serializers.CharField()
+    category = serializers.CharField()
+    mode = serializers.ChoiceField(choices=[m.value for m in Mode])
+    requires_face = serializers.BooleanField()
+    time_limit_days = serializers.IntegerField(help_text="statutory limit in working days; 0: decided at once")
+    summary = serializers.CharField()
+
+
+class ServiceDetailSerializer(ServiceSerializer):
+    post_check_days = serializers.IntegerField(allow_null=True)
+    steps = serializers.ListField(child=serializers.CharField())
+    form = serializers.JSONField(help_text="JSON Schema of the fields the resident fills")
+    data_items = DataItemSerializer(many=True)
+    issues_certificate = serializers.BooleanField()
+
+
+class PrefillItemSerializer(DataItemSerializer):
+    value = serializers.JSONField(help_text="the registry value as shown to the resident, masked")
+    updated_at = serializers.DateTimeField(allow_null=True, help_text="when the department last updated it")
+
+
+class PrefillSerializer(serializers.Serializer):
+    service = serializers.CharField()
+    items = PrefillItemSerializer(many=True)
+    consent_text = serializers.CharField()
+
+
+class EligibilitySerializer(serializers.Serializer):
+    service = serializers.CharField()
+    eligible = serializers.BooleanField()
+    reason_code = serializers.CharField(allow_null=True)
+    rule_trace = RuleTraceEntrySerializer(many=True)

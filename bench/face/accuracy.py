@@ -5,7 +5,7 @@ Encodes every photo of MANIFEST.csv once per configuration (jitters x downscale)
 distributions and the genuine-accept / false-accept rates per threshold. Edge files are reported apart.
 It also measures HOG detection per upsample count, on the photos and on shrunken copies (small faces).
 
-    .venv/bin/python bench/face/accuracy.py --faces /work/shared/faces
+    .venv/bin/python bench/face/accuracy.py --faces tests/faces
 """
 
 from __future__ import annotations

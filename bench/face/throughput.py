@@ -4,7 +4,7 @@ Measures the engine path (``load_image`` -> ``encode_single`` -> ``distance``) a
 (``load_image_file`` -> ``face_encodings`` with its defaults -> ``face_distance``) with 1 and 2 worker processes,
 and the engine path with 2 threads in one process (does dlib release the GIL? the numbers say how much threads help).
 
-    .venv/bin/python bench/face/throughput.py --faces /work/shared/faces --photos obama_1.jpg biden_1.jpg
+    .venv/bin/python bench/face/throughput.py --faces tests/faces --photos obama_1.jpg biden_1.jpg
 """
 
 from __future__ import annotations
