@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Unambiguous names: check --deploy fails on schema warnings, schemathesis fuzzes it (backend/core/schema.py)
     "PREPROCESSING_HOOKS": ["backend.core.schema.preprocess"],
+    # <id:pk> paths are bounded ids (backend/core/ids.py: ID_SCHEMA; a test checks the two agree)
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "backend.cases.models.Status",
         "EventStatusEnum": "backend.cityevents.models.EventStatus",

@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.core.errors import DomainError, NotFound
+from backend.core.ids import id_parameter, parse_id
 
 from . import services
 from .models import Booking, BookingStatus, Slot, Venue
@@ -39,12 +40,6 @@ class VenueListView(ListAPIView):
         return qs
 
 
-def _int_param(value: str, name: str) -> int:
-    if not value.isdigit():
-        raise DomainError("validation_error", "参数无效。", fields={name: ["请提供整数 ID。"]})
-    return int(value)
-
-
 class SlotListView(ListAPIView):
     """Upcoming slots (paginated), soonest first. ``?venue=<id>&service=<code>&date=YYYY-MM-DD&available=true``."""
 
@@ -53,7 +48,7 @@ class SlotListView(ListAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("venue", int),
+            id_parameter("venue"),
             OpenApiParameter("service", str),
             OpenApiParameter("date", dt.date),
             OpenApiParameter("available", bool),
@@ -66,7 +61,7 @@ class SlotListView(ListAPIView):
         params = self.request.query_params
         qs = Slot.objects.filter(starts_at__gt=timezone.now(), venue__active=True).select_related("venue")
         if params.get("venue"):
-            qs = qs.filter(venue_id=_int_param(params["venue"], "venue"))
+            qs = qs.filter(venue_id=parse_id(params["venue"], "venue"))
         if params.get("service"):
             qs = qs.filter(service=params["service"])
         if params.get("date"):

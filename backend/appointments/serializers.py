@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from backend.core.ids import IdField
+
 from .conf import service_name
 from .models import Booking, Slot, Venue
 
@@ -52,4 +54,4 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 class BookingCreateSerializer(serializers.Serializer):
-    slot = serializers.IntegerField(help_text="slot id")
+    slot = IdField(help_text="slot id")

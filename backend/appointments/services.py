@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.core.errors import Conflict, DomainError, NotFound
+from backend.core.ids import parse_id
 from backend.notifications.service import notify_translated
 
 from . import conf
@@ -102,18 +103,6 @@ def generate_slots(
 # --- booking ------------------------------------------------------------------------------------------------------
 
 
-def _slot_pk(value: Any) -> int:
-    try:
-        pk = int(str(value).strip())
-        if pk <= 0:
-            raise ValueError
-        return pk
-    except (TypeError, ValueError):
-        raise DomainError(
-            "validation_error", _("请选择预约时段。"), fields={"slot": [_("请提供有效的时段 ID。")]}
-        ) from None
-
-
 def _describe(slot: Slot) -> str:
     return f"{slot.venue.name} {slot.service_name} {timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M}"
 
@@ -126,7 +115,7 @@ def book(user: User, slot_id: Any, idempotency_key: str = "") -> tuple[Booking, 
         existing = Booking.objects.filter(user=user, idempotency_key=key).first()
         if existing is not None:
             return existing, False
-    pk = _slot_pk(slot_id)
+    pk = parse_id(slot_id, "slot")
     now = timezone.now()
     try:
         with transaction.atomic():

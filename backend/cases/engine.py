@@ -23,6 +23,7 @@ from backend.accounts.models import Department, User
 from backend.core import crypto
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import Text, localize
+from backend.core.ids import parse_id
 from backend.notifications.service import notify_translated
 from backend.registries.identity import resident_of
 from backend.registries.models import ActorType, Resident
@@ -277,11 +278,9 @@ def identity_verified(
 
 def check_face_target(user: User, case_id: Any) -> int:
     """Validate the target of a face challenge: the caller's own case, waiting for a face check."""
-    try:
-        case_id = int(case_id)
-    except (TypeError, ValueError):
-        raise DomainError("validation_error", _("缺少办件编号。"), fields={"case": ["required"]}) from None
-    case = own_case(user, case_id)
+    if case_id is None:
+        raise DomainError("validation_error", _("缺少办件编号。"), fields={"case": ["required"]})
+    case = own_case(user, parse_id(case_id, "case"))
     if case.status != Status.PENDING_FACE:
         raise Conflict("invalid_transition", _("该办件当前不需要刷脸核验。"))
     return case.pk

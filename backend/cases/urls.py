@@ -4,15 +4,15 @@ from . import api
 
 urlpatterns = [
     path("cases", api.CaseListCreateView.as_view(), name="cases"),
-    path("cases/<int:pk>", api.CaseDetailView.as_view(), name="case-detail"),
-    path("cases/<int:pk>/withdraw", api.CaseWithdrawView.as_view(), name="case-withdraw"),
-    path("cases/<int:pk>/rating", api.CaseRatingView.as_view(), name="case-rating"),
+    path("cases/<id:pk>", api.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/<id:pk>/withdraw", api.CaseWithdrawView.as_view(), name="case-withdraw"),
+    path("cases/<id:pk>/rating", api.CaseRatingView.as_view(), name="case-rating"),
     path("certificates", api.CertificateListView.as_view(), name="certificates"),
     path("certificates/verify/<str:code>", api.CertificateVerifyView.as_view(), name="certificate-verify"),
     path("staff/cases", api.StaffCaseListView.as_view(), name="staff-cases"),
-    path("staff/cases/<int:pk>", api.StaffCaseDetailView.as_view(), name="staff-case-detail"),
-    path("staff/cases/<int:pk>/decide", api.StaffDecideView.as_view(), name="staff-case-decide"),
+    path("staff/cases/<id:pk>", api.StaffCaseDetailView.as_view(), name="staff-case-detail"),
+    path("staff/cases/<id:pk>/decide", api.StaffDecideView.as_view(), name="staff-case-decide"),
     path("staff/follow-ups", api.StaffFollowUpListView.as_view(), name="staff-follow-ups"),
-    path("staff/follow-ups/<int:pk>/close", api.StaffFollowUpCloseView.as_view(), name="staff-follow-up-close"),
-    path("staff/cases/<int:pk>/verify-identity", api.StaffVerifyIdentityView.as_view(), name="staff-case-verify"),
+    path("staff/follow-ups/<id:pk>/close", api.StaffFollowUpCloseView.as_view(), name="staff-follow-up-close"),
+    path("staff/cases/<id:pk>/verify-identity", api.StaffVerifyIdentityView.as_view(), name="staff-case-verify"),
 ]

@@ -35,6 +35,7 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.core.errors import DomainError
+from backend.core.ids import id_or_none
 from backend.core.masking import mask_id_number, mask_phone
 from backend.core.outage import RETRY_AFTER_SECONDS, is_outage
 
@@ -290,10 +291,10 @@ class RequestListView(Open311View):
         qs = with_notes(EventReport.objects.select_related("category__department", "department"))
         ids = params.get("service_request_id", "").strip()
         if ids:  # "This overrides all other arguments."
-            wanted = [i.strip() for i in ids.split(",") if i.strip()]
-            if not all(i.isdigit() for i in wanted):
+            wanted = [id_or_none(i.strip()) for i in ids.split(",") if i.strip()]
+            if None in wanted:  # an id out of the database's range would reach it in the IN (…) and fail there
                 raise Open311Error(400, "service_request_id must be a comma-separated list of ids.")
-            qs = qs.filter(pk__in=[int(i) for i in wanted])
+            qs = qs.filter(pk__in=wanted)
         else:
             qs = self._filter(qs, params)
         reports = qs.order_by("-created_at", "-id")[: conf.open311_max_requests()]
@@ -364,11 +365,12 @@ class RequestListView(Open311View):
 class RequestDetailView(Open311View):
     @extend_schema(exclude=True)
     def get(self, request: Request, pk: str, fmt: str = "json") -> Response:
+        number = id_or_none(pk)
         report = (
             with_notes(EventReport.objects.select_related("category__department", "department"))
-            .filter(pk=int(pk))
+            .filter(pk=number)
             .first()
-            if pk.isdigit()
+            if number is not None
             else None
         )
         if report is None:

@@ -17,6 +17,6 @@ urlpatterns = [
     re_path(rf"^services/(?P<code>[\w-]+?){FMT}$", open311.ServiceDefinitionView.as_view(), name="open311-service"),
     re_path(rf"^requests{FMT}$", open311.RequestListView.as_view(), name="open311-requests"),
     re_path(rf"^requests/(?P<pk>[\w-]+?){FMT}$", open311.RequestDetailView.as_view(), name="open311-request"),
-    path("media/<int:pk>.jpg", open311.MediaView.as_view(), name="open311-media"),
+    path("media/<id:pk>.jpg", open311.MediaView.as_view(), name="open311-media"),
     re_path(r"^(?P<path>.*)$", open311.not_found),
 ]

@@ -83,9 +83,12 @@ def _decimal_coordinate(value: Any, name: str) -> Decimal:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise DomainError("invalid_location", _("位置坐标无效。"), fields={name: [_("请提供有效的坐标。")]}) from None
-    if not number.is_finite():
-        raise DomainError("invalid_location", _("位置坐标无效。"), fields={name: [_("请提供有效的坐标。")]})
-    return number.quantize(Decimal("0.000001"))
+    try:
+        if not number.is_finite():
+            raise InvalidOperation
+        return number.quantize(Decimal("0.000001"))  # 1e30 has more digits than the context holds: InvalidOperation
+    except InvalidOperation:
+        raise DomainError("invalid_location", _("位置坐标无效。"), fields={name: [_("请提供有效的坐标。")]}) from None
 
 
 @dataclass(frozen=True)
@@ -592,7 +595,7 @@ def rate(report: EventReport, user: User, score: Any, comment: Any = "") -> Even
         value = int(score)
         if str(value) != str(score).strip() or not 1 <= value <= 5:
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(1e400), JSON's 1e400 being infinity
         raise DomainError(
             "validation_error", _("评分须为 1 到 5。"), fields={"score": [_("请给出 1 到 5 分。")]}
         ) from None

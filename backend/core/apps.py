@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the deploy checks
+        # checks registers the deploy checks; ids the <id:…> path converter, before any URLconf is read
+        from . import checks, ids  # noqa: F401

@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.core.errors import DomainError
+from backend.core.ids import IdField
 
 from . import conf, service, uploads
 
@@ -71,7 +72,7 @@ _challenge_request = inline_serializer(
     "FaceChallengeRequest",
     {
         "purpose": serializers.CharField(help_text='"case" or "login" (and any purpose an app registers)'),
-        "case": serializers.IntegerField(required=False, help_text='the case id, for purpose "case"'),
+        "case": IdField(required=False, help_text='the case id, for purpose "case"'),
     },
 )
 _challenge = inline_serializer(

@@ -5,5 +5,5 @@ from .api import NotificationListView, NotificationReadAllView, NotificationRead
 urlpatterns = [
     path("notifications", NotificationListView.as_view(), name="notifications"),
     path("notifications/read-all", NotificationReadAllView.as_view(), name="notifications-read-all"),
-    path("notifications/<int:pk>/read", NotificationReadView.as_view(), name="notification-read"),
+    path("notifications/<id:pk>/read", NotificationReadView.as_view(), name="notification-read"),
 ]

@@ -173,6 +173,8 @@ BAD_JSON = [
     ({"category": "street-light", "lat": BEIJING[0], "long": BEIJING[1]}, "location_outside_city"),
     ({"category": "street-light", "lat": 91, "long": 113.6}, "location_outside_city"),
     ({"category": "street-light", "lat": "north", "long": "east"}, "invalid_location"),
+    ({"category": "street-light", "lat": "1e30", "long": JINSHUI[1]}, "invalid_location"),  # was a 500 (fuzzer)
+    ({"category": "street-light", "lat": 1e300, "long": -1e300}, "invalid_location"),
     ({"category": "no-such-thing", "lat": JINSHUI[0], "long": JINSHUI[1]}, "unknown_category"),
     ({"lat": JINSHUI[0], "long": JINSHUI[1]}, "unknown_category"),
     ({"category": "street-light", "lat": JINSHUI[0], "long": JINSHUI[1], "district": "朝阳区"}, "unknown_district"),

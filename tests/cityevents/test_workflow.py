@@ -227,3 +227,15 @@ def test_event_notices_read_in_the_readers_language(categories, resident_client,
     assert zh[-1]["title"] == "您的城市事件报告已受理"
     for notice in en:
         assert not re.search(r"[\u4e00-\u9fff]", notice["title"] + notice["body"]), notice
+
+
+@pytest.mark.parametrize("score", ["1e400", "-1e400", "1e30", "100000000000000000000000000", '"1e3"', "5.0", "true"])
+def test_a_rating_that_is_no_small_integer_is_a_validation_error(categories, resident_client, score) -> None:
+    """JSON's 1e400 is infinity, and ``int(inf)`` raises OverflowError: it was a 500 (found by schemathesis)."""
+    event = created(resident_client)
+    response = resident_client.post(
+        f"/api/v1/events/{event['id']}/rating", f'{{"score": {score}}}', content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "validation_error" and "score" in response.json()["error"]["fields"]
+    assert EventReport.objects.get(pk=event["id"]).rating is None
