@@ -493,6 +493,7 @@ class NotificationsScreen(Screen):
                         spacing=6,
                     ),
                     on_click=self.handler(self.open_notice, n),
+                    identifier=f"notice_{n.get('id')}",
                 )
             )
         if self.list.has_more:
@@ -595,7 +596,7 @@ class DataAccessScreen(Screen):
                 lines.append(
                     ui.text(look, self.t("me.data_access_case", ref=case["reference_no"]), 13, color=look.primary)
                 )
-            out.append(ui.card(look, ft.Column(lines, spacing=4)))
+            out.append(ui.card(look, ft.Column(lines, spacing=4), identifier=f"access_{row.get('id')}"))
         if self.list.has_more:
             out.append(ui.button(look, self.t("action.more"), self.handler(self.more), kind="ghost"))
         return out
