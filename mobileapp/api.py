@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar
 
 import httpx
 
@@ -60,68 +60,174 @@ class NotAvailable(ApiError):
     """The endpoint does not exist on this server (404 on a collection path): a feature not deployed yet."""
 
 
-# ---- response shapes (the contract's field names; servers may add more) ----
+# ---- answers: what the server returns (OpenAPI schema at /api/v1/schema/ and the serializers behind it) ----
+#
+# One shape per answer, as the server sends it today; the app reads nothing else. Answers may carry more members
+# later (additions are allowed by the contract): the app ignores what it does not know. tests/mobileapp checks
+# these types against the live backend's answers (``test_api_client.test_answers_have_the_types_of_api_py``).
+
+T = TypeVar("T")
+
+ServiceMode = Literal["instant", "review", "commitment"]
+CaseStatus = Literal["pending_face", "in_review", "returned", "approved", "rejected", "withdrawn", "revoked"]
+CaseAction = Literal["face_check", "withdraw", "resubmit", "rate"]
+EventStatus = Literal["received", "dispatched", "in_progress", "resolved", "closed"]
+BookingStatus = Literal["booked", "cancelled", "no_show", "attended"]
 
 
-class Department(TypedDict, total=False):
+class Page(TypedDict, Generic[T]):
+    """A paginated list (``?page=``, 20 a page)."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[T]
+
+
+class Department(TypedDict):
     code: str
     name: str
     name_en: str
 
 
-class Profile(TypedDict, total=False):
+class Profile(TypedDict):
+    """``GET /me``: identifiers masked; ``language`` is the language of push notifications (zh-hans or en)."""
+
     id: int
     phone: str
     role: str
+    department: Department | None
+    real_name_verified: bool
     name: str
     id_number: str | None
-    real_name_verified: bool
     face_enrolled: bool
-    department: Department | None
+    language: str
 
 
-class Service(TypedDict, total=False):
+class Service(TypedDict):
+    """A catalogue entry: ``department`` and ``category`` are display names in the request's language."""
+
     code: str
     name: str
-    department: Any
-    category: Any
-    mode: str
+    name_en: str
+    department: str
+    department_code: str
+    category: str
+    mode: ServiceMode
     requires_face: bool
     time_limit_days: int | None
     summary: str
 
 
-class DataItem(TypedDict, total=False):
+class DataItem(TypedDict):
+    """A registry item a service reads (``department``: its name)."""
+
     key: str
     label: str
-    department: Any
+    department: str
+    department_code: str
     purpose: str
 
 
-class ServiceDetail(Service, total=False):
-    form: dict[str, Any]
+class ServiceDetail(Service):
+    post_check_days: int | None
+    steps: list[str]
+    form: dict[str, Any]  # JSON Schema (mobileapp.forms reads it)
     data_items: list[DataItem]
-    steps: list[Any]
+    issues_certificate: bool
 
 
-class TimelineEntry(TypedDict, total=False):
+class PrefillItem(DataItem):
+    value: Any  # masked by the server: a string, number, bool, record or list of records
+    updated_at: str | None
+
+
+class Prefill(TypedDict):
+    """``GET /services/{code}/prefill``: the consent screen."""
+
+    service: str
+    items: list[PrefillItem]
+    consent_text: str
+
+
+class RuleCheck(TypedDict):
+    """One line of a rule trace. ``passed`` is None for a rule that could not be judged yet (eligibility)."""
+
+    code: str
+    label: str
+    passed: bool | None
+    values: dict[str, Any]
+    message: str | None
+
+
+class Eligibility(TypedDict):
+    service: str
+    eligible: bool
+    reason_code: str | None
+    rule_trace: list[RuleCheck]
+
+
+class Decision(TypedDict, total=False):
+    """A case's outcome. Each service module writes its own members; these are the seed services' (DESIGN §3.7):
+    payout ``amount``/``to_account_masked``, assignment ``school``/``category``/``enrolment_year``, waitlist
+    ``waitlist_number``, subsidy ``monthly_amount``/``months``/``total``, an issued certificate's ``certificate_id``/
+    ``certificate_code``; a rejection ``reason_code``/``reason``; a revocation adds ``revoked_reason``."""
+
+    type: str
+    amount: str
+    to_account_masked: str
+    reason: str  # a rejection's words (the provident-fund payout also records the form's reason code here)
+    school: str
+    category: str
+    enrolment_year: int
+    waitlist_number: int
+    monthly_amount: str
+    months: int
+    total: str
+    certificate_id: int
+    certificate_code: str
+    reason_code: str
+    revoked_reason: str
+
+
+class TimelineEntry(TypedDict):
     at: str
     status: str
+    action: str
     actor: str
     note: str
 
 
-class Case(TypedDict, total=False):
+class Rating(TypedDict):
+    score: int
+    comment: str
+    created_at: str
+
+
+class Case(TypedDict):
+    """A case (``service``: the service's code; ``department``: its name). ``actions``: what the resident may do
+    now (the server decides); ``working_days_left`` is None while the clock is stopped or the case is final."""
+
     id: int
     reference_no: str
-    service: Any
-    status: str
+    service: str
+    service_name: str
+    department: str
+    mode: ServiceMode
+    status: CaseStatus
+    status_label: str
     submitted_at: str
     due_at: str | None
-    decision: dict[str, Any] | None
-    timeline: list[TimelineEntry]
-    rating: Any
+    working_days_left: int | None
+    overdue: bool
     form: dict[str, Any]
+    decision: Decision | None
+    rule_trace: list[RuleCheck]
+    post_check_due: str | None
+    timeline: list[TimelineEntry]
+    rating: Rating | None
+    requires_face: bool
+    actions: list[CaseAction]
 
 
 class Challenge(TypedDict):
@@ -133,27 +239,173 @@ class Challenge(TypedDict):
 class FaceResult(TypedDict):
     verified: bool
     attempts_left: int
-    case: NotRequired[Case]
+    case: NotRequired[Case]  # a verified challenge for a case: the case, moved on
 
 
-class Page(TypedDict, total=False):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[dict[str, Any]]
-    unread: int
+class FaceEnrolled(TypedDict):
+    face_enrolled: bool
+    enrolled_at: str
+    model_version: str
+
+
+class NoticeTarget(TypedDict, total=False):
+    """What a notice is about: ``{"type": "case", "id", "reference_no"}``, ``{"type": "event"|"appointment", "id"}``."""
+
+    type: str
+    id: int
+    reference_no: str
+
+
+class Notification(TypedDict):
+    id: int
+    kind: str
+    title: str
+    body: str
+    target: NoticeTarget
+    created_at: str
+    read: bool
+    read_at: str | None
+
+
+class NotificationPage(Page[Notification]):
+    unread: int  # all unread notices of the resident, not only this page's
+
+
+class ReadAll(TypedDict):
+    updated: int
+
+
+class CaseRef(TypedDict):
+    id: int
+    reference_no: str
+
+
+class DataAccess(TypedDict):
+    """One registry read about the resident. ``items`` are registry keys, ``item_labels`` their names."""
+
+    id: int
+    at: str
+    department: str
+    department_code: str
+    items: list[str]
+    item_labels: list[str]
+    purpose: str
+    actor_type: Literal["system", "clerk", "resident"]
+    actor: str
+    case: CaseRef | None
+
+
+class Certificate(TypedDict):
+    """An e-certificate: ``code`` is the verification code, ``qr`` a PNG data URI of ``verify_url``."""
+
+    id: int
+    code: str
+    title: str
+    reference_no: str
+    issued_at: str
+    valid_until: str | None
+    valid: bool
+    data: dict[str, Any]  # the decision it certifies (e.g. school, category, enrolment_year)
+    verify_url: str
+    qr: str
+
+
+class CertificateVerification(TypedDict):
+    code: str
+    title: str
+    title_en: str
+    valid: bool
+    status: str
+    holder: str
+    issued_at: str
+    valid_until: str | None
+
+
+class DepartmentName(TypedDict):
+    code: str
+    name: str
+
+
+class EventCategory(TypedDict):
+    code: str
+    name: str
+    description: str
+    group: str
+    department: DepartmentName | None
+    response_hours: int
+    resolution_hours: int
+    attributes: Any
+
+
+class EventCategoryName(TypedDict):
+    code: str
+    name: str
+
+
+class EventReport(TypedDict):
+    """A city problem report as the list shows it (``GET /events``; the detail adds ``timeline``)."""
+
+    id: int
+    category: EventCategoryName
+    status: EventStatus
+    description: str
+    lat: float
+    long: float
+    address: str
+    district: str
+    department: DepartmentName | None
+    attributes: Any
+    photo_url: str | None
+    media_url: str
+    duplicate_of: int | None
+    notice: str
+    source: str
+    created_at: str
+    updated_at: str
+    response_due_at: str
+    resolution_due_at: str
+    responded_at: str | None
+    resolved_at: str | None
+    closed_at: str | None
+    overdue: bool
+    rating: dict[str, Any] | None
+
+
+class EventDetail(EventReport):
+    timeline: list[dict[str, Any]]
+
+
+class Slot(TypedDict):
+    id: int
+    venue: int
+    venue_name: str
+    service: str
+    service_name: str
+    starts_at: str
+    ends_at: str
+    capacity: int
+    remaining: int
+
+
+class VenueRef(TypedDict):
+    id: int
+    name: str
+    address: str
+    kind: str
+
+
+class Booking(TypedDict):
+    id: int
+    status: BookingStatus
+    slot: Slot
+    venue: VenueRef
+    created_at: str
+    cancelled_at: str | None
 
 
 def new_idempotency_key() -> str:
     """One key per submission attempt: a retry of the same attempt reuses it, a new attempt gets a new one."""
     return str(uuid.uuid4())
-
-
-def _as_list(data: Any) -> list[dict[str, Any]]:
-    """Lists may come plain or paginated; the app reads both."""
-    if isinstance(data, dict) and "results" in data:
-        return list(data["results"])
-    return list(data or [])
 
 
 class ApiClient:
@@ -303,19 +555,19 @@ class ApiClient:
     async def bind_real_name(self, name: str, id_number: str) -> Profile:
         return await self._json("POST", f"{API}/me/real-name", json={"name": name, "id_number": id_number})
 
-    async def data_access(self, page: int = 1) -> Page:
+    async def data_access(self, page: int = 1) -> Page[DataAccess]:
         return await self._json("GET", f"{API}/me/data-access", params={"page": page})
 
     # ---- notifications ----
 
-    async def notifications(self, page: int = 1, unread_only: bool = False) -> Page:
+    async def notifications(self, page: int = 1, unread_only: bool = False) -> NotificationPage:
         params = {"page": page, "unread": "true" if unread_only else None}
         return await self._json("GET", f"{API}/notifications", params=params)
 
-    async def mark_read(self, notification_id: int) -> dict[str, Any]:
+    async def mark_read(self, notification_id: int) -> Notification:
         return await self._json("POST", f"{API}/notifications/{notification_id}/read")
 
-    async def mark_all_read(self) -> dict[str, Any]:
+    async def mark_all_read(self) -> ReadAll:
         return await self._json("POST", f"{API}/notifications/read-all")
 
     # ---- catalogue ----
@@ -324,15 +576,15 @@ class ApiClient:
         self, q: str | None = None, category: str | None = None, department: str | None = None, eligible: bool = False
     ) -> list[Service]:
         params = {"q": q, "category": category, "department": department, "eligible": "true" if eligible else None}
-        return _as_list(await self._optional("GET", f"{API}/services", params=params))
+        return await self._optional("GET", f"{API}/services", params=params)
 
     async def service(self, code: str) -> ServiceDetail:
         return await self._json("GET", f"{API}/services/{code}")
 
-    async def prefill(self, code: str) -> Any:
+    async def prefill(self, code: str) -> Prefill:
         return await self._json("GET", f"{API}/services/{code}/prefill")
 
-    async def eligibility(self, code: str) -> dict[str, Any]:
+    async def eligibility(self, code: str) -> Eligibility:
         return await self._json("GET", f"{API}/services/{code}/eligibility")
 
     # ---- cases ----
@@ -344,11 +596,8 @@ class ApiClient:
         payload = {"service": service, "form": form, "consent": consent}
         return await self._json("POST", f"{API}/cases", json=payload, headers={"Idempotency-Key": key})
 
-    async def cases(self, page: int = 1, status: str | None = None) -> Page:
-        data = await self._optional("GET", f"{API}/cases", params={"page": page, "status": status})
-        if isinstance(data, list):
-            return {"count": len(data), "next": None, "previous": None, "results": data}
-        return data
+    async def cases(self, page: int = 1, status: str | None = None) -> Page[Case]:
+        return await self._optional("GET", f"{API}/cases", params={"page": page, "status": status})
 
     async def case(self, case_id: int) -> Case:
         return await self._json("GET", f"{API}/cases/{case_id}")
@@ -359,12 +608,12 @@ class ApiClient:
     async def update_case_form(self, case_id: int, form: dict[str, Any]) -> Case:
         return await self._json("PATCH", f"{API}/cases/{case_id}", json={"form": form})
 
-    async def rate_case(self, case_id: int, score: int, comment: str = "") -> Any:
+    async def rate_case(self, case_id: int, score: int, comment: str = "") -> Rating:
         return await self._json("POST", f"{API}/cases/{case_id}/rating", json={"score": score, "comment": comment})
 
     # ---- face ----
 
-    async def face_enrol(self, image: bytes, filename: str = "selfie.jpg") -> Any:
+    async def face_enrol(self, image: bytes, filename: str = "selfie.jpg") -> FaceEnrolled:
         files = [("image", (filename, image, _mime(filename)))]
         return await self._json("POST", f"{API}/face/enrol", files=files)
 
@@ -386,22 +635,19 @@ class ApiClient:
 
     # ---- certificates ----
 
-    async def certificates(self) -> list[dict[str, Any]]:
-        return _as_list(await self._optional("GET", f"{API}/certificates"))
+    async def certificates(self, page: int = 1) -> Page[Certificate]:
+        return await self._optional("GET", f"{API}/certificates", params={"page": page})
 
-    async def verify_certificate(self, code: str) -> dict[str, Any]:
+    async def verify_certificate(self, code: str) -> CertificateVerification:
         return await self._json("GET", f"{API}/certificates/verify/{code}")
 
     # ---- city events (一网统管) ----
 
-    async def event_categories(self) -> list[dict[str, Any]]:
-        return _as_list(await self._optional("GET", f"{API}/events/categories"))
+    async def event_categories(self) -> list[EventCategory]:
+        return await self._optional("GET", f"{API}/events/categories")
 
-    async def my_events(self, page: int = 1) -> Page:
-        data = await self._optional("GET", f"{API}/events", params={"page": page})
-        if isinstance(data, list):
-            return {"count": len(data), "next": None, "previous": None, "results": data}
-        return data
+    async def my_events(self, page: int = 1) -> Page[EventReport]:
+        return await self._optional("GET", f"{API}/events", params={"page": page})
 
     async def report_event(
         self,
@@ -415,7 +661,7 @@ class ApiClient:
         photo: bytes | None = None,
         photo_name: str = "photo.jpg",
         idempotency_key: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> EventDetail:
         """A city problem report (multipart: the photo goes as ``media``; its GPS can stand in for lat/long)."""
         data: dict[str, Any] = {"category": category, "description": description}
         if lat is not None and long is not None:
@@ -433,19 +679,19 @@ class ApiClient:
     # ---- appointments ----
 
     async def appointment_slots(
-        self, venue: str | None = None, service: str | None = None, date: str | None = None, available: bool = True
-    ) -> list[dict[str, Any]]:
+        self, venue: int | None = None, service: str | None = None, date: str | None = None, available: bool = True
+    ) -> Page[Slot]:
         params = {"venue": venue, "service": service, "date": date, "available": "true" if available else None}
-        return _as_list(await self._optional("GET", f"{API}/appointments/slots", params=params))
+        return await self._optional("GET", f"{API}/appointments/slots", params=params)
 
-    async def appointments(self) -> list[dict[str, Any]]:
-        return _as_list(await self._optional("GET", f"{API}/appointments"))
+    async def appointments(self, page: int = 1) -> Page[Booking]:
+        return await self._optional("GET", f"{API}/appointments", params={"page": page})
 
-    async def book(self, slot: int, idempotency_key: str | None = None) -> dict[str, Any]:
+    async def book(self, slot: int, idempotency_key: str | None = None) -> Booking:
         headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
         return await self._json("POST", f"{API}/appointments", json={"slot": slot}, headers=headers)
 
-    async def cancel_appointment(self, appointment_id: int) -> dict[str, Any]:
+    async def cancel_appointment(self, appointment_id: int) -> Booking:
         return await self._json("POST", f"{API}/appointments/{appointment_id}/cancel")
 
 

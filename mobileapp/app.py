@@ -1,8 +1,9 @@
 """The app shell: page set-up, a small navigation stack with five tabs, rendering and error handling.
 
-Screens (``mobileapp/screens``) subclass :class:`Screen`: ``load()`` fetches through the controllers,
-``build()`` returns the body from what was loaded. Any state change re-renders the current screen in the current
-look (normal or elder mode) and language, so switching either applies at once everywhere.
+Screens (``mobileapp/screens``) subclass :class:`mobileapp.screens.base.Screen`: ``load()`` fetches through the
+controllers, ``build()`` returns the body from what was loaded. Navigation goes by route name
+(``mobileapp.routes``). Any state change re-renders the current screen in the current look (normal or elder mode)
+and language, so switching either applies at once everywhere.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any
 
 import flet as ft
 
-from mobileapp import theme, ui
+from mobileapp import routes, theme, ui
 from mobileapp.api import ApiClient, ApiError, NetworkError
 from mobileapp.capture import PhotoSource
-from mobileapp.state import AppState
+from mobileapp.screens.base import Screen
+from mobileapp.session import AppState
 from mobileapp.storage import storage_for
 
 logger = logging.getLogger(__name__)
@@ -36,74 +38,6 @@ TABS: list[tuple[str, ft.IconData, ft.IconData, str]] = [
 ]
 
 
-class Screen:
-    """One screen. ``root`` screens are the tabs' first screens (tab bar shown, no back arrow)."""
-
-    tab = "home"
-    root = False
-    needs_login = True
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.error: ApiError | None = None
-        self.loading = False
-        self.notice: tuple[str, str] | None = None  # (kind, message) shown at the top of the body
-        self.view: Any = None  # the screen's scrolling body, kept between renders (see App.render)
-
-    # shortcuts
-    @property
-    def look(self) -> theme.Look:
-        return self.app.look
-
-    @property
-    def state(self) -> AppState:
-        return self.app.state
-
-    @property
-    def api(self) -> ApiClient:
-        return self.app.api
-
-    def t(self, key: str, **params: Any) -> str:
-        return self.app.state.t(key, **params)
-
-    # to override
-    def title(self) -> str:
-        return ""
-
-    async def load(self) -> None:
-        """Fetch what the screen shows. Errors are caught by the app and shown with a retry button."""
-
-    def build(self) -> list[ft.Control]:
-        return []
-
-    def hero(self) -> ft.Control | None:
-        """A custom top area replacing the standard blue bar (home, profile)."""
-        return None
-
-    def footer(self) -> ft.Control | None:
-        """A bar fixed above the tab bar (e.g. the apply button)."""
-        return None
-
-    def actions(self) -> list[ft.Control]:
-        return []
-
-    def padded(self) -> bool:
-        return True
-
-    # helpers
-    def handler(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Callable[..., Awaitable[None]]:
-        """An async event handler calling ``fn(*args)`` with errors shown on this screen."""
-
-        async def run(e: Any = None) -> None:
-            await self.app.guard(self, fn, *args)
-
-        return run
-
-    def render(self) -> None:
-        if self.app.current is self:
-            self.app.render()
-
-
 class App:
     def __init__(self, page: ft.Page, api_url: str | None = None) -> None:
         self.page = page
@@ -112,7 +46,6 @@ class App:
         self.photos = PhotoSource(page)
         self.state = AppState(self.api, self.storage)
         self.stack: list[Screen] = []
-        self.item_labels: dict[str, str] = {}  # registry item key → label, from the services' data_items
         self.look = theme.NORMAL
         self.fatal: ApiError | None = None
         self._frame_box: ft.Container | None = None
@@ -138,9 +71,6 @@ class App:
         await self.boot()
 
     async def boot(self) -> None:
-        from mobileapp.screens.home import HomeScreen
-        from mobileapp.screens.login import LoginScreen
-
         self.fatal = None
         try:
             await self.state.restore()
@@ -153,10 +83,7 @@ class App:
             self.render()
             return
         self._apply_look()
-        if self.state.logged_in:
-            await self.reset(HomeScreen(self))
-        else:
-            await self.reset(LoginScreen(self))
+        await self.reset("home" if self.state.logged_in else "login")
 
     def _apply_look(self) -> None:
         self.look = theme.look_for(self.state.elder_mode)
@@ -179,13 +106,22 @@ class App:
     def current(self) -> Screen | None:
         return self.stack[-1] if self.stack else None
 
-    async def go(self, screen: Screen, *, replace: bool = False) -> None:
-        if replace and self.stack:
+    async def go(self, route: str, *, replace: bool = False, back_to: str | None = None, **params: Any) -> None:
+        """Open the screen of ``route`` (``mobileapp.routes``) on top of the current one; ``replace``: instead of
+        it; ``back_to``: with that route's screen under it (back leads there, e.g. from a case to "my cases")."""
+        screen = routes.screen_for(self, route, **params)
+        if back_to is not None:
+            self.stack = [routes.screen_for(self, back_to)]
+        elif replace and self.stack:
             self.stack.pop()
         self.stack.append(screen)
         await self.open(screen)
 
-    async def reset(self, screen: Screen) -> None:
+    async def reset(self, route: str, *, notice: tuple[str, str] | None = None, **params: Any) -> None:
+        """Start over at ``route`` (login, a tab), optionally with a notice at the top of it."""
+        screen = routes.screen_for(self, route, **params)
+        if notice is not None:
+            screen.notice = notice
         self.stack = [screen]
         await self.open(screen)
 
@@ -205,9 +141,9 @@ class App:
             await self.open(screen)
 
     async def switch_tab(self, name: str) -> None:
-        from mobileapp.screens import tab_screen
-
-        await self.reset(tab_screen(self, name))
+        if name not in routes.TAB_ROUTES:
+            raise LookupError(f"no tab {name!r}")
+        await self.reset(name)
 
     async def guard(self, screen: Screen, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         """Run ``fn``; an API error lands on the screen (a lost session sends the resident to log in)."""
@@ -229,12 +165,8 @@ class App:
             return None
 
     async def session_expired(self) -> None:
-        from mobileapp.screens.login import LoginScreen
-
         await self.state.session_expired()
-        login = LoginScreen(self)
-        login.notice = ("warning", self.state.t("error.session_expired"))
-        await self.reset(login)
+        await self.reset("login", notice=("warning", self.state.t("error.session_expired")))
 
     # ---- drawing ----
 

@@ -7,7 +7,7 @@
 - a memory store when neither answers (for example, a client without the service): the session then lasts as
   long as the page.
 
-All three satisfy :class:`mobileapp.state.Storage`.
+All three satisfy :class:`mobileapp.session.Storage`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import flet as ft
 
-from mobileapp.state import MemoryStorage
+from mobileapp.session import MemoryStorage
 
 logger = logging.getLogger(__name__)
 

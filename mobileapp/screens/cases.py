@@ -7,14 +7,14 @@ from typing import Any
 import flet as ft
 
 from mobileapp import forms, ui
-from mobileapp.api import NotAvailable
-from mobileapp.app import Screen
-from mobileapp.screens.common import case_tile, coming_soon, countdown
-from mobileapp.screens.decision import decision_card
-from mobileapp.screens.service import form_fields
-from mobileapp.state import CaseController, CasesController, returned_note, short_date, short_datetime
+from mobileapp.api import Case, CaseStatus, NotAvailable
+from mobileapp.controllers.cases import CaseController, CasesController, returned_note
+from mobileapp.formats import short_date, short_datetime
+from mobileapp.screens.base import Screen
+from mobileapp.screens.common import case_tile, coming_soon, countdown, form_fields
+from mobileapp.screens.outcome import decision_card
 
-FILTERS = [
+FILTERS: list[tuple[CaseStatus | None, str]] = [
     (None, "catalogue.all"),
     ("in_review", "status.in_review"),
     ("returned", "status.returned"),
@@ -31,7 +31,7 @@ class CasesScreen(Screen):
         super().__init__(app)
         self.ctrl = CasesController(self.api)
         self.unavailable = False
-        self.filter: str | None = None
+        self.filter: CaseStatus | None = None
         self.more_busy = False
 
     def title(self) -> str:
@@ -76,14 +76,14 @@ class CasesScreen(Screen):
                 )
             )
         for case in self.ctrl.cases:
-            out.append(case_tile(self, case, self.handler(self.open_case, int(case["id"]))))
+            out.append(case_tile(self, case, self.handler(self.open_case, case["id"])))
         if self.ctrl.next:
             out.append(
                 ui.button(look, self.t("action.more"), self.handler(self.more), kind="ghost", busy=self.more_busy)
             )
         return out
 
-    async def set_filter(self, value: str | None) -> None:
+    async def set_filter(self, value: CaseStatus | None) -> None:
         self.filter = value
         await self.app.open(self)
 
@@ -97,7 +97,7 @@ class CasesScreen(Screen):
         self.render()
 
     async def open_case(self, case_id: int) -> None:
-        await self.app.go(CaseScreen(self.app, case_id))
+        await self.app.go("case", case_id=case_id)
 
 
 class CaseScreen(Screen):
@@ -116,8 +116,8 @@ class CaseScreen(Screen):
         return self.t("cases.detail")
 
     async def load(self) -> None:
-        await self.ctrl.load()
-        if self.ctrl.service_code and self.ctrl.case and self.ctrl.case.get("form"):
+        case = await self.ctrl.load()
+        if case["form"]:
             try:
                 await self.ctrl.load_form()
             except Exception:  # the labels are a nicety: show raw keys rather than fail the screen
@@ -139,7 +139,7 @@ class CaseScreen(Screen):
                         [
                             due,
                             ui.text(
-                                look, self.t("cases.due_at", date=short_date(case.get("due_at"))), 13, color=look.text3
+                                look, self.t("cases.due_at", date=short_date(case["due_at"])), 13, color=look.text3
                             ),
                         ],
                         alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
@@ -158,7 +158,7 @@ class CaseScreen(Screen):
                     kind="warning",
                 )
             )
-        submitted = case.get("form") or {}
+        submitted = case["form"]
         if submitted:
             specs = {f.name: f for f in self.ctrl.fields}
             lang = self.state.language
@@ -172,7 +172,7 @@ class CaseScreen(Screen):
             ]
             out.append(ui.section(look, self.t("cases.your_form"), [ui.card(look, ft.Column(rows, spacing=10))]))
         out.append(ui.section(look, self.t("cases.timeline"), [ui.card(look, self._timeline(case))]))
-        if self.ctrl.can_rate or case.get("rating") or self.thanks:
+        if self.ctrl.can_rate or case["rating"] or self.thanks:
             out.append(self._rating(case))
         if self.confirm_withdraw:
             out.append(
@@ -205,19 +205,19 @@ class CaseScreen(Screen):
             )
         return out
 
-    def _timeline(self, case: dict[str, Any]) -> ft.Control:
+    def _timeline(self, case: Case) -> ft.Control:
         look = self.look
-        entries = list(case.get("timeline") or [])
+        entries = case["timeline"]
         rows: list[ft.Control] = []
         for i, entry in enumerate(reversed(entries)):
             latest = i == 0
-            status = str(entry.get("status", ""))
+            status = entry["status"]
             label = self.t(f"status.{status}") if status else ""
-            detail = [ui.text(look, short_datetime(entry.get("at")), 12, color=look.text3)]
-            if entry.get("actor"):
-                detail.append(ui.text(look, str(entry.get("actor")), 12, color=look.text3))
-            if entry.get("note"):
-                detail.append(ui.text(look, str(entry.get("note")), 13, color=look.text2))
+            detail = [ui.text(look, short_datetime(entry["at"]), 12, color=look.text3)]
+            if entry["actor"]:
+                detail.append(ui.text(look, entry["actor"], 12, color=look.text3))
+            if entry["note"]:
+                detail.append(ui.text(look, entry["note"], 13, color=look.text2))
             rows.append(
                 ft.Row(
                     [
@@ -260,10 +260,10 @@ class CaseScreen(Screen):
             rows.append(ui.text(look, self.t("common.empty"), 14, color=look.text3))
         return ft.Column(rows, spacing=4)
 
-    def _rating(self, case: dict[str, Any]) -> ft.Control:
+    def _rating(self, case: Case) -> ft.Control:
         look = self.look
-        rating = case.get("rating")
-        given = int(rating.get("score") if isinstance(rating, dict) else rating or 0) if rating else 0
+        rating = case["rating"]
+        given = rating["score"] if rating else 0
         score = given or self.score
         stars = []
         for n in range(1, 6):
@@ -289,10 +289,9 @@ class CaseScreen(Screen):
             parts.append(
                 ui.text(look, self.t(f"cases.rating.{score}"), 14, color=look.warning, align=ft.TextAlign.CENTER)
             )
-        if given:
-            comment = rating.get("comment") if isinstance(rating, dict) else ""
-            if comment:
-                parts.append(ui.text(look, str(comment), 14, color=look.text2))
+        if rating:
+            if rating["comment"]:
+                parts.append(ui.text(look, rating["comment"], 14, color=look.text2))
             if self.thanks:
                 parts.append(ui.with_id("rating_thanks", ui.text(look, self.t("cases.thanks"), 14, color=look.success)))
         else:
@@ -351,7 +350,6 @@ class CaseScreen(Screen):
         self.render()
         try:
             await self.ctrl.rate(self.score, self.comment.strip())
-            await self.ctrl.load()
             self.thanks = True
         finally:
             self.busy = ""
@@ -378,13 +376,11 @@ class CaseScreen(Screen):
         self.render()
 
     async def face(self) -> None:
-        from mobileapp.screens.face import FaceScreen
-
         assert self.ctrl.case is not None
-        await self.app.go(FaceScreen(self.app, dict(self.ctrl.case)))
+        await self.app.go("face", case=self.ctrl.case)
 
     async def fix(self) -> None:
-        await self.app.go(ResubmitScreen(self.app, self.ctrl))
+        await self.app.go("resubmit", ctrl=self.ctrl)
 
 
 class ResubmitScreen(Screen):
@@ -405,9 +401,8 @@ class ResubmitScreen(Screen):
 
     def build(self) -> list[ft.Control]:
         look = self.look
-        case = self.ctrl.case or {}
         out: list[ft.Control] = []
-        note = returned_note(case)
+        note = returned_note(self.ctrl.case) if self.ctrl.case else ""
         if note:
             out.append(ui.banner(look, f"{self.t('cases.returned_note')}：{note}", kind="warning"))
         fields = form_fields(self, self.ctrl.fields, self.ctrl.values, self.ctrl.errors, self.on_field)

@@ -8,9 +8,9 @@ import flet as ft
 
 from mobileapp import ui
 from mobileapp.api import NotAvailable
-from mobileapp.app import Screen
+from mobileapp.controllers.catalogue import CatalogueController
+from mobileapp.screens.base import Screen
 from mobileapp.screens.common import coming_soon, service_tile
-from mobileapp.state import CatalogueController
 
 
 class CatalogueScreen(Screen):
@@ -141,6 +141,4 @@ class CatalogueScreen(Screen):
         self.render()
 
     async def open_service(self, code: str) -> None:
-        from mobileapp.screens.service import ServiceScreen
-
-        await self.app.go(ServiceScreen(self.app, code))
+        await self.app.go("service", code=code)

@@ -1,4 +1,5 @@
-"""Pieces several screens share: a service tile, a case tile, mode tags."""
+"""Pieces several screens share: service and case tiles, mode tags, the countdown, generated form fields, "coming
+soon"."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from mobileapp import ui
-from mobileapp.state import days_left, key_of, label_of, short_date
+from mobileapp import formats, forms, ui
+from mobileapp.api import Case, Service
+from mobileapp.formats import short_date
 
 if TYPE_CHECKING:
-    from mobileapp.app import Screen
+    from mobileapp.screens.base import Screen
 
 _ICON_HINTS: list[tuple[str, ft.IconData, str]] = [
     ("provident", ft.Icons.SAVINGS_OUTLINED, "#1F6FEB"),
@@ -28,10 +30,8 @@ _ICON_HINTS: list[tuple[str, ft.IconData, str]] = [
 ]
 
 
-def service_icon(service: dict[str, Any]) -> tuple[ft.IconData, str]:
-    hay = " ".join(
-        [str(service.get("code", "")), key_of(service.get("category")), key_of(service.get("department"))]
-    ).lower()
+def service_icon(service: Service) -> tuple[ft.IconData, str]:
+    hay = " ".join([service["code"], service["category"], service["department"]]).lower()
     for hint, icon, color in _ICON_HINTS:
         if hint in hay:
             return icon, color
@@ -50,28 +50,28 @@ def icon_badge(screen: Screen, icon: ft.IconData, color: str, size: float = 44) 
     )
 
 
-def mode_tags(screen: Screen, service: dict[str, Any]) -> list[ft.Control]:
+def mode_tags(screen: Screen, service: Service) -> list[ft.Control]:
     look = screen.look
     tags: list[ft.Control] = []
-    mode = service.get("mode")
+    mode = service["mode"]
     if mode:
         fg, bg = {
             "instant": (look.success, look.success_soft),
             "commitment": (look.warning, look.warning_soft),
         }.get(mode, (look.primary, look.primary_soft))
         tags.append(ui.tag(look, screen.t(f"mode.{mode}"), fg, bg))
-    if service.get("requires_face"):
+    if service["requires_face"]:
         tags.append(ui.tag(look, screen.t("service.face"), look.primary, look.primary_soft))
     return tags
 
 
-def service_tile(screen: Screen, service: dict[str, Any], on_open) -> ft.Control:
+def service_tile(screen: Screen, service: Service, on_open) -> ft.Control:
     look = screen.look
     icon, color = service_icon(service)
-    summary = str(service.get("summary") or "")
+    summary = service["summary"]
     lines: list[ft.Control] = [
-        ui.text(look, str(service.get("name", service.get("code"))), 16, weight=ft.FontWeight.BOLD, max_lines=2),
-        ui.text(look, label_of(service.get("department")), 13, color=look.text3, max_lines=1),
+        ui.text(look, service["name"], 16, weight=ft.FontWeight.BOLD, max_lines=2),
+        ui.text(look, service["department"], 13, color=look.text3, max_lines=1),
     ]
     if summary and not look.elder:
         lines.append(ui.text(look, summary, 13, color=look.text2, max_lines=2))
@@ -90,19 +90,19 @@ def service_tile(screen: Screen, service: dict[str, Any], on_open) -> ft.Control
             vertical_alignment=ft.CrossAxisAlignment.CENTER,
         ),
         on_click=on_open,
-        identifier=f"service_{service.get('code')}",
+        identifier=f"service_{service['code']}",
         padding=look.pad - 2,
     )
 
 
-def countdown(screen: Screen, case: dict[str, Any]) -> ft.Control | None:
-    """ "N (working) days left" for an open case, coloured by urgency; the server's working-day count when given."""
+def countdown(screen: Screen, case: Case) -> ft.Control | None:
+    """ "N working days left" for an open case, coloured by urgency (the server counts the working days)."""
     look = screen.look
-    if case.get("status") not in ("in_review", "pending_face", "returned") or not case.get("due_at"):
+    if case["status"] not in ("in_review", "pending_face", "returned") or not case["due_at"]:
         return None
-    working = case.get("working_days_left")
-    if case.get("status") == "returned" and working is None:
-        # the statutory clock stops while the resident corrects the application
+    n = case["working_days_left"]
+    if n is None:
+        # the statutory clock stops while the resident corrects the application (a return)
         return ft.Row(
             [
                 ft.Icon(ft.Icons.PAUSE_CIRCLE_OUTLINE, size=look.icon(16), color=look.warning),
@@ -111,16 +111,12 @@ def countdown(screen: Screen, case: dict[str, Any]) -> ft.Control | None:
             spacing=4,
             tight=True,
         )
-    n = working if isinstance(working, int) else days_left(case.get("due_at"))
-    if n is None:
-        return None
-    if case.get("overdue") or n < 0:
+    if case["overdue"] or n < 0:
         label, color = screen.t("cases.overdue", n=abs(n)), look.danger
     elif n == 0:
         label, color = screen.t("cases.due_today"), look.warning
     else:
-        key = "cases.working_days_left" if isinstance(working, int) else "cases.due_in"
-        label, color = screen.t(key, n=n), look.warning if n <= 3 else look.primary
+        label, color = screen.t("cases.working_days_left", n=n), look.warning if n <= 3 else look.primary
     return ft.Row(
         [ft.Icon(ft.Icons.SCHEDULE, size=look.icon(16), color=color), ui.text(look, label, 13, color=color)],
         spacing=4,
@@ -128,19 +124,12 @@ def countdown(screen: Screen, case: dict[str, Any]) -> ft.Control | None:
     )
 
 
-def service_name(case: dict[str, Any]) -> str:
-    service = case.get("service")
-    if isinstance(service, dict):
-        return str(service.get("name") or service.get("code") or "")
-    return str(case.get("service_name") or service or "")
-
-
-def case_tile(screen: Screen, case: dict[str, Any], on_open) -> ft.Control:
+def case_tile(screen: Screen, case: Case, on_open) -> ft.Control:
     look = screen.look
-    status = str(case.get("status", ""))
-    ref = str(case.get("reference_no", case.get("id")))
+    status = case["status"]
+    ref = case["reference_no"]
     bottom: list[ft.Control] = [
-        ui.text(look, screen.t("cases.submitted", date=short_date(case.get("submitted_at"))), 13, color=look.text3)
+        ui.text(look, screen.t("cases.submitted", date=short_date(case["submitted_at"])), 13, color=look.text3)
     ]
     due = countdown(screen, case)
     if due is not None:
@@ -151,8 +140,8 @@ def case_tile(screen: Screen, case: dict[str, Any], on_open) -> ft.Control:
             [
                 ft.Row(
                     [
-                        ui.text(look, service_name(case), 16, weight=ft.FontWeight.BOLD, max_lines=1, expand=True),
-                        ui.status_tag(look, status, status_label(screen, case)),
+                        ui.text(look, case["service_name"], 16, weight=ft.FontWeight.BOLD, max_lines=1, expand=True),
+                        ui.status_tag(look, status, formats.case_status(screen.t, case)),
                     ],
                     spacing=8,
                 ),
@@ -166,12 +155,65 @@ def case_tile(screen: Screen, case: dict[str, Any], on_open) -> ft.Control:
     )
 
 
-def status_label(screen: Screen, case: dict[str, Any]) -> str:
-    """The app's short status word (the server's ``status_label`` for statuses the app does not know)."""
-    status = str(case.get("status", ""))
-    key = f"status.{status}"
-    text = screen.t(key)
-    return str(case.get("status_label") or status) if text == key else text
+def form_fields(
+    screen: Screen, specs: list[forms.FieldSpec], values: dict[str, Any], errors: dict[str, str], on_change
+) -> list[ft.Control]:
+    """Controls for a generated form; ``on_change(name, value, rerender)`` records what the resident enters."""
+    look = screen.look
+    lang = screen.state.language
+    out: list[ft.Control] = []
+    for spec in specs:
+        label = forms.localized(spec.label, lang) + (" *" if spec.required else "")
+        error = errors.get(spec.name)
+        ident = f"form_{spec.name}"
+        if spec.kind == "enum":
+            parts: list[ft.Control] = [ui.text(look, label, 15, weight=ft.FontWeight.BOLD)]
+            if spec.description:
+                parts.append(ui.text(look, spec.description, 13, color=look.text3))
+            parts.append(
+                ui.choice_group(
+                    look,
+                    [(c.value, forms.localized(c.label, lang)) for c in spec.choices],
+                    values.get(spec.name),
+                    lambda v, name=spec.name: on_change(name, v, True),
+                    identifier_prefix=ident,
+                )
+            )
+            if error:
+                parts.append(ui.text(look, error, 13, color=look.danger))
+            out.append(ft.Column(parts, spacing=8))
+        elif spec.kind == "boolean":
+            out.append(
+                ui.with_id(
+                    ident,
+                    ft.Checkbox(
+                        label=label,
+                        value=bool(values.get(spec.name)),
+                        on_change=lambda e, name=spec.name: on_change(name, bool(e.control.value), True),
+                        label_style=ft.TextStyle(size=look.fs(15), color=look.text),
+                        error=error,
+                    ),
+                )
+            )
+        else:
+            value = values.get(spec.name)
+            numeric = spec.kind in ("number", "integer") or forms.numeric_pattern(spec.pattern)
+            keyboard = ft.KeyboardType.NUMBER if numeric else None
+            out.append(
+                ui.text_field(
+                    look,
+                    label,
+                    value="" if value is None else str(value),
+                    hint=spec.placeholder or spec.description,
+                    on_change=lambda e, name=spec.name: on_change(name, e.control.value, False),
+                    keyboard=keyboard,
+                    error=error,
+                    multiline=spec.kind == "text",
+                    identifier=ident,
+                    suffix=spec.unit or None,
+                )
+            )
+    return out
 
 
 def coming_soon(screen: Screen, icon: ft.IconData = ft.Icons.CONSTRUCTION) -> ft.Control:

@@ -9,21 +9,13 @@ from typing import Any
 
 import flet as ft
 
-from mobileapp import ui
-from mobileapp.api import ApiError, NotAvailable, new_idempotency_key
-from mobileapp.app import Screen
+from mobileapp import formats, ui
 from mobileapp.capture import locate
+from mobileapp.controllers.appointments import AppointmentsController
+from mobileapp.controllers.events import EventsController
+from mobileapp.formats import short_datetime
+from mobileapp.screens.base import Screen
 from mobileapp.screens.common import coming_soon
-from mobileapp.state import short_datetime
-
-EVENT_STATUS = {
-    "open": ("处理中", "Open"),
-    "closed": ("已办结", "Closed"),
-    "received": ("已受理", "Received"),
-    "dispatched": ("已派单", "Dispatched"),
-    "in_progress": ("处置中", "In progress"),
-    "resolved": ("已解决", "Resolved"),
-}
 
 
 class EventsScreen(Screen):
@@ -32,9 +24,7 @@ class EventsScreen(Screen):
 
     def __init__(self, app) -> None:
         super().__init__(app)
-        self.categories: list[dict[str, Any]] = []
-        self.mine: list[dict[str, Any]] = []
-        self.unavailable = False
+        self.ctrl = EventsController(self.api)
         self.category: str | None = None
         self.description = ""
         self.address = ""
@@ -43,31 +33,21 @@ class EventsScreen(Screen):
         self.locating = False
         self.busy = False
         self.done = False
-        self.attempt_key: str | None = None
 
     def title(self) -> str:
         return self.t("events.title")
 
     async def load(self) -> None:
-        try:
-            self.categories = await self.api.event_categories()
-            self.unavailable = False
-        except NotAvailable:
-            self.unavailable = True
-            return
-        try:
-            self.mine = list((await self.api.my_events()).get("results", []))
-        except NotAvailable:
-            self.mine = []
+        await self.ctrl.load()
 
     def build(self) -> list[ft.Control]:
         look = self.look
-        if self.unavailable:
+        if not self.ctrl.available:
             return [coming_soon(self, ft.Icons.LOCATION_CITY), self._appointments_entry()]
         out: list[ft.Control] = []
         if self.done:
             out.append(ui.banner(look, self.t("events.thanks"), kind="success"))
-        options = [(c.get("code"), str(c.get("name") or c.get("code"))) for c in self.categories]
+        options = [(c["code"], c["name"]) for c in self.ctrl.categories]
         if look.elder and self.category is None:
             options = options[:5]
         location = (
@@ -119,23 +99,19 @@ class EventsScreen(Screen):
         ]
         out.append(ui.section(look, self.t("events.report"), [ui.card(look, ft.Column(form, spacing=look.gap))]))
         mine: list[ft.Control] = []
-        for report in self.mine[: (10 if not look.elder else 4)]:
-            status = str(report.get("status", ""))
-            zh, en = EVENT_STATUS.get(status, (status, status))
-            category = report.get("category")
-            name = category.get("name") if isinstance(category, dict) else category
+        for report in self.ctrl.mine[: (10 if not look.elder else 4)]:
             lines: list[ft.Control] = [
                 ft.Row(
                     [
-                        ui.text(look, str(name or ""), 15, weight=ft.FontWeight.BOLD, expand=True),
-                        ui.tag(look, en if self.state.language == "en" else zh, look.primary, look.primary_soft),
+                        ui.text(look, report["category"]["name"], 15, weight=ft.FontWeight.BOLD, expand=True),
+                        ui.tag(look, formats.event_status(self.t, report["status"]), look.primary, look.primary_soft),
                     ]
                 ),
-                ui.text(look, str(report.get("description", "")), 14, color=look.text2, max_lines=2),
+                ui.text(look, report["description"], 14, color=look.text2, max_lines=2),
             ]
-            if report.get("notice"):
-                lines.append(ui.text(look, str(report.get("notice")), 13, color=look.primary))
-            lines.append(ui.text(look, short_datetime(report.get("created_at")), 12, color=look.text3))
+            if report["notice"]:
+                lines.append(ui.text(look, report["notice"], 13, color=look.primary))
+            lines.append(ui.text(look, short_datetime(report["created_at"]), 12, color=look.text3))
             mine.append(ui.card(look, ft.Column(lines, spacing=4)))
         if not mine:
             mine.append(ui.text(look, self.t("events.empty"), 14, color=look.text3))
@@ -157,7 +133,7 @@ class EventsScreen(Screen):
         )
 
     def footer(self) -> ft.Control | None:
-        if self.unavailable or self.loading:
+        if not self.ctrl.available or self.loading:
             return None
         return ui.button(
             self.look,
@@ -202,32 +178,18 @@ class EventsScreen(Screen):
         self.done = False
         self.notice = None
         self.render()
-        if self.attempt_key is None:
-            self.attempt_key = new_idempotency_key()
         try:
-            await self.api.report_event(
-                self.category,
-                self.description.strip(),
-                lat=self.position[0] if self.position else None,
-                long=self.position[1] if self.position else None,
-                address=self.address.strip(),
-                photo=self.photo[1] if self.photo else None,
-                photo_name=self.photo[0] if self.photo else "photo.jpg",
-                idempotency_key=self.attempt_key,
+            await self.ctrl.report(
+                self.category, self.description, position=self.position, address=self.address, photo=self.photo
             )
-        except ApiError as exc:
-            if exc.status != 0:
-                self.attempt_key = None
-            raise
         finally:
             self.busy = False
-        self.attempt_key = None
         self.description, self.address, self.photo, self.category, self.position = "", "", None, None, None
         self.done = True
         await self.app.open(self)
 
     async def open_appointments(self) -> None:
-        await self.app.go(AppointmentsScreen(self.app))
+        await self.app.go("appointments")
 
 
 class AppointmentsScreen(Screen):
@@ -235,40 +197,24 @@ class AppointmentsScreen(Screen):
 
     def __init__(self, app, service: str | None = None) -> None:
         super().__init__(app)
-        self.service = service  # from "ask a clerk": that service's counter slots first
-        self.slots: list[dict[str, Any]] = []
-        self.mine: list[dict[str, Any]] = []
-        self.unavailable = False
-        self.busy_slot: Any = None
-        self.keys: dict[Any, str] = {}
+        # from "ask a clerk": that service's counter slots first
+        self.ctrl = AppointmentsController(self.api, service=service)
+        self.busy_slot: int | None = None
 
     def title(self) -> str:
         return self.t("appointments.title")
 
     async def load(self) -> None:
-        try:
-            self.slots = await self.api.appointment_slots(service=self.service) if self.service else []
-            if not self.slots:
-                self.slots = await self.api.appointment_slots()
-            self.unavailable = False
-        except NotAvailable:
-            self.unavailable = True
-            return
-        try:
-            self.mine = [b for b in await self.api.appointments() if b.get("status") not in ("cancelled", "canceled")]
-        except NotAvailable:
-            self.mine = []
+        await self.ctrl.load()
 
     def build(self) -> list[ft.Control]:
         look = self.look
-        if self.unavailable:
+        if not self.ctrl.available:
             return [coming_soon(self, ft.Icons.EVENT_AVAILABLE)]
         out: list[ft.Control] = []
         mine: list[ft.Control] = []
-        for booking in self.mine:
-            if booking.get("status") in ("cancelled", "canceled"):
-                continue
-            slot = booking.get("slot") if isinstance(booking.get("slot"), dict) else booking
+        for booking in self.ctrl.mine:
+            slot = booking["slot"]
             mine.append(
                 ui.card(
                     look,
@@ -278,11 +224,11 @@ class AppointmentsScreen(Screen):
                                 [
                                     ui.text(
                                         look,
-                                        str(slot.get("venue_name") or slot.get("venue") or ""),
+                                        slot["venue_name"],
                                         15,
                                         weight=ft.FontWeight.BOLD,
                                     ),
-                                    ui.text(look, short_datetime(slot.get("starts_at")), 14, color=look.text2),
+                                    ui.text(look, short_datetime(slot["starts_at"]), 14, color=look.text2),
                                 ],
                                 spacing=2,
                                 expand=True,
@@ -290,7 +236,7 @@ class AppointmentsScreen(Screen):
                             ui.button(
                                 look,
                                 self.t("appointments.cancel"),
-                                self.handler(self.cancel, booking.get("id")),
+                                self.handler(self.cancel, booking["id"]),
                                 kind="danger",
                                 expand=False,
                             ),
@@ -301,8 +247,8 @@ class AppointmentsScreen(Screen):
         if mine:
             out.append(ui.section(look, self.t("appointments.mine"), mine))
         slots: list[ft.Control] = []
-        for slot in self.slots[: (20 if not look.elder else 6)]:
-            remaining = int(slot.get("remaining", 0) or 0)
+        for slot in self.ctrl.slots[: (20 if not look.elder else 6)]:
+            remaining = slot["remaining"]
             full = remaining <= 0
             slots.append(
                 ui.card(
@@ -313,17 +259,12 @@ class AppointmentsScreen(Screen):
                                 [
                                     ui.text(
                                         look,
-                                        str(slot.get("venue_name") or slot.get("venue") or ""),
+                                        slot["venue_name"],
                                         15,
                                         weight=ft.FontWeight.BOLD,
                                     ),
-                                    ui.text(
-                                        look,
-                                        str(slot.get("service_name") or slot.get("service") or ""),
-                                        13,
-                                        color=look.text3,
-                                    ),
-                                    ui.text(look, short_datetime(slot.get("starts_at")), 14, color=look.text2),
+                                    ui.text(look, slot["service_name"], 13, color=look.text3),
+                                    ui.text(look, short_datetime(slot["starts_at"]), 14, color=look.text2),
                                 ],
                                 spacing=2,
                                 expand=True,
@@ -341,11 +282,11 @@ class AppointmentsScreen(Screen):
                                     ui.button(
                                         look,
                                         self.t("appointments.book"),
-                                        self.handler(self.book, slot.get("id")),
+                                        self.handler(self.book, slot["id"]),
                                         expand=False,
                                         disabled=full,
-                                        busy=self.busy_slot == slot.get("id"),
-                                        identifier=f"slot_{slot.get('id')}",
+                                        busy=self.busy_slot == slot["id"],
+                                        identifier=f"slot_{slot['id']}",
                                     ),
                                 ],
                                 horizontal_alignment=ft.CrossAxisAlignment.END,
@@ -362,24 +303,18 @@ class AppointmentsScreen(Screen):
         out.append(ui.section(look, self.t("appointments.slots"), slots))
         return out
 
-    async def book(self, slot_id: Any) -> None:
+    async def book(self, slot_id: int) -> None:
         if self.busy_slot is not None:
             return
         self.busy_slot = slot_id
-        key = self.keys.setdefault(slot_id, new_idempotency_key())
         self.render()
         try:
-            await self.api.book(int(slot_id), idempotency_key=key)
-            self.keys.pop(slot_id, None)
+            await self.ctrl.book(slot_id)
             self.notice = ("success", self.t("appointments.booked"))
-        except ApiError as exc:
-            if exc.status != 0:  # answered: the next tap is a new attempt
-                self.keys.pop(slot_id, None)
-            raise
         finally:
             self.busy_slot = None
         await self.app.open(self)
 
-    async def cancel(self, booking_id: Any) -> None:
-        await self.api.cancel_appointment(int(booking_id))
+    async def cancel(self, booking_id: int) -> None:
+        await self.ctrl.cancel(booking_id)
         await self.app.open(self)

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import flet as ft
 
 from mobileapp import ui
-from mobileapp.api import ApiError
-from mobileapp.app import Screen
-from mobileapp.state import FaceController
+from mobileapp.api import ApiError, Case
+from mobileapp.controllers.face import FaceController
+from mobileapp.screens.base import Screen
 
 
 class FaceScreen(Screen):
     tab = "cases"
 
-    def __init__(self, app, case: dict[str, Any]) -> None:
+    def __init__(self, app, case: Case) -> None:
         super().__init__(app)
         self.case = case
-        self.ctrl = FaceController(self.api, case_id=int(case["id"]))
+        self.ctrl = FaceController(self.api, case_id=case["id"])
         self.busy = False
         self.failed: str | None = None
         self.enrol_first = False
@@ -185,10 +183,10 @@ class FaceScreen(Screen):
         if not result:
             self.render()
             return
-        if result.get("verified"):
-            await self.show_decision(result.get("case"))
+        if result["verified"]:
+            await self.show_decision(result["case"])
             return
-        self.failed = self.t("face.failed", n=result.get("attempts_left", 0))
+        self.failed = self.t("face.failed", n=result["attempts_left"])
         await self._fresh_challenge()
         self.render()
 
@@ -198,9 +196,5 @@ class FaceScreen(Screen):
         except ApiError as exc:
             self.error = exc
 
-    async def show_decision(self, case: dict[str, Any] | None) -> None:
-        from mobileapp.screens.decision import DecisionScreen
-
-        if not case:
-            case = await self.api.case(int(self.case["id"]))
-        await self.app.go(DecisionScreen(self.app, case), replace=True)
+    async def show_decision(self, case: Case) -> None:
+        await self.app.go("decision", case=case, replace=True)

@@ -8,10 +8,12 @@ from typing import Any
 import flet as ft
 
 from mobileapp import ui
-from mobileapp.api import ApiError, NotAvailable
-from mobileapp.app import Screen
+from mobileapp.api import ApiError, NotAvailable, Service
+from mobileapp.controllers.catalogue import CatalogueController
+from mobileapp.controllers.notifications import NotificationsController
+from mobileapp.formats import short_date
+from mobileapp.screens.base import Screen
 from mobileapp.screens.common import service_tile
-from mobileapp.state import CatalogueController, short_date
 
 
 def elder_toggle(screen: Screen, *, on_dark: bool) -> ft.Control:
@@ -53,9 +55,9 @@ class HomeScreen(Screen):
     def __init__(self, app) -> None:
         super().__init__(app)
         self.catalogue = CatalogueController(self.api)
-        self.popular: list[dict[str, Any]] = []
-        self.eligible: list[dict[str, Any]] = []
-        self.notices: list[dict[str, Any]] = []
+        self.inbox = NotificationsController(self.api)
+        self.popular: list[Service] = []
+        self.eligible: list[Service] = []
         self.catalogue_error: ApiError | None = None
         self.query = ""
 
@@ -77,9 +79,8 @@ class HomeScreen(Screen):
                 self.catalogue_error = exc
 
         async def notices() -> None:
-            page = await self.api.notifications()
-            self.notices = list(page.get("results", []))
-            self.state.unread = int(page.get("unread", 0))
+            await self.inbox.load()
+            self.state.unread = self.inbox.unread
 
         await asyncio.gather(self.state.refresh_profile(), services(), notices())
 
@@ -88,7 +89,7 @@ class HomeScreen(Screen):
     def hero(self) -> ft.Control:
         look = self.look
         profile = self.state.profile or {}
-        name = profile.get("name") if self.state.real_name_verified else self.t("home.guest")
+        name = profile["name"] if profile and self.state.real_name_verified else self.t("home.guest")
         search = ui.text_field(
             look,
             "",
@@ -127,11 +128,7 @@ class HomeScreen(Screen):
         self.query = e.control.value or ""
 
     async def search(self) -> None:
-        from mobileapp.screens.catalogue import CatalogueScreen
-
-        screen = CatalogueScreen(self.app, query=self.query.strip())
-        screen.root = False
-        await self.app.go(screen)
+        await self.app.go("search", query=self.query.strip())
 
     def build(self) -> list[ft.Control]:
         look = self.look
@@ -178,8 +175,8 @@ class HomeScreen(Screen):
                 service_tile(self, s, self.handler(self.open_service, s["code"])) for s in self.eligible[:limit]
             ] or [ui.text(look, self.t("catalogue.empty"), 14, color=look.text3)]
             out.append(ui.section(look, self.t("home.eligible"), body))
-        eligible_codes = {s.get("code") for s in self.eligible}
-        popular = [s for s in self.popular if s.get("code") not in eligible_codes][: max(2, limit - len(self.eligible))]
+        eligible_codes = {s["code"] for s in self.eligible}
+        popular = [s for s in self.popular if s["code"] not in eligible_codes][: max(2, limit - len(self.eligible))]
         if popular:
             out.append(
                 ui.section(
@@ -248,7 +245,7 @@ class HomeScreen(Screen):
 
     def _notices(self) -> ft.Control:
         look = self.look
-        items = self.notices[: max(2, look.list_limit - 3)]
+        items = self.inbox.items[: max(2, look.list_limit - 3)]
         rows: list[ft.Control] = []
         for n in items:
             rows.append(
@@ -258,10 +255,10 @@ class HomeScreen(Screen):
                             width=8,
                             height=8,
                             border_radius=4,
-                            bgcolor=look.danger if not n.get("read") else look.border,
+                            bgcolor=look.danger if not n["read"] else look.border,
                         ),
-                        ui.text(look, str(n.get("title", "")), 14, max_lines=1, expand=True),
-                        ui.text(look, short_date(n.get("created_at")), 12, color=look.text3),
+                        ui.text(look, n["title"], 14, max_lines=1, expand=True),
+                        ui.text(look, short_date(n["created_at"]), 12, color=look.text3),
                     ],
                     spacing=8,
                 )
@@ -281,32 +278,22 @@ class HomeScreen(Screen):
         await self.app.open(self)
 
     async def open_service(self, code: str) -> None:
-        from mobileapp.screens.service import ServiceScreen
-
-        await self.app.go(ServiceScreen(self.app, code))
+        await self.app.go("service", code=code)
 
     async def open_real_name(self) -> None:
-        from mobileapp.screens.profile import RealNameScreen
-
-        await self.app.go(RealNameScreen(self.app))
+        await self.app.go("real_name")
 
     async def open_cases(self) -> None:
         await self.app.switch_tab("cases")
 
     async def open_certs(self) -> None:
-        from mobileapp.screens.certificates import CertificatesScreen
-
-        await self.app.go(CertificatesScreen(self.app))
+        await self.app.go("certificates")
 
     async def open_appointments(self) -> None:
-        from mobileapp.screens.events import AppointmentsScreen
-
-        await self.app.go(AppointmentsScreen(self.app))
+        await self.app.go("appointments")
 
     async def open_report(self) -> None:
         await self.app.switch_tab("events")
 
     async def open_notices(self) -> None:
-        from mobileapp.screens.profile import NotificationsScreen
-
-        await self.app.go(NotificationsScreen(self.app))
+        await self.app.go("notifications")

@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from mobileapp import ui
-from mobileapp.app import Screen
+from mobileapp.screens.base import Screen
 
 
 class LoginScreen(Screen):
@@ -200,8 +200,6 @@ class LoginScreen(Screen):
         self.render()
 
     async def submit(self) -> None:
-        from mobileapp.screens.home import HomeScreen
-
         if self.busy:
             return
         self.busy = True
@@ -222,4 +220,4 @@ class LoginScreen(Screen):
         finally:
             self.busy = False
         self.password = ""
-        await self.app.reset(HomeScreen(self.app))
+        await self.app.reset("home")

@@ -3,16 +3,17 @@ the data-access log."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from typing import Any
 
 import flet as ft
 
 from mobileapp import ui
-from mobileapp.api import ApiError
-from mobileapp.app import Screen
-from mobileapp.state import PagedList, short_datetime
+from mobileapp.api import ApiError, Notification
+from mobileapp.controllers.notifications import NotificationsController, case_of
+from mobileapp.controllers.profile import DataAccessController
+from mobileapp.formats import short_datetime
+from mobileapp.screens.base import Screen
 
 
 class ProfileScreen(Screen):
@@ -31,7 +32,7 @@ class ProfileScreen(Screen):
         look = self.look
         profile = self.state.profile or {}
         verified = self.state.real_name_verified
-        name = str(profile.get("name") or "") if verified else self.t("home.guest")
+        name = profile["name"] if profile and verified else self.t("home.guest")
         badge = ui.tag(
             look,
             self.t("me.realname_done") if verified else self.t("me.realname_todo"),
@@ -56,9 +57,11 @@ class ProfileScreen(Screen):
                                 spacing=8,
                                 wrap=True,
                             ),
-                            ui.text(look, self.t("me.phone", phone=profile.get("phone", "")), 14, color="#DCE8FF"),
-                            ui.text(look, str(profile.get("id_number") or ""), 13, color="#DCE8FF")
-                            if verified
+                            ui.text(
+                                look, self.t("me.phone", phone=profile["phone"] if profile else ""), 14, color="#DCE8FF"
+                            ),
+                            ui.text(look, profile["id_number"] or "", 13, color="#DCE8FF")
+                            if profile and verified
                             else ft.Container(),
                         ],
                         spacing=4,
@@ -75,9 +78,9 @@ class ProfileScreen(Screen):
 
     def build(self) -> list[ft.Control]:
         look = self.look
-        profile = self.state.profile or {}
+        profile = self.state.profile
         verified = self.state.real_name_verified
-        enrolled = bool(profile.get("face_enrolled"))
+        enrolled = bool(profile and profile["face_enrolled"])
         identity = ui.card(
             look,
             ft.Column(
@@ -86,7 +89,7 @@ class ProfileScreen(Screen):
                         look,
                         ft.Icons.VERIFIED_USER_OUTLINED,
                         self.t("me.realname"),
-                        self.handler(self.open, RealNameScreen) if not verified else None,
+                        self.handler(self.app.go, "real_name") if not verified else None,
                         trailing=ui.tag(
                             look,
                             self.t("me.realname_done") if verified else self.t("me.realname_todo"),
@@ -100,7 +103,7 @@ class ProfileScreen(Screen):
                         look,
                         ft.Icons.FACE_OUTLINED,
                         self.t("me.face"),
-                        self.handler(self.open, FaceEnrolScreen),
+                        self.handler(self.app.go, "face_enrol"),
                         trailing=ui.tag(
                             look,
                             self.t("me.face_done") if enrolled else self.t("me.face_todo"),
@@ -163,7 +166,7 @@ class ProfileScreen(Screen):
                         look,
                         ft.Icons.NOTIFICATIONS_OUTLINED,
                         self.t("me.notifications"),
-                        self.handler(self.open, NotificationsScreen),
+                        self.handler(self.app.go, "notifications"),
                         trailing=ui.tag(look, str(unread), "#FFFFFF", look.danger) if unread else None,
                         identifier="me_notifications",
                     ),
@@ -172,7 +175,7 @@ class ProfileScreen(Screen):
                         look,
                         ft.Icons.BADGE_OUTLINED,
                         self.t("me.certificates"),
-                        self.handler(self.certs),
+                        self.handler(self.app.go, "certificates"),
                         identifier="me_certificates",
                     ),
                     ui.divider(look),
@@ -180,7 +183,7 @@ class ProfileScreen(Screen):
                         look,
                         ft.Icons.EVENT_AVAILABLE_OUTLINED,
                         self.t("me.appointments"),
-                        self.handler(self.appointments),
+                        self.handler(self.app.go, "appointments"),
                         identifier="me_appointments",
                     ),
                     ui.divider(look),
@@ -188,7 +191,7 @@ class ProfileScreen(Screen):
                         look,
                         ft.Icons.POLICY_OUTLINED,
                         self.t("me.data_access"),
-                        self.handler(self.open, DataAccessScreen),
+                        self.handler(self.app.go, "data_access"),
                         identifier="me_data_access",
                     ),
                 ],
@@ -238,24 +241,9 @@ class ProfileScreen(Screen):
     async def toggle_elder(self, e: Any) -> None:
         await self.state.set_elder_mode(bool(e.control.value))
 
-    async def open(self, screen_cls) -> None:
-        await self.app.go(screen_cls(self.app))
-
-    async def certs(self) -> None:
-        from mobileapp.screens.certificates import CertificatesScreen
-
-        await self.app.go(CertificatesScreen(self.app))
-
-    async def appointments(self) -> None:
-        from mobileapp.screens.events import AppointmentsScreen
-
-        await self.app.go(AppointmentsScreen(self.app))
-
     async def logout(self) -> None:
-        from mobileapp.screens.login import LoginScreen
-
         await self.state.logout()
-        await self.app.reset(LoginScreen(self.app))
+        await self.app.reset("login")
 
 
 class RealNameScreen(Screen):
@@ -273,8 +261,8 @@ class RealNameScreen(Screen):
 
     def build(self) -> list[ft.Control]:
         look = self.look
-        if self.done or self.state.real_name_verified:
-            profile = self.state.profile or {}
+        if self.state.profile and (self.done or self.state.real_name_verified):
+            profile = self.state.profile
             return [
                 ui.card(
                     look,
@@ -282,8 +270,8 @@ class RealNameScreen(Screen):
                         [
                             ft.Icon(ft.Icons.VERIFIED_USER, color=look.success, size=look.icon(64)),
                             ui.with_id("realname_ok", ui.title(look, self.t("me.realname_ok"), 20)),
-                            ui.text(look, str(profile.get("name", "")), 16),
-                            ui.text(look, str(profile.get("id_number", "")), 14, color=look.text3),
+                            ui.text(look, profile["name"], 16),
+                            ui.text(look, profile["id_number"] or "", 14, color=look.text3),
                         ],
                         horizontal_alignment=ft.CrossAxisAlignment.CENTER,
                         spacing=8,
@@ -363,7 +351,7 @@ class FaceEnrolScreen(Screen):
 
     def build(self) -> list[ft.Control]:
         look = self.look
-        enrolled = bool((self.state.profile or {}).get("face_enrolled"))
+        enrolled = bool(self.state.profile and self.state.profile["face_enrolled"])
         parts: list[ft.Control] = [
             ft.Container(
                 content=ft.Icon(
@@ -448,22 +436,22 @@ class NotificationsScreen(Screen):
 
     def __init__(self, app) -> None:
         super().__init__(app)
-        self.list = PagedList(lambda page: self.api.notifications(page=page))
+        self.inbox = NotificationsController(self.api)
 
     def title(self) -> str:
         return self.t("notices.title")
 
     async def load(self) -> None:
-        await self.list.load()
-        self.state.unread = int(self.list.extra.get("unread", 0))
+        await self.inbox.load()
+        self.state.unread = self.inbox.unread
 
     def build(self) -> list[ft.Control]:
         look = self.look
-        if not self.list.items:
+        if not self.inbox.items:
             return [ui.empty(look, self.t("notices.empty"), ft.Icons.NOTIFICATIONS_NONE)]
         out: list[ft.Control] = []
-        for n in self.list.items:
-            unread = not n.get("read")
+        for n in self.inbox.items:
+            unread = not n["read"]
             out.append(
                 ui.card(
                     look,
@@ -479,7 +467,7 @@ class NotificationsScreen(Screen):
                                     ),
                                     ui.text(
                                         look,
-                                        str(n.get("title", "")),
+                                        n["title"],
                                         16,
                                         weight=ft.FontWeight.BOLD if unread else None,
                                         expand=True,
@@ -487,15 +475,16 @@ class NotificationsScreen(Screen):
                                 ],
                                 spacing=8,
                             ),
-                            ui.text(look, str(n.get("body", "")), 14, color=look.text2),
-                            ui.text(look, short_datetime(n.get("created_at")), 12, color=look.text3),
+                            ui.text(look, n["body"], 14, color=look.text2),
+                            ui.text(look, short_datetime(n["created_at"]), 12, color=look.text3),
                         ],
                         spacing=6,
                     ),
                     on_click=self.handler(self.open_notice, n),
+                    identifier=f"notice_{n['id']}",
                 )
             )
-        if self.list.has_more:
+        if self.inbox.list.has_more:
             out.append(ui.button(look, self.t("action.more"), self.handler(self.more), kind="ghost"))
         return out
 
@@ -511,26 +500,20 @@ class NotificationsScreen(Screen):
         ]
 
     async def more(self) -> None:
-        await self.list.load_more()
+        await self.inbox.load_more()
         self.render()
 
     async def read_all(self) -> None:
-        await self.api.mark_all_read()
+        await self.inbox.mark_all_read()
         await self.app.open(self)
 
-    async def open_notice(self, notice: dict[str, Any]) -> None:
-        if not notice.get("read"):
-            await self.api.mark_read(int(notice["id"]))
-            notice["read"] = True
+    async def open_notice(self, notice: Notification) -> None:
+        if not notice["read"]:
+            await self.inbox.mark_read(notice)
             self.state.unread = max(0, self.state.unread - 1)
-        target = notice.get("target") or {}
-        case_id = None
-        if isinstance(target, dict):
-            case_id = target.get("id") if target.get("type") == "case" else target.get("case")
+        case_id = case_of(notice)
         if case_id:
-            from mobileapp.screens.cases import CaseScreen
-
-            await self.app.go(CaseScreen(self.app, int(case_id)))
+            await self.app.go("case", case_id=case_id)
         else:
             self.render()
 
@@ -540,66 +523,44 @@ class DataAccessScreen(Screen):
 
     def __init__(self, app) -> None:
         super().__init__(app)
-        self.list = PagedList(lambda page: self.api.data_access(page=page))
+        self.log = DataAccessController(self.api)
 
     def title(self) -> str:
         return self.t("me.data_access")
 
     async def load(self) -> None:
-        await self.list.load()
-        if not self.app.item_labels:
-            await self._learn_labels()
-
-    async def _learn_labels(self) -> None:
-        """The log names registry items by key; the services' ``data_items`` give their labels."""
-        try:
-            services = await self.api.services()
-            details = await asyncio.gather(*(self.api.service(s["code"]) for s in services), return_exceptions=True)
-        except ApiError:
-            return
-        for detail in details:
-            if isinstance(detail, dict):
-                for item in detail.get("data_items") or []:
-                    if item.get("key") and item.get("label"):
-                        self.app.item_labels[str(item["key"])] = str(item["label"])
-
-    def _item(self, item: Any) -> str:
-        if isinstance(item, dict):
-            return str(item.get("label") or self.app.item_labels.get(str(item.get("key")), item.get("key", "")))
-        return self.app.item_labels.get(str(item), str(item))
+        await self.log.load()
 
     def build(self) -> list[ft.Control]:
         look = self.look
         out: list[ft.Control] = [ui.text(look, self.t("me.data_access_intro"), 14, color=look.text3)]
-        if not self.list.items:
+        if not self.log.items:
             out.append(ui.empty(look, self.t("me.data_access_empty"), ft.Icons.POLICY_OUTLINED))
             return out
-        for row in self.list.items:
-            items = row.get("items") or []
-            items_text = "、".join(self._item(i) for i in items) if isinstance(items, list) else str(items)
+        for row in self.log.items:
             lines: list[ft.Control] = [
                 ft.Row(
                     [
-                        ui.text(look, str(row.get("department", "")), 16, weight=ft.FontWeight.BOLD, expand=True),
-                        ui.text(look, short_datetime(row.get("at")), 12, color=look.text3),
+                        ui.text(look, row["department"], 16, weight=ft.FontWeight.BOLD, expand=True),
+                        ui.text(look, short_datetime(row["at"]), 12, color=look.text3),
                     ],
                     spacing=8,
                 ),
-                ui.text(look, items_text, 14, color=look.text),
+                ui.text(look, "、".join(row["item_labels"]), 14, color=look.text),
             ]
-            if row.get("purpose"):
-                lines.append(ui.text(look, str(row.get("purpose")), 13, color=look.text2))
-            lines.append(ui.text(look, self.t("me.data_access_by", actor=row.get("actor", "")), 13, color=look.text3))
-            case = row.get("case")
-            if isinstance(case, dict) and case.get("reference_no"):
+            if row["purpose"]:
+                lines.append(ui.text(look, row["purpose"], 13, color=look.text2))
+            lines.append(ui.text(look, self.t("me.data_access_by", actor=row["actor"]), 13, color=look.text3))
+            case = row["case"]
+            if case and case["reference_no"]:
                 lines.append(
                     ui.text(look, self.t("me.data_access_case", ref=case["reference_no"]), 13, color=look.primary)
                 )
-            out.append(ui.card(look, ft.Column(lines, spacing=4)))
-        if self.list.has_more:
+            out.append(ui.card(look, ft.Column(lines, spacing=4), identifier=f"access_{row['id']}"))
+        if self.log.has_more:
             out.append(ui.button(look, self.t("action.more"), self.handler(self.more), kind="ghost"))
         return out
 
     async def more(self) -> None:
-        await self.list.load_more()
+        await self.log.load_more()
         self.render()

@@ -6,16 +6,13 @@ from typing import Any
 
 import flet as ft
 
-from mobileapp import forms, ui
-from mobileapp.app import Screen
-from mobileapp.screens.common import icon_badge, mode_tags, service_icon
-from mobileapp.state import ApplyController, failed_rules, label_of, rule_text, short_date
-
-
-def _step_text(step: Any) -> tuple[str, str]:
-    if isinstance(step, dict):
-        return str(step.get("title") or step.get("name") or ""), str(step.get("description") or step.get("text") or "")
-    return str(step), ""
+from mobileapp import ui
+from mobileapp.api import Case
+from mobileapp.controllers.apply import ApplyController
+from mobileapp.decisions import failed_rules, rule_text
+from mobileapp.formats import short_date
+from mobileapp.screens.base import Screen
+from mobileapp.screens.common import form_fields, icon_badge, mode_tags, service_icon
 
 
 class ServiceScreen(Screen):
@@ -27,8 +24,7 @@ class ServiceScreen(Screen):
         self.checking = False
 
     def title(self) -> str:
-        detail = self.ctrl.detail or {}
-        return str(detail.get("name") or "")
+        return self.ctrl.detail["name"] if self.ctrl.detail else ""
 
     async def load(self) -> None:
         await self.ctrl.load()
@@ -39,8 +35,8 @@ class ServiceScreen(Screen):
         if not detail:
             return []
         icon, color = service_icon(detail)
-        mode = detail.get("mode", "")
-        limit = detail.get("time_limit_days")
+        mode = detail["mode"]
+        limit = detail["time_limit_days"]
         head = ui.card(
             look,
             ft.Column(
@@ -50,8 +46,8 @@ class ServiceScreen(Screen):
                             icon_badge(self, icon, color, 52),
                             ft.Column(
                                 [
-                                    ui.title(look, str(detail.get("name", "")), 20),
-                                    ui.text(look, label_of(detail.get("department")), 14, color=look.text3),
+                                    ui.title(look, detail["name"], 20),
+                                    ui.text(look, detail["department"], 14, color=look.text3),
                                 ],
                                 spacing=4,
                                 expand=True,
@@ -60,7 +56,7 @@ class ServiceScreen(Screen):
                         spacing=12,
                     ),
                     ft.Row(mode_tags(self, detail), spacing=6, wrap=True),
-                    ui.text(look, str(detail.get("summary") or ""), 14, color=look.text2),
+                    ui.text(look, detail["summary"], 14, color=look.text2),
                 ],
                 spacing=10,
             ),
@@ -69,7 +65,7 @@ class ServiceScreen(Screen):
             look,
             ft.Column(
                 [
-                    ui.kv(look, self.t("service.department"), label_of(detail.get("department"))),
+                    ui.kv(look, self.t("service.department"), detail["department"]),
                     ui.kv(look, self.t("service.mode"), self.t(f"mode.{mode}") if mode else "—"),
                     ui.kv(
                         look,
@@ -79,7 +75,7 @@ class ServiceScreen(Screen):
                     ui.kv(
                         look,
                         self.t("service.face"),
-                        self.t("common.yes") if detail.get("requires_face") else self.t("common.no"),
+                        self.t("common.yes") if detail["requires_face"] else self.t("common.no"),
                     ),
                     ui.text(look, self.t(f"mode.{mode}.desc") if mode else "", 13, color=look.text3),
                 ],
@@ -88,11 +84,10 @@ class ServiceScreen(Screen):
         )
         out: list[ft.Control] = [head, facts]
         out.append(ui.banner(look, self.t("service.zero_material"), kind="success", icon=ft.Icons.FOLDER_OFF_OUTLINED))
-        steps = detail.get("steps") or []
+        steps = detail["steps"]
         if steps:
             rows: list[ft.Control] = []
             for i, step in enumerate(steps, 1):
-                head_text, desc = _step_text(step)
                 rows.append(
                     ft.Row(
                         [
@@ -104,26 +99,21 @@ class ServiceScreen(Screen):
                                 bgcolor=look.primary,
                                 alignment=ft.Alignment.CENTER,
                             ),
-                            ft.Column(
-                                [ui.text(look, head_text, 15, weight=ft.FontWeight.BOLD)]
-                                + ([ui.text(look, desc, 13, color=look.text3)] if desc else []),
-                                spacing=2,
-                                expand=True,
-                            ),
+                            ft.Column([ui.text(look, step, 15, weight=ft.FontWeight.BOLD)], spacing=2, expand=True),
                         ],
                         spacing=10,
                         vertical_alignment=ft.CrossAxisAlignment.START,
                     )
                 )
             out.append(ui.section(look, self.t("service.steps"), [ui.card(look, ft.Column(rows, spacing=14))]))
-        items = detail.get("data_items") or []
+        items = detail["data_items"]
         if items:
             rows = [
                 ft.Row(
                     [
                         ft.Icon(ft.Icons.DATASET_LINKED_OUTLINED, color=look.primary, size=look.icon(18)),
-                        ui.text(look, str(i.get("label", i.get("key"))), 14, expand=True),
-                        ui.text(look, label_of(i.get("department")), 13, color=look.text3),
+                        ui.text(look, i["label"], 14, expand=True),
+                        ui.text(look, i["department"], 13, color=look.text3),
                     ],
                     spacing=8,
                 )
@@ -143,8 +133,8 @@ class ServiceScreen(Screen):
                 action_label=self.t("home.realname_go"),
                 on_action=self.handler(self.open_real_name),
             )
-        trace = self.ctrl.eligibility
-        if trace is None:
+        answer = self.ctrl.eligibility
+        if answer is None:
             return ui.button(
                 look,
                 self.t("service.eligibility"),
@@ -154,14 +144,10 @@ class ServiceScreen(Screen):
                 icon=ft.Icons.FACT_CHECK_OUTLINED,
                 identifier="eligibility_check",
             )
-        failed = failed_rules(trace)
-        eligible = trace.get("eligible") if isinstance(trace, dict) else None
-        if eligible is None:
-            eligible = not failed
-        if eligible:
+        if answer["eligible"]:
             return ui.banner(look, self.t("service.eligible_yes"), kind="success")
         lines: list[ft.Control] = [ui.text(look, self.t("service.eligible_no"), 14, weight=ft.FontWeight.BOLD)]
-        for rule in failed:
+        for rule in failed_rules(answer["rule_trace"]):
             lines.append(
                 ft.Row(
                     [
@@ -192,73 +178,10 @@ class ServiceScreen(Screen):
         if not self.state.real_name_verified:
             await self.open_real_name()
             return
-        await self.app.go(ApplyScreen(self.app, self.ctrl))
+        await self.app.go("apply", ctrl=self.ctrl)
 
     async def open_real_name(self) -> None:
-        from mobileapp.screens.profile import RealNameScreen
-
-        await self.app.go(RealNameScreen(self.app))
-
-
-def form_fields(
-    screen: Screen, specs: list[forms.FieldSpec], values: dict[str, Any], errors: dict[str, str], on_change
-) -> list[ft.Control]:
-    """Controls for a generated form; ``on_change(name, value, rerender)`` records what the resident enters."""
-    look = screen.look
-    lang = screen.state.language
-    out: list[ft.Control] = []
-    for spec in specs:
-        label = forms.localized(spec.label, lang) + (" *" if spec.required else "")
-        error = errors.get(spec.name)
-        ident = f"form_{spec.name}"
-        if spec.kind == "enum":
-            parts: list[ft.Control] = [ui.text(look, label, 15, weight=ft.FontWeight.BOLD)]
-            if spec.description:
-                parts.append(ui.text(look, spec.description, 13, color=look.text3))
-            parts.append(
-                ui.choice_group(
-                    look,
-                    [(c.value, forms.localized(c.label, lang)) for c in spec.choices],
-                    values.get(spec.name),
-                    lambda v, name=spec.name: on_change(name, v, True),
-                    identifier_prefix=ident,
-                )
-            )
-            if error:
-                parts.append(ui.text(look, error, 13, color=look.danger))
-            out.append(ft.Column(parts, spacing=8))
-        elif spec.kind == "boolean":
-            out.append(
-                ui.with_id(
-                    ident,
-                    ft.Checkbox(
-                        label=label,
-                        value=bool(values.get(spec.name)),
-                        on_change=lambda e, name=spec.name: on_change(name, bool(e.control.value), True),
-                        label_style=ft.TextStyle(size=look.fs(15), color=look.text),
-                        error=error,
-                    ),
-                )
-            )
-        else:
-            value = values.get(spec.name)
-            numeric = spec.kind in ("number", "integer") or forms.numeric_pattern(spec.pattern)
-            keyboard = ft.KeyboardType.NUMBER if numeric else None
-            out.append(
-                ui.text_field(
-                    look,
-                    label,
-                    value="" if value is None else str(value),
-                    hint=spec.placeholder or spec.description,
-                    on_change=lambda e, name=spec.name: on_change(name, e.control.value, False),
-                    keyboard=keyboard,
-                    error=error,
-                    multiline=spec.kind == "text",
-                    identifier=ident,
-                    suffix=spec.unit or None,
-                )
-            )
-    return out
+        await self.app.go("real_name")
 
 
 class ApplyScreen(Screen):
@@ -286,7 +209,7 @@ class ApplyScreen(Screen):
     def build(self) -> list[ft.Control]:
         look = self.look
         ctrl = self.ctrl
-        detail = ctrl.detail or {}
+        service_name = ctrl.detail["name"] if ctrl.detail else ""
         out: list[ft.Control] = [
             ui.card(look, ui.steps_indicator(look, self.step_labels(), 1 if ctrl.consent else 0), padding=12)
         ]
@@ -301,9 +224,7 @@ class ApplyScreen(Screen):
                 )
             )
         # 1. consent
-        rows: list[ft.Control] = [
-            ui.text(look, self.t("consent.intro", service=detail.get("name", "")), 14, color=look.text2)
-        ]
+        rows: list[ft.Control] = [ui.text(look, self.t("consent.intro", service=service_name), 14, color=look.text2)]
         if not ctrl.prefill:
             rows.append(ui.text(look, self.t("consent.no_items"), 14, color=look.text3))
         for item in ctrl.prefill:
@@ -434,16 +355,8 @@ class ApplyScreen(Screen):
         if case is not None:
             await self.after_submit(case)
 
-    async def after_submit(self, case: dict[str, Any]) -> None:
-        from mobileapp.screens.decision import DecisionScreen
-        from mobileapp.screens.face import FaceScreen
-
-        if case.get("status") == "pending_face":
-            await self.app.go(FaceScreen(self.app, case), replace=True)
-        else:
-            await self.app.go(DecisionScreen(self.app, case), replace=True)
+    async def after_submit(self, case: Case) -> None:
+        await self.app.go("face" if case["status"] == "pending_face" else "decision", case=case, replace=True)
 
     async def open_real_name(self) -> None:
-        from mobileapp.screens.profile import RealNameScreen
-
-        await self.app.go(RealNameScreen(self.app))
+        await self.app.go("real_name")

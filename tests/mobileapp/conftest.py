@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from backend.demo.registry import DEMO_PASSWORD, build_demo_registry
 from mobileapp.api import ApiClient
+from mobileapp.session import AppState, MemoryStorage
 
 PHOTOS = Path(__file__).resolve().parents[2] / "fixtures" / "photos"
 
@@ -63,6 +64,20 @@ def new_client(city) -> Callable[..., ApiClient]:
         return client
 
     return make
+
+
+def app_state(city, storage: MemoryStorage | None = None, language: str = "zh-CN") -> AppState:
+    """The app's session as a fresh install on a device would have it (not logged in)."""
+    return AppState(ApiClient(city["url"], language=language), storage or MemoryStorage())
+
+
+def verified_state(city, phone: str) -> AppState:
+    """A resident logged in through the app's session and bound to their real name."""
+    state = app_state(city)
+    run(state.login(phone, DEMO_PASSWORD))
+    record = city["residents"][phone]
+    run(state.bind_real_name(record["name"], record["id_number"]))
+    return state
 
 
 def photo(name: str) -> bytes:

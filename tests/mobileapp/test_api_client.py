@@ -8,8 +8,10 @@ import socket
 import pytest
 
 from backend.accounts import sms
+from mobileapp import api
 from mobileapp.api import ApiClient, ApiError, NetworkError, NotAvailable, new_idempotency_key
-from tests.mobileapp.conftest import photo, run
+from tests.mobileapp.conftest import photo, run, staff_decide
+from tests.mobileapp.shapes import assert_shape
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,8 +99,8 @@ def test_catalogue_detail_prefill_and_eligibility(new_client) -> None:
     assert detail["data_items"] and detail["steps"]
 
     prefill = run(client.prefill("deed-tax-subsidy"))
-    items = prefill["items"] if isinstance(prefill, dict) else prefill
-    assert items and all("department" in i for i in items)
+    items = prefill["items"]
+    assert items and all(i["department"] for i in items)
     assert "410102198411030150" not in str(prefill)  # masked
 
     trace = run(client.eligibility("deed-tax-subsidy"))
@@ -161,11 +163,80 @@ def test_notifications_and_data_access_log(new_client) -> None:
     assert {"at", "department", "items", "actor"} <= set(log["results"][0])
 
 
-def test_features_not_deployed_yet_are_not_available_rather_than_errors(new_client) -> None:
+def test_features_not_deployed_yet_are_not_available_rather_than_errors(new_client, city) -> None:
     client = new_client(ZHANG)
-    for call in (client.appointment_slots, client.event_categories, client.certificates):
-        try:
-            result = run(call())
-        except NotAvailable:
-            continue  # the screen shows "coming soon"
-        assert isinstance(result, list)
+    assert isinstance(run(client.event_categories()), list)
+    assert "results" in run(client.appointment_slots()) and "results" in run(client.certificates())
+    # a server without the city-events API (a 404 on the collection): NotAvailable, the screen's "coming soon"
+    with pytest.raises(NotAvailable):
+        run(client._optional("GET", "/api/v1/no-such-feature"))
+    with pytest.raises(ApiError) as not_found:  # a missing *item* stays a plain error
+        run(client.case(999999))
+    assert not isinstance(not_found.value, NotAvailable) and not_found.value.status == 404
+
+
+def test_answers_have_the_types_of_api_py(new_client, city) -> None:
+    """Every answer the app reads, from the live backend, has exactly the type api.py declares (the app codes
+    against these types only: a renamed or dropped member fails here, not on a screen)."""
+    zhang = new_client(ZHANG, verify=True)
+    assert_shape(run(zhang.me()), api.Profile)
+    services = run(zhang.services())
+    assert_shape(services, list[api.Service])
+    assert_shape(run(zhang.services(eligible=True)), list[api.Service])
+    for service in services:
+        assert_shape(run(zhang.service(service["code"])), api.ServiceDetail)
+        assert_shape(run(zhang.prefill(service["code"])), api.Prefill)
+    assert_shape(run(zhang.eligibility("provident-fund-withdrawal")), api.Eligibility)
+    assert_shape(run(zhang.eligibility("deed-tax-subsidy")), api.Eligibility)  # a failing rule: message set
+
+    enrolled = run(zhang.face_enrol(photo("obama_2.jpg"), "obama_2.jpg"))
+    assert_shape(enrolled, api.FaceEnrolled)
+    pending = run(
+        zhang.create_case("talent-housing-subsidy", {"degree": "master", "employer": "郑州某公司"}, consent=True)
+    )
+    assert_shape(pending, api.Case)
+    challenge = run(zhang.face_challenge("case", pending["id"]))
+    assert_shape(challenge, api.Challenge)
+    failed = run(zhang.face_verify(challenge["challenge_id"], image=photo("biden_2.jpg"), filename="biden_2.jpg"))
+    assert_shape(failed, api.FaceResult)
+    assert "case" not in failed
+    challenge = run(zhang.face_challenge("case", pending["id"]))
+    verified = run(zhang.face_verify(challenge["challenge_id"], image=photo("obama_3.jpg"), filename="obama_3.jpg"))
+    assert_shape(verified, api.FaceResult)
+    assert verified["case"]["status"] == "approved" and verified["case"]["decision"]["certificate_id"]
+    assert_shape(run(zhang.rate_case(pending["id"], 4, "快")), api.Rating)
+
+    rental = run(zhang.create_case("public-rental-housing", {}, consent=True))
+    staff_decide(city["url"], "13700000001", rental["id"], "return", "请补充说明")
+    returned = run(zhang.case(rental["id"]))
+    assert_shape(returned, api.Case)
+    assert returned["working_days_left"] is None and "resubmit" in returned["actions"]
+    assert_shape(run(zhang.update_case_form(rental["id"], {})), api.Case)
+    assert_shape(run(zhang.withdraw_case(rental["id"])), api.Case)
+    cases = run(zhang.cases())
+    assert_shape(cases, api.Page[api.Case])
+    assert cases["count"] == 2
+
+    certificates = run(zhang.certificates())
+    assert_shape(certificates, api.Page[api.Certificate])
+    assert_shape(run(zhang.verify_certificate(certificates["results"][0]["code"])), api.CertificateVerification)
+
+    notices = run(zhang.notifications())
+    assert_shape(notices, api.NotificationPage)
+    assert_shape(run(zhang.notifications(unread_only=True)), api.NotificationPage)
+    assert_shape(run(zhang.mark_read(notices["results"][0]["id"])), api.Notification)
+    assert_shape(run(zhang.mark_all_read()), api.ReadAll)
+    assert_shape(run(zhang.data_access()), api.Page[api.DataAccess])
+
+    assert_shape(run(zhang.event_categories()), list[api.EventCategory])
+    report = run(zhang.report_event("street-light", "路灯不亮", lat=34.7466, long=113.6253, address="花园路"))
+    assert_shape(report, api.EventDetail)
+    assert_shape(run(zhang.my_events()), api.Page[api.EventReport])
+
+    slots = run(zhang.appointment_slots())
+    assert_shape(slots, api.Page[api.Slot])
+    slot = next(s for s in slots["results"] if s["remaining"] > 0)
+    booking = run(zhang.book(slot["id"]))
+    assert_shape(booking, api.Booking)
+    assert_shape(run(zhang.appointments()), api.Page[api.Booking])
+    assert_shape(run(zhang.cancel_appointment(booking["id"])), api.Booking)

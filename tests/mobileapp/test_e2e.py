@@ -70,6 +70,11 @@ class ResidentHttp:
     def cases(self) -> list[dict]:
         return self.http.get("/api/v1/cases").json()["results"]
 
+    def get(self, path: str) -> dict:
+        response = self.http.get(path)
+        assert response.status_code == 200, response.text
+        return response.json()
+
     def bookings(self) -> int:
         response = self.http.get("/api/v1/appointments")
         if response.status_code == 404:
@@ -237,8 +242,34 @@ def test_resident_journey_in_the_browser(city, app, browser_page, tmp_path) -> N
     again = next(c for c in me.cases() if c["id"] == school["id"])
     assert again["status"] == "in_review"
 
-    # elder mode: one switch on the home screen; large type everywhere
+    # the clerk approves it: an e-certificate with its QR code, a notice that opens the case, the data-access log
+    staff_decide(city["url"], "13700000002", school["id"], "approve")
+    certificate = me.get("/api/v1/certificates")["results"][0]
     ui.click("nav_back")
+    ui.click("tab_me")
+    ui.click("me_certificates")
+    ui.wait(f"certificate_{certificate['id']}")
+    ui.shot("28-certificates")
+    ui.click("nav_back")
+    notice = me.get("/api/v1/notifications")["results"][0]
+    assert notice["target"]["id"] == school["id"]
+    ui.click("me_notifications")
+    ui.wait(f"notice_{notice['id']}")
+    ui.shot("29-notifications")
+    ui.click(f"notice_{notice['id']}")
+    ui.wait_text("case_status", "办理成功")
+    ui.click("nav_back")
+    ui.click("nav_back")
+    access = me.get("/api/v1/me/data-access")["results"][0]
+    ui.click("me_data_access")
+    ui.wait(f"access_{access['id']}")
+    ui.shot("30-data-access")
+    ui.click("nav_back")
+    ui.click("tab_events")
+    ui.wait("event_submit")
+    ui.shot("20-events")
+
+    # elder mode: one switch on the home screen; large type everywhere
     ui.click("tab_home")
     ui.click("elder_mode")
     ui.wait("quick_cases")
