@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "backend.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "backend.core.middleware.ApiErrorMiddleware",
+    "backend.core.bodies.BodyLimitMiddleware",  # before anything reads a body: 413 over REQUEST_BODY_MAX_BYTES
     "backend.accounts.middleware.NormalizePhoneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -292,6 +293,11 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Largest request body (any content type) before it is read: 413 payload_too_large above it. The largest legitimate
+# JSON body (a case form, an event report with its longest description) is a few KB; 1 MiB leaves a wide margin and
+# bounds what one request can make the parser build (~7 MB of objects). Photo views raise it for multipart bodies
+# (FACE_MAX_UPLOAD_BYTES, EVENTS_PHOTO_MAX_BYTES): backend/core/bodies.py, docs/SECURITY.md.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- security (production values come from the environment; see docs/DEPLOYMENT.md) ---------------------------

@@ -309,16 +309,18 @@ def _require_clerk(user: User) -> None:
         raise Forbidden("permission_denied", _("仅窗口工作人员可以办理。"))
 
 
-def clerk_decide(clerk: User, case_id: int, action: str, reason: str = "") -> Case:
+def clerk_decide(clerk: User, case_id: Any, action: Any, reason: str = "") -> Case:
+    """The department's case is looked up before the action and reason are checked: another department's case is
+    404 whatever the body (a 400 for it would answer before saying that the case is not the clerk's)."""
     _require_clerk(clerk)
-    if action not in transitions.CLERK_ACTIONS:
-        raise DomainError("validation_error", _("不支持的操作。"), fields={"action": [f"unknown action {action}"]})
-    reason = (reason or "").strip()
-    if action in {"reject", "return", "revoke"} and not reason:
-        raise DomainError("reason_required", _("请填写理由，申请人将看到它。"), fields={"reason": ["required"]})
     stale: dict[str, Any] | None = None
     with transaction.atomic():
         case = department_case(clerk, case_id, lock=True)
+        if not isinstance(action, str) or action not in transitions.CLERK_ACTIONS:
+            raise DomainError("validation_error", _("不支持的操作。"), fields={"action": [f"unknown action {action}"]})
+        reason = (reason or "").strip()
+        if action in {"reject", "return", "revoke"} and not reason:
+            raise DomainError("reason_required", _("请填写理由，申请人将看到它。"), fields={"reason": ["required"]})
         service = service_or_404(case.service_code)
         if action == "approve" and transitions.allows(case, "post_check"):
             case.post_checked_at = timezone.now()
@@ -392,9 +394,6 @@ def verify_identity_at_counter(clerk: User, case_id: int, note: str = "") -> Cas
 def close_follow_up(clerk: User, follow_up_id: int, resolution: str) -> FollowUp:
     """Close a 差评 follow-up with what the department did about it; it lands on the case timeline."""
     _require_clerk(clerk)
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise DomainError("reason_required", _("请填写整改情况。"), fields={"resolution": ["required"]})
     with transaction.atomic():
         follow_up = (
             FollowUp.objects.select_for_update()
@@ -404,6 +403,9 @@ def close_follow_up(clerk: User, follow_up_id: int, resolution: str) -> FollowUp
         )
         if follow_up is None:
             raise NotFound(_("未找到该整改任务。"))
+        resolution = (resolution or "").strip()
+        if not resolution:
+            raise DomainError("reason_required", _("请填写整改情况。"), fields={"resolution": ["required"]})
         if follow_up.closed_at is not None:
             raise Conflict("invalid_transition", _("该整改任务已关闭。"))
         follow_up.closed_at = timezone.now()
@@ -451,10 +453,10 @@ BAD_RATING = 2
 
 
 def rate(user: User, case_id: int, score: Any, comment: str = "") -> Rating:
-    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise DomainError("validation_error", _("评分须为1到5的整数。"), fields={"score": ["1..5"]})
     with transaction.atomic():
-        case = own_case(user, case_id, lock=True)
+        case = own_case(user, case_id, lock=True)  # first: another's case is 404 whatever the score
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise DomainError("validation_error", _("评分须为1到5的整数。"), fields={"score": ["1..5"]})
         if not case.is_final:
             raise Conflict("invalid_transition", _("办结后才能评价。"))
         if Rating.objects.filter(case=case).exists():

@@ -94,6 +94,7 @@ class EventListCreateView(ListAPIView):
 
     serializer_class = EventListSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    upload_max_bytes = staticmethod(conf.upload_max_bytes)  # multipart with a photo (backend/core/bodies.py)
     throttle_scope = "submit"
 
     def get_throttles(self):

@@ -62,6 +62,15 @@ def photo_max_bytes() -> int:
     return int(_get("EVENTS_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 
 
+def upload_max_bytes() -> int:
+    """Largest multipart body of a report with a photo: the photo plus the JSON body limit for the other fields (a
+    larger body is refused with 413 before it is read, ``backend/core/bodies.py``; a photo above
+    ``photo_max_bytes`` inside it is 400 ``photo_too_large``)."""
+    from backend.core.bodies import body_max_bytes
+
+    return photo_max_bytes() + body_max_bytes()
+
+
 def photo_max_pixels() -> int:
     """Largest pixel count accepted before decoding (decompression bombs)."""
     return int(_get("EVENTS_PHOTO_MAX_PIXELS", 50_000_000))

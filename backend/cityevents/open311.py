@@ -118,6 +118,11 @@ class Open311View(APIView):
     def get_exception_handler(self):
         return open311_exception_handler
 
+    @staticmethod
+    def payload_too_large_response(message: str) -> JsonResponse:
+        """A body over the limit is refused before the view runs (backend/core/bodies.py): GeoReport's format."""
+        return JsonResponse(error_list(413, message), status=413, safe=False, json_dumps_params={"ensure_ascii": False})
+
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         if (kwargs.get("fmt") or "json") != "json":
@@ -273,6 +278,7 @@ class RequestListView(Open311View):
     """GET: public list (last 90 days and at most 1000 by default). POST: create (logged-in users)."""
 
     throttle_scope = "submit"
+    upload_max_bytes = staticmethod(conf.upload_max_bytes)  # POST with ``media`` (backend/core/bodies.py)
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]

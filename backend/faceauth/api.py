@@ -32,6 +32,7 @@ class UploadView(FaceView):
     """A face view that receives photos: in-memory upload handling installed before the body is read."""
 
     parser_classes = [MultiPartParser, FormParser]
+    upload_max_bytes = staticmethod(conf.max_upload_bytes)  # a larger body is 413 unread (backend/core/bodies.py)
 
     def initialize_request(self, request, *args, **kwargs):
         self._upload_handler = uploads.install(request)

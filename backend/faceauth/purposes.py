@@ -6,7 +6,8 @@ An app registers a purpose once, typically in its ``AppConfig.ready()``::
 
     register_purpose("case", resolve=resolve_case, on_verified=case_face_verified)
 
-``resolve(user, payload) -> target`` runs when a challenge is created. ``payload`` is the request's JSON object
+``resolve(user, payload) -> target`` runs when a challenge is created, before the caller's enrolment and lockout
+are checked (another user's target must be 404 whatever the caller's state). ``payload`` is the request's JSON object
 (e.g. ``{"purpose": "case", "case": 12}``). It validates the target and returns a JSON scalar that identifies it
 (an int id, a string) or ``None`` when the purpose has no target. It raises ``backend.core.errors`` exceptions:
 ``NotFound`` for a missing *or another user's* target (404, never 403: do not confirm that it exists),

@@ -359,11 +359,16 @@ class IssuedChallenge:
 
 
 def create_challenge(user: User, payload: Mapping[str, Any]) -> IssuedChallenge:
-    """Issue a single-use challenge for ``payload["purpose"]`` after the purpose resolved and checked the target."""
+    """Issue a single-use challenge for ``payload["purpose"]`` after the purpose resolved and checked the target.
+
+    The target is resolved first: another user's case is 404 whatever the caller's own state, so that a caller who
+    has not enrolled (409 ``face_not_enrolled``) or is locked out (429) cannot tell another user's case from a
+    missing one by the answer.
+    """
     purpose = _purpose(payload.get("purpose"))
+    target = purpose.resolve(user, payload)
     _current_template(user)
     _ensure_not_locked(user)
-    target = purpose.resolve(user, payload)
     if target is not None and (isinstance(target, bool) or not isinstance(target, (int, str))):
         raise TypeError(f"purpose {purpose.name!r} resolved to {type(target).__name__}; expected int, str or None")
     token = secrets.token_urlsafe(32)
