@@ -47,7 +47,7 @@ def setup(workdir: Path) -> tuple[object, object]:
     from django.test.utils import setup_test_environment
     from rest_framework.test import APIClient
 
-    from backend.demo.registry import DEMO_PASSWORD
+    from backend.demo.city import DEMO_PASSWORD
 
     logging.getLogger("django.request").setLevel(logging.ERROR)  # one "Bad Request" line per refused body
     setup_test_environment()

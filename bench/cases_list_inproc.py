@@ -38,7 +38,7 @@ def setup(workdir: Path, n_cases: int) -> object:
     from django.test.utils import setup_test_environment
     from rest_framework.test import APIClient
 
-    from backend.demo.registry import DEMO_PASSWORD, build_demo_registry
+    from backend.demo.city import DEMO_PASSWORD, build_demo_registry
 
     setup_test_environment()
     call_command("migrate", verbosity=0)

@@ -131,7 +131,7 @@ def seed_enrol(n: int, today: dt.date) -> list[dict]:
 
 
 def seed_face(n: int) -> list[dict]:
-    from backend.faceauth import service
+    from backend.faceauth import services
 
     people, rows = [], []
     for i in range(n):
@@ -143,13 +143,13 @@ def seed_face(n: int) -> list[dict]:
         user = account(record, f"+86198{i:08d}")
         selfie = FACE_PEOPLE[i % len(FACE_PEOPLE)][1]
         if not hasattr(user, "face_template"):
-            service.enrol(user, (PHOTOS / "photos" / selfie).read_bytes())
+            services.enrol(user, (PHOTOS / "photos" / selfie).read_bytes())
         rows.append({"token": session_token(user), "selfie": selfie})
     return rows
 
 
 def seed_poll(n: int, per_resident: int) -> list[dict]:
-    from backend.cases import engine
+    from backend.cases import services
     from backend.cases.models import Case
 
     people, rows = [], []
@@ -161,7 +161,7 @@ def seed_poll(n: int, per_resident: int) -> list[dict]:
         have = Case.objects.filter(applicant=user).count()
         for k in range(have, per_resident):
             degree = ("bachelor", "master", "doctor")[k % 3]
-            engine.submit(user, "talent-housing-subsidy", {"degree": degree, "employer": "郑州大学"}, True)
+            services.submit(user, "talent-housing-subsidy", {"degree": degree, "employer": "郑州大学"}, True)
         ids = list(Case.objects.filter(applicant=user).values_list("pk", flat=True))
         rows.append({"token": session_token(user), "cases": ids})
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from backend.demo.registry import DEMO_PASSWORD, DEPARTMENTS, STAFF_ACCOUNTS, SUPERUSER_USERNAME
+from backend.demo.city import DEMO_PASSWORD, DEPARTMENTS, STAFF_ACCOUNTS, SUPERUSER_USERNAME
 
 from .groups import assign_staff_group, ensure_staff_groups
 from .models import Department, Role, User

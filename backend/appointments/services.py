@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.core.errors import Conflict, DomainError, NotFound
 from backend.core.ids import parse_id
-from backend.notifications.service import notify_translated
+from backend.notifications.services import notify_translated
 
 from . import conf
 from .models import WEEKDAYS, Booking, BookingStatus, Slot, Venue

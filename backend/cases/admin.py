@@ -7,7 +7,7 @@ Who sees what is decided here, in querysets and permissions, not by hiding menu 
 * supervisors and superusers see every department, read-only;
 * nobody adds, edits or deletes a case in the admin: residents create cases, and a case changes only through the
   case engine. The action buttons on the case page post to small admin views that call the same domain functions
-  as the staff API (``engine.clerk_decide``, ``engine.verify_identity_at_counter``), so the transition table, the
+  as the staff API (``services.clerk_decide``, ``services.verify_identity_at_counter``), so the transition table, the
   rules, payouts, the timeline and the notifications apply unchanged, and a refused action (409 in the API)
   becomes an error message with nothing changed.
 
@@ -39,7 +39,8 @@ from backend.registries.admin import IdNumberSearchMixin
 from backend.registries.items import ITEMS
 from backend.registries.models import DataAccessLog
 
-from . import clock, engine, transitions
+from . import clock, services, transitions
+from .discovery import all_services, get_service
 from .models import (
     OPEN_STATUSES,
     Case,
@@ -53,7 +54,6 @@ from .models import (
     SubsidyClaim,
 )
 from .plugins import Mode
-from .registry import get_service, services
 
 # -- who may see and do what -------------------------------------------------------------------------------------------
 
@@ -259,7 +259,7 @@ class ServiceFilter(admin.SimpleListFilter):
         modes = getattr(model_admin, "service_modes", None)
         return [
             (code, str(service.name))
-            for code, service in services().items()
+            for code, service in all_services().items()
             if (department is None or service.department == department) and (modes is None or service.mode in modes)
         ]
 
@@ -489,7 +489,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
         action = request.POST.get("action", "")
         was_post_check = action == "approve" and transitions.allows(case, "post_check")
         try:
-            case = engine.clerk_decide(request.user, case.pk, action, request.POST.get("reason", ""))
+            case = services.clerk_decide(request.user, case.pk, action, request.POST.get("reason", ""))
         except DomainError as error:
             self._refused(request, error)
         else:
@@ -503,7 +503,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
             return HttpResponseNotAllowed(["POST"])
         case = self._case_for_action(request, object_id)
         try:
-            case = engine.verify_identity_at_counter(request.user, case.pk, request.POST.get("note", "").strip())
+            case = services.verify_identity_at_counter(request.user, case.pk, request.POST.get("note", "").strip())
         except DomainError as error:
             self._refused(request, error)
         else:
@@ -599,7 +599,7 @@ class FollowUpAdmin(StaffScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: FollowUp, form: Any, change: bool) -> None:
         try:
-            engine.close_follow_up(request.user, obj.pk, form.cleaned_data["resolution"])
+            services.close_follow_up(request.user, obj.pk, form.cleaned_data["resolution"])
         except DomainError as error:
             raise PermissionDenied(str(error.message)) from error
 

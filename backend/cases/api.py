@@ -1,4 +1,4 @@
-"""Resident and staff API for cases. Views validate and call :mod:`backend.cases.engine`; nothing else."""
+"""Resident and staff API for cases. Views validate and call :mod:`backend.cases.services`; nothing else."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from backend.core.errors import DomainError, NotFound
 
-from . import engine
+from . import services
 from .models import Case, CaseEvent, Certificate, FollowUp, Status
 from .serializers import (
     CaseCreateSerializer,
@@ -72,7 +72,7 @@ class CaseListCreateView(ListAPIView):
         key = request.headers.get("Idempotency-Key", "").strip() or None
         if key and len(key) > 100:
             raise DomainError("validation_error", "Idempotency-Key too long", fields={"Idempotency-Key": ["≤ 100"]})
-        case, created = engine.submit(
+        case, created = services.submit(
             request.user,
             payload.validated_data["service"],
             payload.validated_data.get("form"),
@@ -86,28 +86,28 @@ class CaseListCreateView(ListAPIView):
 class CaseDetailView(APIView):
     @extend_schema(responses=CaseSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(CaseSerializer(engine.own_case(request.user, pk)).data)
+        return Response(CaseSerializer(services.own_case(request.user, pk)).data)
 
     @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         """Correct the form of a returned case and resubmit it. Only ``form`` is read; ``status`` and the rest are
         ignored (mass assignment). The engine looks the case up before it validates the form (another resident's
         case is 404 whatever the body), so the serializer only documents the request here."""
-        case = engine.resubmit(request.user, pk, request.data.get("form"))
+        case = services.resubmit(request.user, pk, request.data.get("form"))
         return Response(CaseSerializer(_cases().get(pk=case.pk)).data)
 
 
 class CaseWithdrawView(APIView):
     @extend_schema(request=None, responses=CaseSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        case = engine.withdraw(request.user, pk)
+        case = services.withdraw(request.user, pk)
         return Response(CaseSerializer(_cases().get(pk=case.pk)).data)
 
 
 class CaseRatingView(APIView):
     @extend_schema(request=RatingSerializer, responses={201: RatingSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        rating = engine.rate(request.user, pk, request.data.get("score"), str(request.data.get("comment") or ""))
+        rating = services.rate(request.user, pk, request.data.get("score"), str(request.data.get("comment") or ""))
         return Response(RatingSerializer(rating).data, status=201)
 
 
@@ -176,7 +176,7 @@ class StaffCaseDetailView(APIView):
 
     @extend_schema(responses=StaffCaseSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(StaffCaseSerializer(engine.department_case(request.user, pk)).data)
+        return Response(StaffCaseSerializer(services.department_case(request.user, pk)).data)
 
 
 class StaffDecideView(APIView):
@@ -187,7 +187,9 @@ class StaffDecideView(APIView):
         responses=StaffCaseSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        case = engine.clerk_decide(request.user, pk, request.data.get("action"), str(request.data.get("reason") or ""))
+        case = services.clerk_decide(
+            request.user, pk, request.data.get("action"), str(request.data.get("reason") or "")
+        )
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
 
 
@@ -201,7 +203,7 @@ class StaffVerifyIdentityView(APIView):
         responses=StaffCaseSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        case = engine.verify_identity_at_counter(request.user, pk, str(request.data.get("note") or ""))
+        case = services.verify_identity_at_counter(request.user, pk, str(request.data.get("note") or ""))
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
 
 
@@ -237,5 +239,5 @@ class StaffFollowUpCloseView(APIView):
         responses=FollowUpSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        follow_up = engine.close_follow_up(request.user, pk, str(request.data.get("resolution") or ""))
+        follow_up = services.close_follow_up(request.user, pk, str(request.data.get("resolution") or ""))
         return Response(FollowUpSerializer(FollowUp.objects.select_related("case__rating").get(pk=follow_up.pk)).data)

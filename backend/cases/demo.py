@@ -13,7 +13,7 @@ from backend.accounts.models import User
 from backend.registries.identity import bind_real_name
 from backend.registries.models import Resident
 
-from . import engine
+from . import services
 
 DEMO_CASES = [
     ("+8613800000010", "public-rental-housing", {}),  # 吴敏: income 2000 → in review at the housing bureau
@@ -31,10 +31,10 @@ def load(today: dt.date, log: Callable[[str], None]) -> None:
             continue
         if resident.account_id is None:
             bind_real_name(user, resident.name, resident.id_number)
-        case, was_created = engine.submit(user, service, form, True, idempotency_key=f"demo:{service}:{today.year}")
+        case, was_created = services.submit(user, service, form, True, idempotency_key=f"demo:{service}:{today.year}")
         created += was_created
         if was_created and service == "talent-housing-subsidy":
             clerk = User.objects.filter(role="clerk", department__code="housing").first()
             if clerk is not None:
-                engine.verify_identity_at_counter(clerk, case.pk, "演示：窗口核验身份证件")
+                services.verify_identity_at_counter(clerk, case.pk, "演示：窗口核验身份证件")
     log(f"demo cases: {created} created")

@@ -7,14 +7,14 @@ from typing import Any
 
 from backend.accounts.models import User
 
-from . import engine
+from . import services
 from .serializers import CaseSerializer
 
 
 def resolve_face_target(user: User, payload: Mapping[str, Any]) -> int:
-    return engine.check_face_target(user, payload.get("case"))
+    return services.check_face_target(user, payload.get("case"))
 
 
 def on_face_verified(user: User, case_id: Any) -> dict[str, Any]:
-    case = engine.identity_verified(user, int(case_id), method="face")
+    case = services.identity_verified(user, int(case_id), method="face")
     return {"case": CaseSerializer(case).data}

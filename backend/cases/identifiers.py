@@ -89,7 +89,7 @@ def rotate_cases(*, from_secret_key: bool = False, batch: int = 500) -> int:
 
 
 def _rotate(case: Case, from_secret_key: bool) -> bool:
-    from .registry import get_service
+    from .discovery import get_service
 
     service = get_service(case.service_code)
     old = (case.form, case.sealed_identifiers, case.subject_index)

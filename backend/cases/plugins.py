@@ -5,7 +5,7 @@ items it reads (and why), the form the resident still fills (JSON Schema), its r
 engine does everything else: consent, registry reads with access logging, face checks, the state machine, deadlines,
 notifications, the clerks' back office and the API.
 
-Modules are found in two places (see :mod:`backend.cases.registry`): every module of the ``backend.servicemodules``
+Modules are found in two places (see :mod:`backend.cases.discovery`): every module of the ``backend.servicemodules``
 package that defines ``service = MyService()``, and installed packages that declare an entry point in the
 ``yiwang.services`` group. docs/ADDING_A_SERVICE.md walks through it.
 """

@@ -13,8 +13,8 @@ from backend.core.masking import mask_name
 
 from . import actors, clock, identifiers, transitions
 from .certificates import VERIFY_PATH, qr_png_data_uri
+from .discovery import get_service
 from .models import Case, Certificate, FollowUp
-from .registry import get_service
 
 
 def masked_form(case: Case) -> dict[str, Any]:

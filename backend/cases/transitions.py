@@ -2,7 +2,7 @@
 
 We keep a small table of our own rather than an FSM library (django-fsm is archived; its successors tie transitions
 to model methods): transitions here carry side effects that span several models (payouts, certificates, the clock,
-notifications), which live in :mod:`backend.cases.engine`; the table only answers "may this action happen now?",
+notifications), which live in :mod:`backend.cases.services`; the table only answers "may this action happen now?",
 is introspectable by the admin and the API (``actions`` a client may offer), and is tested on its own.
 """
 

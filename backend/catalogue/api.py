@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.cases.context import Context
-from backend.cases.engine import dry_run, eligible_services, require_resident, service_or_404
+from backend.cases.discovery import all_services
 from backend.cases.evaluation import jsonable
 from backend.cases.plugins import ServiceModule
-from backend.cases.registry import services
+from backend.cases.services import dry_run, eligible_services, require_resident, service_or_404
 from backend.core.errors import DomainError
 from backend.core.i18n import localize
 from backend.registries.items import ITEMS
@@ -52,7 +52,7 @@ def _matches(service: ServiceModule, query: str, departments: dict[str, Departme
 
 def _filtered(request: Request, departments: dict[str, DepartmentNames]) -> list[ServiceModule]:
     """The registered services matching ``q``, ``category`` and ``department`` (code or name)."""
-    found = list(services().values())
+    found = list(all_services().values())
     if q := request.query_params.get("q", "").strip():
         found = [s for s in found if _matches(s, q, departments)]
     if category := request.query_params.get("category", "").strip():

@@ -56,8 +56,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.cases.discovery import all_services
 from backend.cases.plugins import ServiceModule
-from backend.cases.registry import services
 from backend.registries.items import ITEMS
 
 from .serializers import departments_by_code, service_detail, service_summary
@@ -99,7 +99,7 @@ def enabled() -> bool:
 def build_index() -> CatalogueIndex:
     departments = departments_by_code()
     return CatalogueIndex(
-        summaries={code: service_summary(s, departments) for code, s in services().items()},
+        summaries={code: service_summary(s, departments) for code, s in all_services().items()},
         departments={code: DepartmentNames(d.name_zh, d.name_en) for code, d in departments.items()},
     )
 
@@ -168,10 +168,10 @@ _fingerprint: tuple[tuple[ServiceModule, ...], str] | None = None
 def registry_fingerprint() -> str:
     """A hash of the registered services as the catalogue shows them, and of the code that renders them.
 
-    Computed again only when the registry holds other module objects (``registry.reload()``, e.g. by
+    Computed again only when the registry holds other module objects (``discovery.reload()``, e.g. by
     ``startservice``); holding the objects keeps their ids from being reused."""
     global _fingerprint
-    registered = tuple(services().values())
+    registered = tuple(all_services().values())
     known = _fingerprint
     if known is not None and known[0] == registered:  # the same module objects (compared by identity)
         return known[1]

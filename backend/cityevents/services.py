@@ -24,7 +24,7 @@ from backend.accounts.models import Department, Role, User
 from backend.cases import clock
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import localized
-from backend.notifications.service import notify_translated
+from backend.notifications.services import notify_translated
 
 from . import conf, geo
 from .models import OPEN_STATUSES, EventAction, EventCategory, EventReport, EventSource, EventStatus, RoutingRule

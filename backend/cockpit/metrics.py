@@ -26,9 +26,9 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
+from backend.cases.discovery import all_services
 from backend.cases.models import Case, FollowUp, Rating, Status
 from backend.cases.plugins import Mode
-from backend.cases.registry import services
 from backend.registries.models import DataAccessLog
 
 BAD_RATING = 2  # ≤ this is a 差评 (the engine opens a follow-up for it)
@@ -70,7 +70,7 @@ def filter_period(qs: QuerySet, field: str, start: dt.date | None, end: dt.date 
 
 # -- cases (一网通办) --------
 def service_names() -> dict[str, dict[str, str]]:
-    return {code: {"zh": s.name.zh, "en": s.name.en} for code, s in services().items()}
+    return {code: {"zh": s.name.zh, "en": s.name.en} for code, s in all_services().items()}
 
 
 def cases_by_service_status(cases: QuerySet[Case]) -> list[dict[str, Any]]:

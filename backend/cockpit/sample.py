@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from backend.accounts.models import Department, User
 from backend.cases import clock
+from backend.cases.discovery import all_services
 from backend.cases.models import Case, FollowUp, Rating
 from backend.cases.plugins import Mode
-from backend.cases.registry import services
 from backend.registries.items import ITEMS
 from backend.registries.models import ActorType, DataAccessLog, Resident
 
@@ -69,7 +69,7 @@ def load(count: int = 180, events: int = 45, seed: int = 2026, log: Callable[[st
         log("no demo residents with accounts: run load_demo first")
         return
     departments = {d.code: d for d in Department.objects.all()}
-    catalogue = [s for s in services().values() if s.department in departments]
+    catalogue = [s for s in all_services().values() if s.department in departments]
     clerks = {u.department_id: u for u in User.objects.filter(role="clerk").order_by("pk")}
     made_cases = 0
     for i in range(count):

@@ -46,7 +46,7 @@ def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
     from backend.accounts.models import Role, User
     from backend.cases.models import Case, Status
     from backend.notifications.models import Notification
-    from backend.notifications.service import notify_translated
+    from backend.notifications.services import notify_translated
 
     moment = dt.datetime.fromisoformat(now) if now else timezone.now()
     today = timezone.localdate(moment)

@@ -4,6 +4,6 @@ A plain Python package (not a Django app): it only builds data structures, so it
 ``make run`` loader, by management commands and by tests without touching the database.
 """
 
-from .registry import DEMO_PASSWORD, DEPARTMENTS, STAFF_ACCOUNTS, build_demo_registry
+from .city import DEMO_PASSWORD, DEPARTMENTS, STAFF_ACCOUNTS, build_demo_registry
 
 __all__ = ["DEMO_PASSWORD", "DEPARTMENTS", "STAFF_ACCOUNTS", "build_demo_registry"]

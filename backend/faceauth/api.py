@@ -1,4 +1,4 @@
-"""Face API views: thin wrappers that validate input and call :mod:`backend.faceauth.service`.
+"""Face API views: thin wrappers that validate input and call :mod:`backend.faceauth.services`.
 
 All views use the DRF scoped throttle ``face`` (rate in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["face"]``) on
 top of the per-user lockout counted in the database. Uploads are kept in memory only (see uploads.py).
@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from backend.core.errors import DomainError
 from backend.core.ids import IdField
 
-from . import conf, service, uploads
+from . import conf, services, uploads
 
 
 class FaceView(APIView):
@@ -111,7 +111,7 @@ _image_request = inline_serializer("FaceEnrolRequest", {"image": serializers.Fil
 class FaceStatusView(FaceView):
     @extend_schema(responses=_status, tags=["face"])
     def get(self, request: Request) -> Response:
-        return Response(service.status_of(request.user))
+        return Response(services.status_of(request.user))
 
 
 class FaceEnrolView(UploadView):
@@ -134,7 +134,7 @@ class FaceEnrolView(UploadView):
             raise _validation_error("image", "required")
         if len(images) > 1:
             raise _validation_error("image", "exactly one image")
-        template = service.enrol(request.user, images[0])
+        template = services.enrol(request.user, images[0])
         return Response(
             {"face_enrolled": True, "enrolled_at": template.enrolled_at, "model_version": template.model_version},
             status=status.HTTP_201_CREATED,
@@ -143,7 +143,7 @@ class FaceEnrolView(UploadView):
     @extend_schema(request=None, responses={204: None}, tags=["face"])
     def delete(self, request: Request) -> Response:
         """Withdraw consent: delete the enrolled template (face checks then need re-enrolment or a counter)."""
-        service.withdraw(request.user)
+        services.withdraw(request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -167,7 +167,7 @@ class FaceChallengeView(FaceView):
             raise _validation_error("non_field_errors", "a JSON object is required")
         if not payload.get("purpose"):
             raise _validation_error("purpose", "required")
-        issued = service.create_challenge(request.user, payload)
+        issued = services.create_challenge(request.user, payload)
         return Response(
             {
                 "challenge_id": issued.challenge_id,
@@ -200,5 +200,5 @@ class FaceVerifyView(UploadView):
             raise _validation_error("challenge_id", "required")
         if len(images) > 1:
             raise _validation_error("image", "exactly one image; send a sequence as frames")
-        result = service.verify(request.user, challenge_id, image=images[0] if images else None, frames=frames)
+        result = services.verify(request.user, challenge_id, image=images[0] if images else None, frames=frames)
         return Response(result)

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from backend.core.errors import NotFound
 
 from .models import Notification
-from .service import mark_read, unread_count
+from .services import mark_read, unread_count
 
 
 class NotificationSerializer(serializers.ModelSerializer):

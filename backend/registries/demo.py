@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from backend.demo.registry import build_demo_registry
+from backend.demo.city import build_demo_registry
 
 from .importer import import_registry
 from .models import ProvidentWithdrawal

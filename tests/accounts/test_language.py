@@ -10,7 +10,7 @@ from django.db import transaction
 
 from backend.accounts.models import Role, User
 from backend.core.i18n import pick
-from backend.notifications.service import notify_translated
+from backend.notifications.services import notify_translated
 from tests.factories import login
 
 pytestmark = pytest.mark.django_db

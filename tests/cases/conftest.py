@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from backend.demo.registry import DEMO_PASSWORD, build_demo_registry
+from backend.demo.city import DEMO_PASSWORD, build_demo_registry
 from tests.factories import login
 
 PHOTOS = Path(__file__).resolve().parents[2] / "fixtures" / "photos"

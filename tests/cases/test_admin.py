@@ -18,7 +18,7 @@ from django.utils import timezone
 from backend.accounts.groups import CLERKS, SUPERVISORS
 from backend.accounts.models import User
 from backend.cases.models import Case, CaseEvent, Certificate, FollowUp, Status
-from backend.demo.registry import DEMO_PASSWORD
+from backend.demo.city import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

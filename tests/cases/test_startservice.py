@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from backend.cases import registry
+from backend.cases import discovery
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_existing_file_is_not_overwritten(tmp_path: Path, settings) -> None:
         call_command("startservice", CODE)
     assert existing.read_text() == "# mine\n"
     assert listing() == before
-    assert registry.get_service(CODE) is None
+    assert discovery.get_service(CODE) is None
 
 
 # -- scaffolding, on a copy of the project ---------------------------------------------------------------------------
@@ -123,13 +123,13 @@ def test_scaffolded_service_is_registered_and_its_test_passes(tmp_path: Path, ap
         spec = importlib.util.spec_from_file_location(f"scaffolded_{MODULE}", module)
         loaded = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(loaded)
-        monkeypatch.setattr(registry, "_third_party", lambda: [(loaded.service, str(module))])
-        registry.reload()
+        monkeypatch.setattr(discovery, "_third_party", lambda: [(loaded.service, str(module))])
+        discovery.reload()
         listed = {entry["code"]: entry for entry in api.get("/api/v1/services").json()}
         assert listed[CODE]["mode"] == "review" and listed[CODE]["requires_face"] is False
     finally:
         monkeypatch.undo()
-        registry.reload()
+        discovery.reload()
         shutil.rmtree(project, ignore_errors=True)
     assert not (SERVICEMODULES / f"{MODULE}.py").exists()
-    assert registry.get_service(CODE) is None
+    assert discovery.get_service(CODE) is None

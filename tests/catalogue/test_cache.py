@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from backend.accounts.models import Department
-from backend.cases import registry
+from backend.cases import discovery
 from backend.cases.plugins import Mode, ServiceModule
 from backend.catalogue import cache as catalogue_cache
 from backend.core.i18n import Text
@@ -251,19 +251,19 @@ def test_a_changed_service_module_changes_the_key(demo, api, monkeypatch) -> Non
     cache.clear()
     try:
         assert "resident-parking-permit" not in {s["code"] for s in api.get(LIST).json()}
-        monkeypatch.setattr(registry, "_third_party", lambda: [(Parking(), "test")])
-        registry.reload()
+        monkeypatch.setattr(discovery, "_third_party", lambda: [(Parking(), "test")])
+        discovery.reload()
         listed = {s["code"]: s for s in api.get(LIST).json()}
         assert listed["resident-parking-permit"]["name"] == "居民停车证"
         assert api.get(f"{LIST}/resident-parking-permit").json()["department"] == "城市管理局"
-        monkeypatch.setattr(registry, "_third_party", lambda: [(RenamedParking(), "test")])
-        registry.reload()
+        monkeypatch.setattr(discovery, "_third_party", lambda: [(RenamedParking(), "test")])
+        discovery.reload()
         assert api.get(f"{LIST}/resident-parking-permit").json()["name"] == "居住区停车证"
         listed = {s["code"]: s for s in api.get(LIST).json()}
         assert listed["resident-parking-permit"]["name"] == "居住区停车证"
     finally:
         monkeypatch.undo()
-        registry.reload()
+        discovery.reload()
     assert "resident-parking-permit" not in {s["code"] for s in api.get(LIST).json()}
 
 

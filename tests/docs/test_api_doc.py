@@ -57,7 +57,7 @@ UNDECLARED_QUERY_PARAMS: dict[tuple[str, str], dict[str, str]] = {
 
 #: Error codes raised in backend/ that are deliberately not in API.md's error table, with the reason.
 INTERNAL_ERROR_CODES: dict[str, str] = {
-    "face_error": "default code of faceauth.engine.FaceEngineError; faceauth.service maps every engine error to "
+    "face_error": "default code of faceauth.engine.FaceEngineError; faceauth.services maps every engine error to "
     "invalid_image, no_face or multiple_faces before it reaches a client",
 }
 

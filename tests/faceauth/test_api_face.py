@@ -28,11 +28,11 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from backend.accounts.models import Department, Role, User
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
-from backend.faceauth import crypto, service
+from backend.faceauth import crypto, services
 from backend.faceauth.models import FaceChallenge, FaceEvent, FaceLock, FaceTemplate, SeenFrame
 from backend.faceauth.purposes import get_purpose, register_purpose, unregister_purpose
 from backend.notifications.models import Notification
-from backend.notifications.service import notify
+from backend.notifications.services import notify
 from tests.factories import login, resident_record
 
 pytestmark = pytest.mark.django_db
@@ -532,7 +532,7 @@ def clerk() -> User:
 
 def test_counter_verification_runs_the_purpose_and_is_logged(obama_user, clerk, test_purpose) -> None:
     notice = notify(obama_user, "test", "confirm at the counter")
-    extra = service.mark_identity_verified_in_person(clerk, obama_user, "test", notice.pk, "已查验身份证原件")
+    extra = services.mark_identity_verified_in_person(clerk, obama_user, "test", notice.pk, "已查验身份证原件")
     assert extra == {"notification": {"id": notice.pk, "read": True}}
     event = FaceEvent.objects.get(user=obama_user, kind="counter_verified")
     assert event.actor == clerk and event.note == "已查验身份证原件" and event.target == notice.pk
@@ -544,16 +544,16 @@ def test_counter_verification_is_for_staff_with_a_note(obama_user, clerk, test_p
     notice = notify(obama_user, "test", "x")
     resident = user_of(biden)
     with pytest.raises(Forbidden):
-        service.mark_identity_verified_in_person(resident, obama_user, "test", notice.pk, "note")
+        services.mark_identity_verified_in_person(resident, obama_user, "test", notice.pk, "note")
     with pytest.raises(DomainError) as blank:
-        service.mark_identity_verified_in_person(clerk, obama_user, "test", notice.pk, "  ")
+        services.mark_identity_verified_in_person(clerk, obama_user, "test", notice.pk, "  ")
     assert blank.value.code == "validation_error"
     with pytest.raises(DomainError):
-        service.mark_identity_verified_in_person(clerk, obama_user, "no-such-purpose", None, "note")
+        services.mark_identity_verified_in_person(clerk, obama_user, "no-such-purpose", None, "note")
     assert not FaceEvent.objects.filter(kind="counter_verified").exists()
     Notification.objects.filter(pk=notice.pk).update(read_at=timezone.now())
     with pytest.raises(Conflict):  # the purpose refuses: nothing is logged
-        service.mark_identity_verified_in_person(clerk, obama_user, "test", notice.pk, "已查验身份证原件")
+        services.mark_identity_verified_in_person(clerk, obama_user, "test", notice.pk, "已查验身份证原件")
     assert not FaceEvent.objects.filter(kind="counter_verified").exists()
 
 

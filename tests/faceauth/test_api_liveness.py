@@ -27,7 +27,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from backend.faceauth import service
+from backend.faceauth import services
 from backend.faceauth.engine import encode_single, load_image
 from backend.faceauth.models import FaceChallenge, FaceEvent, SeenFrame
 from tests.factories import login, resident_record
@@ -155,7 +155,7 @@ ORDERS = [["blink", "turn_left"], ["blink", "turn_right"], ["turn_left", "blink"
 @pytest.fixture(params=ORDERS, ids=["-".join(o) for o in ORDERS])
 def asked(request, monkeypatch) -> list[str]:
     """Pin the server's random draw so that every order is exercised."""
-    monkeypatch.setattr(service, "pick_actions", lambda: list(request.param))
+    monkeypatch.setattr(services, "pick_actions", lambda: list(request.param))
     return request.param
 
 

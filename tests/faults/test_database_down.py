@@ -25,7 +25,7 @@ from django.db import OperationalError, connection, connections
 from rest_framework.test import APIClient
 
 from backend.cases.models import Case, CaseEvent
-from backend.demo.registry import DEMO_PASSWORD
+from backend.demo.city import DEMO_PASSWORD
 from backend.notifications.models import Notification
 from backend.registries.models import Resident
 from tests.faults.conftest import closed_port

@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from backend.demo.registry import DEMO_PASSWORD, build_demo_registry
+from backend.demo.city import DEMO_PASSWORD, build_demo_registry
 from mobileapp.api import ApiClient
 from mobileapp.session import AppState, MemoryStorage
 

@@ -62,7 +62,7 @@ def test_the_apps_language_is_the_language_of_its_pushes(city) -> None:
 def test_the_unread_count_is_all_unread_notices(city) -> None:
     """The badge counts every unread notice of the resident, also beyond the first page."""
     from backend.accounts.models import User
-    from backend.notifications.service import notify
+    from backend.notifications.services import notify
 
     state = app_state(city)
     run(state.login(ZHANG, PASSWORD))

@@ -3,7 +3,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.notifications.models import Notification
-from backend.notifications.service import notify
+from backend.notifications.services import notify
 from tests.factories import login
 
 pytestmark = pytest.mark.django_db(transaction=True)  # on_commit push runs

@@ -17,8 +17,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from backend.accounts.models import User
-from backend.cases import engine
-from backend.demo.registry import DEMO_PASSWORD
+from backend.cases import services
+from backend.demo.city import DEMO_PASSWORD
 from backend.registries.access import record_access
 from backend.registries.models import ActorType, Resident
 from tests.factories import login
@@ -58,7 +58,7 @@ def zhang(resident) -> Any:
 
 def submit(user: User, n: int) -> None:
     for _ in range(n):
-        engine.submit(user, TALENT[0], TALENT[1], True)
+        services.submit(user, TALENT[0], TALENT[1], True)
 
 
 def test_case_list(zhang, django_assert_max_num_queries) -> None:

@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from backend.demo.registry import DEMO_PASSWORD
+from backend.demo.city import DEMO_PASSWORD
 from tests.cases.conftest import (  # noqa: F401
     PHOTOS,
     Resident,

@@ -208,7 +208,7 @@ def objects(world) -> dict[str, Any]:
 def other_department_clerk(department_id: int) -> APIClient:
     """A demo clerk whose department is not ``department_id`` (housing, education, provident fund, city)."""
     from backend.accounts.models import User
-    from backend.demo.registry import DEMO_PASSWORD
+    from backend.demo.city import DEMO_PASSWORD
 
     for phone in ("13700000002", "13700000001", "13700000004"):
         if User.objects.get(phone="+86" + phone).department_id != department_id:

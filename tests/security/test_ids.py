@@ -18,7 +18,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from backend.core.ids import ID_MAX, ID_SCHEMA, id_or_none
-from backend.demo.registry import DEMO_PASSWORD
+from backend.demo.city import DEMO_PASSWORD
 from tests.factories import login
 from tests.security.conftest import all_routes
 

@@ -6,7 +6,7 @@ import pytest
 
 from backend.accounts.models import User
 from backend.cases.models import Case
-from backend.demo.registry import DEMO_PASSWORD
+from backend.demo.city import DEMO_PASSWORD
 from tests.factories import login
 from tests.security.conftest import ATTACKER, TALENT, VICTIM
 

@@ -11,7 +11,7 @@ BATCH = 500
 
 def seal(apps, schema_editor) -> None:
     from backend.cases import identifiers
-    from backend.cases.registry import get_service
+    from backend.cases.discovery import get_service
 
     Case = apps.get_model("cases", "Case")
     for code in Case.objects.values_list("service_code", flat=True).distinct():

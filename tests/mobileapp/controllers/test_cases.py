@@ -63,13 +63,13 @@ def test_a_pending_face_case_offers_the_face_check(city) -> None:
 def test_load_more_keeps_the_status_filter(city) -> None:
     """ "More" on a filtered list brings the next page of *that* filter (it used to fetch unfiltered pages)."""
     from backend.accounts.models import User
-    from backend.cases import engine
+    from backend.cases import services
 
     state = verified_state(city, ZHANG)
     user = User.objects.get(phone="+86" + ZHANG)
-    engine.submit(user, "public-rental-housing", {}, True, None)  # in review
+    services.submit(user, "public-rental-housing", {}, True, None)  # in review
     for _ in range(22):  # one open application per household: the others are rejected at once
-        engine.submit(user, "public-rental-housing", {}, True, None)
+        services.submit(user, "public-rental-housing", {}, True, None)
     listing = CasesController(state.api)
     assert len(run(listing.load(status="rejected"))) == 20 and listing.count == 22 and listing.next
     assert len(run(listing.load_more())) == 22

@@ -14,7 +14,7 @@ ZHANG = "13800000001"
 
 def test_notices_lead_to_their_case_and_are_read_once(city) -> None:
     from backend.accounts.models import User
-    from backend.notifications.service import notify
+    from backend.notifications.services import notify
 
     state = verified_state(city, ZHANG)
     case = run(state.api.create_case("public-rental-housing", {}, consent=True))

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from backend.cases import registry
+from backend.cases import discovery
 
 TEMPLATES = Path(__file__).with_name("startservice_templates")
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -32,7 +32,7 @@ RESERVED_MODULES = {"tests", "apps", "urls", "models", "admin", "migrations"}
 
 def _departments() -> dict[str, str]:
     """Known departments: those in the database, else (no database yet) the demo city's."""
-    from backend.demo.registry import DEPARTMENTS
+    from backend.demo.city import DEPARTMENTS
 
     known = {d["code"]: d["name_zh"] for d in DEPARTMENTS}
     try:
@@ -100,13 +100,13 @@ class Command(BaseCommand):
         module = code.replace("-", "_")
         if keyword.iskeyword(module) or module in RESERVED_MODULES:
             raise CommandError(f"{code!r} cannot be used as a module name; choose another code.")
-        if registry.get_service(code) is not None:
+        if discovery.get_service(code) is not None:
             raise CommandError(f"A service with the code {code!r} is already registered.")
         departments = _departments()
         if department not in departments:
             raise CommandError(f"Unknown department {department!r}; one of: {', '.join(sorted(departments))}.")
 
-        package_dir = Path(importlib.import_module(registry.BUILTIN_PACKAGE).__file__).parent
+        package_dir = Path(importlib.import_module(discovery.BUILTIN_PACKAGE).__file__).parent
         module_path = package_dir / f"{module}.py"
         tests_dir = Path(settings.BASE_DIR) / "tests" / "servicemodules"
         test_path = tests_dir / f"test_{module}.py"
@@ -137,9 +137,9 @@ class Command(BaseCommand):
             (tests_dir / "__init__.py").write_text("")
         test_path.write_text(test_source)
 
-        registry.reload()
+        discovery.reload()
         try:
-            registered = registry.get_service(code)
+            registered = discovery.get_service(code)
             if registered is None:
                 raise ImportError(f"{module_path.name} defines no `service`")
         except Exception as exc:  # the new module must load, or nothing is left behind
@@ -148,7 +148,7 @@ class Command(BaseCommand):
             if created_tests_dir:
                 (tests_dir / "__init__.py").unlink()
                 tests_dir.rmdir()
-            registry.reload()
+            discovery.reload()
             raise CommandError(f"The scaffolded module does not load: {exc}") from exc
 
         # A running `runserver` restarts when a module it loaded changes; the package's __init__ makes it rediscover

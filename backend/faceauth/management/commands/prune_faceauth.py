@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from backend.faceauth.service import prune
+from backend.faceauth.services import prune
 
 
 class Command(BaseCommand):

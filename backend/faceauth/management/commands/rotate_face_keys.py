@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.faceauth.crypto import TemplateUnreadable
-from backend.faceauth.service import rotate_template_keys
+from backend.faceauth.services import rotate_template_keys
 
 
 class Command(BaseCommand):

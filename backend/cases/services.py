@@ -24,16 +24,16 @@ from backend.core import crypto
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import Text, localize
 from backend.core.ids import parse_id
-from backend.notifications.service import notify_translated
+from backend.notifications.services import notify_translated
 from backend.registries.identity import resident_of
 from backend.registries.models import ActorType, Resident
 
 from . import actors, certificates, clock, identifiers, transitions
 from .context import Context
+from .discovery import get_service
 from .evaluation import Evaluation, evaluate
 from .models import Case, CaseEvent, FollowUp, Rating, Status
 from .plugins import FormError, Mode, Rejected, ServiceModule
-from .registry import get_service
 from .sequences import next_reference
 
 

@@ -60,7 +60,7 @@ def _third_party() -> list[tuple[ServiceModule, str]]:
 
 
 @lru_cache(maxsize=1)
-def services() -> dict[str, ServiceModule]:
+def all_services() -> dict[str, ServiceModule]:
     registry: dict[str, ServiceModule] = {}
     origins: dict[str, str] = {}
     for service, origin in _builtin() + _third_party():
@@ -72,9 +72,9 @@ def services() -> dict[str, ServiceModule]:
 
 
 def get_service(code: str) -> ServiceModule | None:
-    return services().get(code)
+    return all_services().get(code)
 
 
 def reload() -> None:
     """Forget the discovered modules (tests and `startservice` add modules at run time)."""
-    services.cache_clear()
+    all_services.cache_clear()
