@@ -116,6 +116,7 @@ def world(demo) -> dict[str, Owner]:  # noqa: F811
     booking = v.client.post("/api/v1/appointments", {"slot": free["id"]}, format="json")
     assert booking.status_code == 201, booking.content
     v.objects["booking"] = booking.json()["id"]
+    v.objects["booked_slot"] = free["id"]
 
     v.markers = [
         decided["reference_no"],
