@@ -27,7 +27,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from backend.cases.discovery import all_services
-from backend.cases.models import Case, FollowUp, Rating, Status
+from backend.cases.models import Case, FollowUp, Rating, Status, overdue_q
 from backend.cases.plugins import Mode
 from backend.registries.models import DataAccessLog
 
@@ -134,12 +134,11 @@ def overdue_by_department(cases: QuerySet[Case], now: dt.datetime) -> list[dict[
     """Per department with cases in review: how many are in review and how many of them are overdue.
 
     Overdue = ``in_review``, ``due_at < now``, clock not paused. Sorted by overdue count, then in-review count."""
-    overdue = Q(due_at__lt=now, paused_at__isnull=True)
     rows = (
         cases.filter(status=Status.IN_REVIEW)
         .order_by()
         .values("department__code", "department__name_zh", "department__name_en")
-        .annotate(in_review=Count("id"), overdue=Count("id", filter=overdue))
+        .annotate(in_review=Count("id"), overdue=Count("id", filter=overdue_q(now)))
     )
     result = [
         {
@@ -256,10 +255,16 @@ def _event_model() -> Any:
     return EventReport
 
 
-def _open_statuses() -> list[str]:
-    from backend.cityevents.models import OPEN_STATUSES
+def _event_open_q() -> Q:
+    from backend.cityevents.models import open_q
 
-    return [str(s) for s in OPEN_STATUSES]
+    return open_q()
+
+
+def _event_overdue_q(now: dt.datetime) -> Q:
+    from backend.cityevents.models import overdue_q
+
+    return overdue_q(now)
 
 
 def event_queryset() -> QuerySet | None:
@@ -275,20 +280,20 @@ def distinct_events(events: QuerySet) -> QuerySet:
 def event_totals(events: QuerySet, now: dt.datetime) -> dict[str, int]:
     """``total`` problems, ``open`` (received/dispatched/in progress), ``overdue`` (open past the resolution limit),
     and ``duplicates`` (reports linked to another report, not counted in the rest)."""
-    open_q = Q(status__in=_open_statuses())
+    open_q = _event_open_q()
     totals = events.order_by().aggregate(
         all_reports=Count("id"),
         duplicates=Count("id", filter=Q(duplicate_of__isnull=False)),
         total=Count("id", filter=Q(duplicate_of__isnull=True)),
         open=Count("id", filter=Q(duplicate_of__isnull=True) & open_q),
-        overdue=Count("id", filter=Q(duplicate_of__isnull=True) & open_q & Q(resolution_due_at__lt=now)),
+        overdue=Count("id", filter=Q(duplicate_of__isnull=True) & _event_overdue_q(now)),
     )
     return {k: totals[k] for k in ("total", "open", "overdue", "duplicates")}
 
 
 def events_by_category(events: QuerySet) -> list[dict[str, Any]]:
     """Problems per category (``total`` and ``open``), largest first."""
-    open_q = Q(status__in=_open_statuses())
+    open_q = _event_open_q()
     rows = (
         distinct_events(events)
         .order_by()
@@ -310,7 +315,7 @@ def events_by_category(events: QuerySet) -> list[dict[str, Any]]:
 
 def events_by_district(events: QuerySet) -> list[dict[str, Any]]:
     """Problems per district (``total`` and ``open``), largest first."""
-    open_q = Q(status__in=_open_statuses())
+    open_q = _event_open_q()
     rows = (
         distinct_events(events)
         .order_by()
