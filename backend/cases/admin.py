@@ -1,6 +1,7 @@
 """The clerks' back office (DESIGN §1, §3.9): the department's queue, the case page, and the post-check queue.
 
-Who sees what is decided here, in querysets and permissions, not by hiding menu entries:
+Who sees what is decided in querysets and permissions (``backend/accounts/permissions.py``, the same functions the
+staff API and the case engine call), not by hiding menu entries:
 
 * a clerk (``role == "clerk"``) sees only the cases of their own department; another department's case is a 404,
   also by URL;

@@ -10,7 +10,9 @@ Definitions (docs/COCKPIT.md explains them for readers):
 * *decided* case: ``decided_at`` is set (approved, rejected, or approved and later revoked); withdrawn cases were
   never decided.
 * *overdue* case: ``in_review``, ``due_at`` in the past, and the clock not paused (``paused_at`` empty). Returned
-  cases (clock paused) and final cases are never overdue.
+  cases (clock paused) and final cases are never overdue. The rule is ``backend.cases.models.overdue_q``, the one
+  the clerks' queue, the admin and the deadline sweep use; open and overdue city events likewise come from
+  ``backend.cityevents.models``.
 * *bad* rating (差评): score ≤ 2, the same threshold that opens a follow-up (``engine.BAD_RATING``).
 * weeks are calendar weeks, Monday to Sunday, in the city's time zone; days are local days.
 * city events are counted once per problem: reports linked as duplicates of another report are left out of the
