@@ -1,7 +1,8 @@
 """Staff permission groups for the Django admin (the clerks' back office, DESIGN §1 and §3.9).
 
 Model permissions say *what kind* of object a member may see or act on; which *rows* (their own department's cases
-only) is decided by the admin querysets in ``backend/cases/admin.py`` and, for every action, again by the case engine.
+only) is decided by ``backend/accounts/permissions.py``, which the admin querysets, the staff API and, for every
+action, the case engine all call.
 Both layers are needed: a group alone would show a clerk every department's cases, a queryset alone would leave the
 admin menu and URLs of models nobody meant to open.
 

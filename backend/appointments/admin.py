@@ -7,33 +7,25 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts.models import Role
+from backend.accounts import permissions
 from backend.core.errors import DomainError
 
 from . import services
 from .models import Booking, Slot, Venue
 
 
-def is_staff_member(user) -> bool:
-    return bool(user.is_active and user.is_staff and (user.is_superuser or user.role in (Role.CLERK, Role.SUPERVISOR)))
-
-
-def sees_everything(user) -> bool:
-    return bool(user.is_superuser or user.role == Role.SUPERVISOR)
-
-
 class StaffReadMixin:
     def has_module_permission(self, request) -> bool:
-        return is_staff_member(request.user)
+        return permissions.is_staff_member(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return is_staff_member(request.user)
+        return permissions.is_staff_member(request.user)
 
     def has_add_permission(self, request) -> bool:
-        return sees_everything(request.user)
+        return permissions.sees_all_departments(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return sees_everything(request.user)
+        return permissions.sees_all_departments(request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
@@ -55,7 +47,7 @@ class SlotAdmin(StaffReadMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("venue")
-        if sees_everything(request.user):
+        if permissions.sees_all_departments(request.user):
             return qs
         return qs.filter(Q(venue__department_id=request.user.department_id) | Q(venue__department__isnull=True))
 
@@ -94,22 +86,22 @@ class BookingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("slot__venue", "user")
-        if sees_everything(request.user):
+        if permissions.sees_all_departments(request.user):
             return qs
-        if request.user.role == Role.CLERK and request.user.department_id:
+        if permissions.is_department_clerk(request.user):
             return qs.filter(
                 Q(slot__venue__department_id=request.user.department_id) | Q(slot__venue__department__isnull=True)
             )
         return qs.none()
 
     def has_module_permission(self, request) -> bool:
-        return is_staff_member(request.user)
+        return permissions.is_staff_member(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return is_staff_member(request.user)
+        return permissions.is_staff_member(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return is_staff_member(request.user)  # for the actions; every field is read-only
+        return permissions.is_staff_member(request.user)  # for the actions; every field is read-only
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,6 +1,7 @@
 """The clerks' back office (DESIGN §1, §3.9): the department's queue, the case page, and the post-check queue.
 
-Who sees what is decided here, in querysets and permissions, not by hiding menu entries:
+Who sees what is decided in querysets and permissions (``backend/accounts/permissions.py``, the same functions the
+staff API and the case engine call), not by hiding menu entries:
 
 * a clerk (``role == "clerk"``) sees only the cases of their own department; another department's case is a 404,
   also by URL;
@@ -23,15 +24,16 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, F, Q, QuerySet, Value, When
 from django.db.models import Case as Switch
+from django.db.models import F, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts.models import Role, User
+from backend.accounts import permissions
+from backend.accounts.models import User
 from backend.core.errors import DomainError
 from backend.core.i18n import localize
 from backend.core.masking import mask_account, mask_id_number, mask_name, mask_phone
@@ -55,31 +57,13 @@ from .models import (
 )
 from .plugins import Mode
 
-# -- who may see and do what -------------------------------------------------------------------------------------------
-
-
-def sees_all_departments(user: User) -> bool:
-    return bool(user.is_active and (user.is_superuser or user.role == Role.SUPERVISOR))
-
-
-def is_department_clerk(user: User) -> bool:
-    return bool(user.is_active and user.role == Role.CLERK and user.department_id)
-
-
-def scope(qs: QuerySet, user: User, department_field: str = "department") -> QuerySet:
-    """Rows a staff member may see: everything (supervisor, superuser), their department's (clerk), else none."""
-    if sees_all_departments(user):
-        return qs
-    if is_department_clerk(user):
-        return qs.filter(**{f"{department_field}_id": user.department_id})
-    return qs.none()
+# -- who may see and do what: backend/accounts/permissions.py ------------------------------------------------------
 
 
 def may_act(user: User, case: Case) -> bool:
-    """Only a clerk of the case's own department acts on it (the engine checks the same again)."""
-    return bool(
-        is_department_clerk(user) and user.department_id == case.department_id and user.has_perm("cases.change_case")
-    )
+    """Only a clerk of the case's own department acts on it, while their group grants it (the engine checks the
+    department again)."""
+    return permissions.may_act(user, case, "cases.change_case")
 
 
 class StaffScopedAdmin(admin.ModelAdmin):
@@ -88,15 +72,13 @@ class StaffScopedAdmin(admin.ModelAdmin):
     department_field = "department"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return scope(super().get_queryset(request), request.user, self.department_field)
+        return permissions.visible_to(super().get_queryset(request), request.user, self.department_field)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) and (
-            sees_all_departments(request.user) or is_department_clerk(request.user)
-        )
+        return super().has_module_permission(request) and permissions.is_staff_member(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if not (sees_all_departments(request.user) or is_department_clerk(request.user)):
+        if not permissions.is_staff_member(request.user):
             return False
         return super().has_view_permission(request, obj)
 
@@ -233,19 +215,6 @@ def access_rows(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def is_overdue(case: Case, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return bool(case.due_at and case.status in OPEN_STATUSES and not case.paused_at and case.due_at < now)
-
-
-def overdue_expression() -> Switch:
-    return Switch(
-        When(status__in=OPEN_STATUSES, paused_at__isnull=True, due_at__lt=timezone.now(), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-
-
 # -- filters ---------------------------------------------------------------------------------------------------------
 
 
@@ -255,7 +224,7 @@ class ServiceFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         user = request.user
-        department = user.department.code if is_department_clerk(user) else None
+        department = user.department.code if permissions.is_department_clerk(user) else None
         modes = getattr(model_admin, "service_modes", None)
         return [
             (code, str(service.name))
@@ -275,11 +244,10 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("已逾期 overdue")), ("no", _("未逾期 on time"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        overdue = Q(status__in=OPEN_STATUSES, paused_at__isnull=True, due_at__lt=timezone.now())
         if self.value() == "yes":
-            return queryset.filter(overdue)
+            return queryset.overdue()
         if self.value() == "no":
-            return queryset.exclude(overdue)
+            return queryset.not_overdue()
         return queryset
 
 
@@ -343,7 +311,7 @@ class CaseDisplayMixin:
 
     @admin.display(description=_("逾期 Overdue"), boolean=False)
     def overdue_badge(self, case: Case) -> str:
-        return badge("逾期 overdue", "bad") if is_overdue(case) else ""
+        return badge("逾期 overdue", "bad") if case.is_overdue() else ""
 
 
 @admin.register(Case)
@@ -372,7 +340,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
     change_list_template = "admin/cases/case/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(queue_overdue=overdue_expression())
+        return super().get_queryset(request).with_overdue(name="queue_overdue")
 
     def get_ordering(self, request: HttpRequest) -> list:
         # The statutory queue: overdue first, then open cases by due date (no due date last), then the rest.
@@ -415,12 +383,13 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
             for action in transitions.clerk_actions(case):
                 if action == "verify_identity":
                     continue  # offered by the counter identity-check form below the decision buttons
-                key = "post_check" if action == "approve" and transitions.allows(case, "post_check") else action
-                actions.append({"action": action, "label": ACTION_LABELS[key], "tone": ACTION_TONES[key]})
+                if transitions.clerk_action(case, action) != action:
+                    continue  # an alias (``approve`` awaiting a post-check): its own button is already there
+                actions.append({"action": action, "label": ACTION_LABELS[action], "tone": ACTION_TONES[action]})
         rating = Rating.objects.filter(case=case).first()
         follow_up = FollowUp.objects.filter(case=case).first()
         left = None
-        if case.due_at and case.status in OPEN_STATUSES and not case.paused_at:
+        if case.is_running and case.due_at is not None:
             left = clock.working_days_left(case.due_at)
         return {
             "case": case,
@@ -428,7 +397,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
             "service_mode": MODE_LABELS.get(case.mode, case.mode),
             "requires_face": bool(service and service.requires_face),
             "status_badge": self.status_badge(case),
-            "overdue": is_overdue(case),
+            "overdue": case.is_overdue(),
             "working_days_left": left,
             "applicant": {
                 "name": mask_name(case.resident.name),
@@ -460,7 +429,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
     def read_only_reason(user: User, case: Case) -> str:
         if case.is_final and not transitions.allows(case, "post_check"):
             return ""
-        if sees_all_departments(user) and not is_department_clerk(user):
+        if permissions.sees_all_departments(user) and not permissions.is_department_clerk(user):
             return "督查人员只读：办件由承办部门窗口工作人员办理。 Supervisors have read-only access."
         return "您没有办理该办件的权限。 You may not act on this case."
 
@@ -487,13 +456,13 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
             return HttpResponseNotAllowed(["POST"])
         case = self._case_for_action(request, object_id)
         action = request.POST.get("action", "")
-        was_post_check = action == "approve" and transitions.allows(case, "post_check")
+        meant = transitions.clerk_action(case, action)
         try:
             case = services.clerk_decide(request.user, case.pk, action, request.POST.get("reason", ""))
         except DomainError as error:
             self._refused(request, error)
         else:
-            label = ACTION_LABELS["post_check" if was_post_check else action]
+            label = ACTION_LABELS[meant]
             self.log_change(request, case, f"{label}: {request.POST.get('reason', '').strip()}".rstrip(": "))
             messages.success(request, f"{case.reference_no}：{label} → {case.get_status_display()}")
         return self._back_to_case(case.pk)
@@ -532,11 +501,7 @@ class PostCheckCaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin
     service_modes = (Mode.COMMITMENT,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(status=Status.APPROVED, mode=Mode.COMMITMENT, post_checked_at__isnull=True)
-        )
+        return super().get_queryset(request).awaiting_post_check()
 
     @admin.display(description=_("核查期限 Post-check due"), ordering="post_check_due")
     def post_check(self, case: Case) -> str:
@@ -578,9 +543,9 @@ class FollowUpAdmin(StaffScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: FollowUp | None = None) -> bool:
         user = request.user
-        if not (is_department_clerk(user) and user.has_perm("cases.change_followup")):
-            return False
-        return obj is None or (obj.department_id == user.department_id and obj.closed_at is None)
+        if obj is None:
+            return permissions.is_department_clerk(user) and user.has_perm("cases.change_followup")
+        return permissions.may_act(user, obj, "cases.change_followup") and obj.closed_at is None
 
     def get_form(self, request: HttpRequest, obj: FollowUp | None = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change, **kwargs)

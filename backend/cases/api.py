@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import F, Prefetch, QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -13,10 +12,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.accounts import permissions
 from backend.core.errors import DomainError, NotFound
 
 from . import services
-from .models import Case, CaseEvent, Certificate, FollowUp, Status
+from .models import Case, CaseEvent, CaseQuerySet, Certificate, FollowUp
 from .serializers import (
     CaseCreateSerializer,
     CaseSerializer,
@@ -37,7 +37,7 @@ TIMELINE = CaseEvent.objects.select_related("actor__department").only(
 CASE_PREFETCH = (Prefetch("events", queryset=TIMELINE), "rating")
 
 
-def _cases() -> QuerySet[Case]:
+def _cases() -> CaseQuerySet:
     return Case.objects.select_related(*CASE_RELATED).prefetch_related(*CASE_PREFETCH)
 
 
@@ -135,8 +135,7 @@ class IsClerk(BasePermission):
     message = "仅窗口工作人员可以访问。"
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_clerk and user.department_id)
+        return permissions.is_department_clerk(request.user)
 
 
 class StaffCaseListView(ListAPIView):
@@ -158,17 +157,17 @@ class StaffCaseListView(ListAPIView):
 
     def get_queryset(self) -> QuerySet[Case]:
         params = self.request.query_params
-        qs = _cases().select_related("resident", "follow_up").filter(department_id=self.request.user.department_id)
-        if status := params.get("status"):
-            qs = qs.filter(status=status)
-        if service := params.get("service"):
-            qs = qs.filter(service_code=service)
-        if params.get("overdue") in {"1", "true"}:
-            qs = qs.filter(status=Status.IN_REVIEW, due_at__lt=timezone.now())
-        if params.get("post_check") in {"1", "true"}:
-            qs = qs.filter(status=Status.APPROVED, mode="commitment", post_checked_at__isnull=True)
-            return qs.order_by("post_check_due", "pk")
-        return qs.order_by(F("due_at").asc(nulls_last=True), "submitted_at", "pk")
+        return (
+            _cases()
+            .select_related("resident", "follow_up")
+            .staff_queue(
+                self.request.user,
+                status=params.get("status"),
+                service=params.get("service"),
+                overdue=params.get("overdue") in {"1", "true"},
+                post_check=params.get("post_check") in {"1", "true"},
+            )
+        )
 
 
 class StaffCaseDetailView(APIView):
@@ -225,7 +224,7 @@ class StaffFollowUpListView(ListAPIView):
     permission_classes = [IsClerk]
 
     def get_queryset(self) -> QuerySet[FollowUp]:
-        qs = FollowUp.objects.filter(department_id=self.request.user.department_id).select_related("case__rating")
+        qs = permissions.actionable_by(FollowUp.objects.select_related("case__rating"), self.request.user)
         if self.request.query_params.get("open") in {"1", "true"}:
             qs = qs.filter(closed_at__isnull=True)
         return qs.order_by(F("closed_at").asc(nulls_first=True), "opened_at")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts import permissions
 from backend.accounts.models import Department
 from backend.registries.models import Property, Resident
+
+from .plugins import Mode
 
 
 class Status(models.TextChoices):
@@ -24,12 +31,87 @@ FINAL_STATUSES = {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.REV
 OPEN_STATUSES = {Status.PENDING_FACE, Status.IN_REVIEW, Status.RETURNED}
 
 
+# -- the rules every screen and sweep asks of the case list, each written once ------------------------------------
+# "Running": the statutory clock is counting (in review, a due date, not paused by a return for correction).
+# "Overdue": running past its due date. Returned cases (clock paused) and final cases are never overdue.
+# "Awaiting post-check": a commitment-based (告知承诺制) approval that no clerk has post-checked yet.
+# Each rule is a Q here (for querysets, filters and annotations) and, where a screen asks it of one case already in
+# memory, a predicate on :class:`Case` right below it; ``tests/cases/test_selectors.py`` holds the two to agreement.
+
+
+def running_q() -> models.Q:
+    return models.Q(status=Status.IN_REVIEW, due_at__isnull=False, paused_at__isnull=True)
+
+
+def overdue_q(now: dt.datetime) -> models.Q:
+    return running_q() & models.Q(due_at__lt=now)
+
+
+def awaiting_post_check_q() -> models.Q:
+    return models.Q(status=Status.APPROVED, mode=Mode.COMMITMENT, post_checked_at__isnull=True)
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
     def for_department(self, department: Department | None) -> CaseQuerySet:
         return self.filter(department=department) if department else self.none()
+
+    def running(self) -> CaseQuerySet:
+        """Cases whose statutory clock is counting (what the deadline sweep looks at)."""
+        return self.filter(running_q())
+
+    def overdue(self, now: dt.datetime | None = None) -> CaseQuerySet:
+        """Cases past their statutory due date at ``now`` (default: now)."""
+        return self.filter(overdue_q(now or timezone.now()))
+
+    def not_overdue(self, now: dt.datetime | None = None) -> CaseQuerySet:
+        return self.exclude(overdue_q(now or timezone.now()))
+
+    def with_overdue(self, now: dt.datetime | None = None, name: str = "is_overdue") -> CaseQuerySet:
+        """Annotate each case with a boolean ``name``: overdue at ``now`` (for ordering the queue overdue first)."""
+        return self.annotate(
+            **{
+                name: models.Case(
+                    models.When(overdue_q(now or timezone.now()), then=models.Value(True)),
+                    default=models.Value(False),
+                    output_field=models.BooleanField(),
+                )
+            }
+        )
+
+    def awaiting_post_check(self) -> CaseQuerySet:
+        """The post-check queue: commitment approvals not yet post-checked."""
+        return self.filter(awaiting_post_check_q())
+
+    def post_check_due(self, by: dt.date) -> CaseQuerySet:
+        """Awaiting their post-check with a post-check deadline on or before ``by``."""
+        return self.awaiting_post_check().filter(post_check_due__lte=by)
+
+    def staff_queue(
+        self,
+        user: Any,
+        *,
+        status: str | None = None,
+        service: str | None = None,
+        overdue: bool = False,
+        post_check: bool = False,
+        now: dt.datetime | None = None,
+    ) -> CaseQuerySet:
+        """The clerk's queue (staff API): their own department's cases, by statutory due date (overdue ones come
+        first among the cases in review), no due date last; with ``post_check`` the post-check queue by its
+        deadline. Anyone but a department clerk gets no rows."""
+        qs = permissions.actionable_by(self, user)
+        if status:
+            qs = qs.filter(status=status)
+        if service:
+            qs = qs.filter(service_code=service)
+        if overdue:
+            qs = qs.overdue(now)
+        if post_check:
+            return qs.awaiting_post_check().order_by("post_check_due", "pk")
+        return qs.order_by(models.F("due_at").asc(nulls_last=True), "submitted_at", "pk")
 
 
 class Case(models.Model):
@@ -96,6 +178,20 @@ class Case(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def is_running(self) -> bool:
+        """:func:`running_q` for one case in memory."""
+        return self.status == Status.IN_REVIEW and self.due_at is not None and self.paused_at is None
+
+    def is_overdue(self, now: dt.datetime | None = None) -> bool:
+        """:func:`overdue_q` for one case in memory."""
+        return self.is_running and self.due_at is not None and self.due_at < (now or timezone.now())
+
+    @property
+    def is_awaiting_post_check(self) -> bool:
+        """:func:`awaiting_post_check_q` for one case in memory."""
+        return self.status == Status.APPROVED and self.mode == Mode.COMMITMENT and self.post_checked_at is None
 
 
 class CaseEvent(models.Model):

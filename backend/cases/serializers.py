@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -153,12 +152,12 @@ class CaseSerializer(serializers.ModelSerializer):
         return rating_data(rating) if rating else None
 
     def get_working_days_left(self, case: Case) -> int | None:
-        if case.due_at is None or case.is_final or case.paused_at:
+        if not case.is_running or case.due_at is None:
             return None
         return clock.working_days_left(case.due_at)
 
     def get_overdue(self, case: Case) -> bool:
-        return bool(case.due_at and not case.is_final and not case.paused_at and case.due_at < timezone.now())
+        return case.is_overdue()
 
     def get_actions(self, case: Case) -> list[str]:
         return transitions.resident_actions(case)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts import permissions
 from backend.accounts.models import Department, User
 from backend.core import crypto
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -54,8 +55,8 @@ def own_case(user: User, case_id: int, *, lock: bool = False) -> Case:
 
 
 def department_case(clerk: User, case_id: int, *, lock: bool = False) -> Case:
-    qs = Case.objects.select_for_update() if lock else Case.objects
-    case = qs.filter(pk=case_id, department_id=clerk.department_id).first() if clerk.department_id else None
+    qs = Case.objects.select_for_update() if lock else Case.objects.all()
+    case = permissions.actionable_by(qs, clerk).filter(pk=case_id).first()
     if case is None:
         raise NotFound(_("未找到该办件。"))
     return case
@@ -305,7 +306,7 @@ def dry_run(user: User, service: ServiceModule, form: dict[str, Any] | None = No
 
 # -- clerks ----------------------------------------------------------------------------------------------------------
 def _require_clerk(user: User) -> None:
-    if not (user.is_clerk and user.department_id):
+    if not permissions.is_department_clerk(user):
         raise Forbidden("permission_denied", _("仅窗口工作人员可以办理。"))
 
 
@@ -321,8 +322,14 @@ def clerk_decide(clerk: User, case_id: Any, action: Any, reason: str = "") -> Ca
         reason = (reason or "").strip()
         if action in {"reject", "return", "revoke"} and not reason:
             raise DomainError("reason_required", _("请填写理由，申请人将看到它。"), fields={"reason": ["required"]})
+        action = transitions.clerk_action(case, action)  # "approve" awaiting a post-check means "post_check"
         service = service_or_404(case.service_code)
-        if action == "approve" and transitions.allows(case, "post_check"):
+        if not transitions.allows(case, action):
+            raise Conflict(
+                "invalid_transition",
+                _("当前状态（%(status)s）不能执行该操作。") % {"status": case.get_status_display()},
+            )
+        if action == "post_check":
             case.post_checked_at = timezone.now()
             case.save(update_fields=["post_checked_at", "updated_at"])
             _record(
@@ -333,11 +340,6 @@ def clerk_decide(clerk: User, case_id: Any, action: Any, reason: str = "") -> Ca
                 notify_resident=False,
             )
             return case
-        if not transitions.allows(case, action):
-            raise Conflict(
-                "invalid_transition",
-                _("当前状态（%(status)s）不能执行该操作。") % {"status": case.get_status_display()},
-            )
         if action == "approve":
             _lock_household(case.resident)
             ctx = _case_context(case, service, actor=clerk, actor_type=ActorType.CLERK)
@@ -396,9 +398,8 @@ def close_follow_up(clerk: User, follow_up_id: int, resolution: str) -> FollowUp
     _require_clerk(clerk)
     with transaction.atomic():
         follow_up = (
-            FollowUp.objects.select_for_update()
-            .select_related("case")
-            .filter(pk=follow_up_id, department_id=clerk.department_id)
+            permissions.actionable_by(FollowUp.objects.select_for_update().select_related("case"), clerk)
+            .filter(pk=follow_up_id)
             .first()
         )
         if follow_up is None:

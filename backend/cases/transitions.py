@@ -9,7 +9,6 @@ is introspectable by the admin and the API (``actions`` a client may offer), and
 from __future__ import annotations
 
 from .models import Case, Status
-from .plugins import Mode
 
 # action -> statuses it may start from
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -25,7 +24,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 RESIDENT_ACTIONS = ("withdraw", "resubmit")
-CLERK_ACTIONS = ("approve", "reject", "return", "revoke")
+CLERK_ACTIONS = ("post_check", "approve", "reject", "return", "revoke")
+# Before ``post_check`` had a name of its own, a clerk "approved" a commitment approval to say its post-check found
+# the commitments true. That request still works (outside clients and the conformance check send it): on a case
+# awaiting its post-check, ``approve`` is an alias of ``post_check``.
+POST_CHECK_ALIAS = "approve"
 
 
 def allows(case: Case, action: str) -> bool:
@@ -33,14 +36,21 @@ def allows(case: Case, action: str) -> bool:
         return False
     if action in {"revoke", "post_check"}:
         # Only commitment-based approvals are post-checked (and revoked when the commitment was false).
-        return case.mode == Mode.COMMITMENT and case.post_checked_at is None
+        return case.is_awaiting_post_check
     return True
+
+
+def clerk_action(case: Case, action: str) -> str:
+    """The action a clerk's request means on this case: the historic alias resolved (see ``POST_CHECK_ALIAS``)."""
+    if action == POST_CHECK_ALIAS and allows(case, "post_check"):
+        return "post_check"
+    return action
 
 
 def clerk_actions(case: Case) -> list[str]:
     actions = [a for a in CLERK_ACTIONS if allows(case, a)]
     if allows(case, "post_check"):
-        actions.insert(0, "approve")  # "approve" on a commitment approval = the post-check found it true
+        actions.insert(1, POST_CHECK_ALIAS)  # still offered under its old name, right after the new one
     if allows(case, "counter_verified"):
         actions.append("verify_identity")  # the counter alternative to the face check
     return actions

@@ -9,19 +9,12 @@ from django.contrib.admin.helpers import ActionForm
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts.models import Department, Role
+from backend.accounts import permissions
+from backend.accounts.models import Department
 from backend.core.errors import DomainError
 
 from . import services
 from .models import EventAction, EventCategory, EventReport, RoutingRule
-
-
-def is_staff_member(user) -> bool:
-    return bool(user.is_active and user.is_staff and (user.is_superuser or user.role in (Role.CLERK, Role.SUPERVISOR)))
-
-
-def sees_everything(user) -> bool:
-    return bool(user.is_superuser or user.role == Role.SUPERVISOR)
 
 
 class RoutingRuleInline(admin.TabularInline):
@@ -37,16 +30,16 @@ class EventCategoryAdmin(admin.ModelAdmin):
     inlines = [RoutingRuleInline]
 
     def has_module_permission(self, request) -> bool:
-        return is_staff_member(request.user)
+        return permissions.is_staff_member(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return is_staff_member(request.user)
+        return permissions.is_staff_member(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return sees_everything(request.user)
+        return permissions.sees_all_departments(request.user)
 
     def has_add_permission(self, request) -> bool:
-        return sees_everything(request.user)
+        return permissions.sees_all_departments(request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
@@ -135,12 +128,7 @@ class EventReportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("category", "department", "duplicate_of")
-        user = request.user
-        if sees_everything(user):
-            return qs
-        if user.role == Role.CLERK and user.department_id:
-            return qs.filter(department_id=user.department_id)
-        return qs.none()
+        return permissions.visible_to(qs, request.user)
 
     @admin.display(description=_("处置期限"))
     def due(self, obj: EventReport):
@@ -158,14 +146,14 @@ class EventReportAdmin(admin.ModelAdmin):
         return format_html('<a href="{0}" target="_blank"><img src="{0}" style="max-height:240px"></a>', url)
 
     def has_module_permission(self, request) -> bool:
-        return is_staff_member(request.user)
+        return permissions.is_staff_member(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return is_staff_member(request.user)
+        return permissions.is_staff_member(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Needed for the action bar; every field is read-only, so the change form cannot edit anything.
-        return is_staff_member(request.user)
+        return permissions.is_staff_member(request.user)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.accounts.models import Role
+from backend.accounts import permissions
 from backend.core.errors import DomainError, NotFound
 
 from . import conf, services
@@ -185,7 +185,7 @@ class EventPhotoView(APIView):
     @extend_schema(responses={(200, "image/jpeg"): bytes})
     def get(self, request: Request, pk: int):
         user = request.user
-        if user.role in (Role.CLERK, Role.SUPERVISOR) or user.is_superuser:
+        if permissions.is_staff_member(user):
             report = services.staff_queryset(user).filter(pk=pk).first()
         else:
             report = EventReport.objects.filter(pk=pk, reporter=user).first()

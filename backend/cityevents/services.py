@@ -20,14 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from backend.accounts.models import Department, Role, User
+from backend.accounts import permissions
+from backend.accounts.models import Department, User
 from backend.cases import clock
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import localized
 from backend.notifications.services import notify_translated
 
 from . import conf, geo
-from .models import OPEN_STATUSES, EventAction, EventCategory, EventReport, EventSource, EventStatus, RoutingRule
+from .models import EventAction, EventCategory, EventReport, EventSource, EventStatus, RoutingRule, overdue_q
 from .photos import PhotoError, clean_photo
 
 logger = logging.getLogger(__name__)
@@ -423,21 +424,19 @@ def _notify_created(report: EventReport) -> None:
 
 def staff_queryset(user: User) -> QuerySet[EventReport]:
     """The reports a staff member may see: own department for clerks, all for supervisors. Residents: 403."""
+    if not permissions.is_staff_member(user):
+        raise Forbidden("permission_denied", _("仅限工作人员。"))
     base = EventReport.objects.select_related("category", "department", "reporter", "duplicate_of").prefetch_related(
         "duplicates"
     )
-    if user.is_superuser or user.role == Role.SUPERVISOR:
-        return base
-    if user.role == Role.CLERK and user.department_id:
-        return base.filter(department_id=user.department_id)
-    raise Forbidden("permission_denied", _("仅限工作人员。"))
+    return permissions.visible_to(base, user)
 
 
 def overdue_first(queryset: QuerySet[EventReport]) -> QuerySet[EventReport]:
     now = timezone.now()
     return queryset.annotate(
         _overdue=Case(
-            When(status__in=OPEN_STATUSES, resolution_due_at__lt=now, then=Value(0)),
+            When(overdue_q(now), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )

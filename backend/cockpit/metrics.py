@@ -10,7 +10,9 @@ Definitions (docs/COCKPIT.md explains them for readers):
 * *decided* case: ``decided_at`` is set (approved, rejected, or approved and later revoked); withdrawn cases were
   never decided.
 * *overdue* case: ``in_review``, ``due_at`` in the past, and the clock not paused (``paused_at`` empty). Returned
-  cases (clock paused) and final cases are never overdue.
+  cases (clock paused) and final cases are never overdue. The rule is ``backend.cases.models.overdue_q``, the one
+  the clerks' queue, the admin and the deadline sweep use; open and overdue city events likewise come from
+  ``backend.cityevents.models``.
 * *bad* rating (差评): score ≤ 2, the same threshold that opens a follow-up (``engine.BAD_RATING``).
 * weeks are calendar weeks, Monday to Sunday, in the city's time zone; days are local days.
 * city events are counted once per problem: reports linked as duplicates of another report are left out of the
@@ -27,7 +29,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from backend.cases.discovery import all_services
-from backend.cases.models import Case, FollowUp, Rating, Status
+from backend.cases.models import Case, FollowUp, Rating, Status, overdue_q
 from backend.cases.plugins import Mode
 from backend.registries.models import DataAccessLog
 
@@ -134,12 +136,11 @@ def overdue_by_department(cases: QuerySet[Case], now: dt.datetime) -> list[dict[
     """Per department with cases in review: how many are in review and how many of them are overdue.
 
     Overdue = ``in_review``, ``due_at < now``, clock not paused. Sorted by overdue count, then in-review count."""
-    overdue = Q(due_at__lt=now, paused_at__isnull=True)
     rows = (
         cases.filter(status=Status.IN_REVIEW)
         .order_by()
         .values("department__code", "department__name_zh", "department__name_en")
-        .annotate(in_review=Count("id"), overdue=Count("id", filter=overdue))
+        .annotate(in_review=Count("id"), overdue=Count("id", filter=overdue_q(now)))
     )
     result = [
         {
@@ -256,10 +257,16 @@ def _event_model() -> Any:
     return EventReport
 
 
-def _open_statuses() -> list[str]:
-    from backend.cityevents.models import OPEN_STATUSES
+def _event_open_q() -> Q:
+    from backend.cityevents.models import open_q
 
-    return [str(s) for s in OPEN_STATUSES]
+    return open_q()
+
+
+def _event_overdue_q(now: dt.datetime) -> Q:
+    from backend.cityevents.models import overdue_q
+
+    return overdue_q(now)
 
 
 def event_queryset() -> QuerySet | None:
@@ -275,20 +282,20 @@ def distinct_events(events: QuerySet) -> QuerySet:
 def event_totals(events: QuerySet, now: dt.datetime) -> dict[str, int]:
     """``total`` problems, ``open`` (received/dispatched/in progress), ``overdue`` (open past the resolution limit),
     and ``duplicates`` (reports linked to another report, not counted in the rest)."""
-    open_q = Q(status__in=_open_statuses())
+    open_q = _event_open_q()
     totals = events.order_by().aggregate(
         all_reports=Count("id"),
         duplicates=Count("id", filter=Q(duplicate_of__isnull=False)),
         total=Count("id", filter=Q(duplicate_of__isnull=True)),
         open=Count("id", filter=Q(duplicate_of__isnull=True) & open_q),
-        overdue=Count("id", filter=Q(duplicate_of__isnull=True) & open_q & Q(resolution_due_at__lt=now)),
+        overdue=Count("id", filter=Q(duplicate_of__isnull=True) & _event_overdue_q(now)),
     )
     return {k: totals[k] for k in ("total", "open", "overdue", "duplicates")}
 
 
 def events_by_category(events: QuerySet) -> list[dict[str, Any]]:
     """Problems per category (``total`` and ``open``), largest first."""
-    open_q = Q(status__in=_open_statuses())
+    open_q = _event_open_q()
     rows = (
         distinct_events(events)
         .order_by()
@@ -310,7 +317,7 @@ def events_by_category(events: QuerySet) -> list[dict[str, Any]]:
 
 def events_by_district(events: QuerySet) -> list[dict[str, Any]]:
     """Problems per district (``total`` and ``open``), largest first."""
-    open_q = Q(status__in=_open_statuses())
+    open_q = _event_open_q()
     rows = (
         distinct_events(events)
         .order_by()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from backend.accounts.models import Role
+from backend.accounts import permissions
 
 from . import charts, metrics
 from .charts import Series
@@ -49,7 +49,8 @@ ACTOR = {"system": "系统自动 system", "clerk": "工作人员 clerk", "reside
 
 # -- access --------
 def may_view(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.SUPERVISOR))
+    """Supervisors and superusers: the staff who see every department (backend/accounts/permissions.py)."""
+    return permissions.sees_all_departments(user)
 
 
 def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -44,7 +44,7 @@ def classify(due_at: dt.datetime, now: dt.datetime) -> str | None:
 @shared_task(acks_late=True)
 def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
     from backend.accounts.models import Role, User
-    from backend.cases.models import Case, Status
+    from backend.cases.models import Case
     from backend.notifications.models import Notification
     from backend.notifications.services import notify_translated
 
@@ -53,9 +53,10 @@ def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     queue: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
-    running = Case.objects.filter(status=Status.IN_REVIEW, due_at__isnull=False, paused_at__isnull=True)
-    for case in running.select_related("applicant").only(
-        "id", "reference_no", "service_code", "department_id", "due_at", "applicant"
+    for case in (
+        Case.objects.running()
+        .select_related("applicant")
+        .only("id", "reference_no", "service_code", "department_id", "due_at", "applicant")
     ):
         state = classify(case.due_at, moment)
         if state is None:
@@ -76,12 +77,7 @@ def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
                 )
                 counts["residents_notified"] += 1
 
-    post_checks = Case.objects.filter(
-        status=Status.APPROVED,
-        mode="commitment",
-        post_checked_at__isnull=True,
-        post_check_due__lte=today + dt.timedelta(days=POST_CHECK_SOON_DAYS),
-    )
+    post_checks = Case.objects.post_check_due(today + dt.timedelta(days=POST_CHECK_SOON_DAYS))
     for department_id in post_checks.values_list("department_id", flat=True):
         queue[department_id]["post_check_due"] += 1
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
+from backend.accounts import permissions
 from backend.accounts.models import User
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from backend.registries.identity import resident_of
@@ -577,7 +578,7 @@ def mark_identity_verified_in_person(
     the same transaction and returns its extra members (the case engine: ``{"case": {...}}``). Department checks
     (may this clerk act on this case?) belong to the caller, which knows the target.
     """
-    if not (clerk.is_superuser or clerk.is_staff or clerk.is_clerk or clerk.is_supervisor):
+    if not permissions.is_staff_member(clerk):
         raise Forbidden("permission_denied", _("只有工作人员可以进行窗口人工核验。"))
     if clerk.pk == user.pk:
         raise Forbidden("permission_denied", _("工作人员不能为本人进行人工核验。"))

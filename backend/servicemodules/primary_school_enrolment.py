@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from backend.cases.context import Context
-from backend.cases.models import OPEN_STATUSES, Case, Status
+from backend.cases.models import Case
 from backend.cases.plugins import (
     Check,
     DataUse,
@@ -22,6 +22,8 @@ from backend.core.i18n import Text
 from backend.core.masking import mask_name
 from backend.registries.idnumbers import InvalidIdNumber, id_indexes, validate_id_number
 from backend.registries.models import Resident
+
+from ._common import has_other_case
 
 CODE = "primary-school-enrolment"
 
@@ -63,14 +65,9 @@ def has_school(ctx: Context) -> Check:
 
 def first_application(ctx: Context) -> Check:
     number = str(ctx.form.get("child_id_number", ""))
-    others = Case.objects.filter(
-        service_code=CODE,
-        subject_index__in=id_indexes(number),  # indexed with the service code: no scan of the forms
-        status__in=[*OPEN_STATUSES, Status.APPROVED],
-    )
-    if ctx.case is not None:
-        others = others.exclude(pk=ctx.case.pk)
-    return failed() if number and others.exists() else passed()
+    # subject_index is indexed with the service code: no scan of the forms
+    duplicate = number and has_other_case(ctx, CODE, including_approved=True, subject_index__in=id_indexes(number))
+    return failed() if duplicate else passed()
 
 
 class PrimarySchoolEnrolment(ServiceModule):

@@ -6,10 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from backend.cases.context import Context
-from backend.cases.models import OPEN_STATUSES, Case
+from backend.cases.models import Case
 from backend.cases.plugins import Check, DataUse, Mode, Rule, ServiceModule, failed, passed
 from backend.cases.sequences import next_value
 from backend.core.i18n import Text
+
+from ._common import has_other_case
 
 CODE = "public-rental-housing"
 INCOME_LIMIT = Decimal("2500.00")
@@ -31,10 +33,7 @@ def no_property(ctx: Context) -> Check:
 
 
 def no_open_application(ctx: Context) -> Check:
-    others = Case.objects.filter(service_code=CODE, household_id=ctx.resident.household_id, status__in=OPEN_STATUSES)
-    if ctx.case is not None:
-        others = others.exclude(pk=ctx.case.pk)
-    return failed() if others.exists() else passed()
+    return failed() if has_other_case(ctx, CODE, household_id=ctx.resident.household_id) else passed()
 
 
 class PublicRentalHousing(ServiceModule):

@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from backend.cases.context import Context
-from backend.cases.models import OPEN_STATUSES, Case, Status
+from backend.cases.models import Case
 from backend.cases.plugins import Check, DataUse, Mode, Rule, ServiceModule, failed, passed
 from backend.core.i18n import Text
+
+from ._common import has_other_case
 
 CODE = "talent-housing-subsidy"
 MONTHLY = {"bachelor": Decimal("1000.00"), "master": Decimal("2000.00"), "doctor": Decimal("3000.00")}
@@ -20,10 +22,7 @@ def committed(ctx: Context) -> Check:
 
 
 def first_subsidy(ctx: Context) -> Check:
-    others = Case.objects.filter(service_code=CODE, resident=ctx.resident, status__in=[*OPEN_STATUSES, Status.APPROVED])
-    if ctx.case is not None:
-        others = others.exclude(pk=ctx.case.pk)
-    return failed() if others.exists() else passed()
+    return failed() if has_other_case(ctx, CODE, including_approved=True, resident=ctx.resident) else passed()
 
 
 class TalentHousingSubsidy(ServiceModule):
