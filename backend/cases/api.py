@@ -95,7 +95,8 @@ class CaseDetailView(APIView):
 
     @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        """Correct the form of a returned case and resubmit it (``CaseUpdateSerializer``: only ``form`` is read)."""
+        """Correct the form of a returned case and resubmit it. Only ``form`` is read; ``status`` and the rest are
+        ignored (mass assignment)."""
         payload = validated(CaseUpdateSerializer, request.data)
         case = services.resubmit(request.user, pk, payload["form"])
         return Response(CaseSerializer(_cases().get(pk=case.pk)).data)

@@ -172,8 +172,8 @@ class CaseCreateSerializer(serializers.Serializer):
 
 
 class CaseUpdateSerializer(serializers.Serializer):
-    """Correct a returned case. Only ``form`` is read (``status`` and the rest are ignored: mass assignment); the
-    engine judges it against the service's schema after it has found the case to be the caller's."""
+    # Correct a returned case. Only ``form`` is read (``status`` and the rest are ignored: mass assignment); the
+    # engine judges it against the service's schema after it has found the case to be the caller's.
 
     form = Judged(serializers.JSONField())
 

@@ -63,6 +63,7 @@ class JudgedExtension(OpenApiSerializerFieldExtension):
     """The schema of a :class:`Judged` field is its ``documented`` field's."""
 
     target_class = Judged
+    match_subclasses = True
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
         documented = self.target.documented
