@@ -195,7 +195,7 @@ class RatingCreateSerializer(serializers.Serializer):
 
 class StaffDecideSerializer(serializers.Serializer):
     action = Judged(
-        serializers.CharField(required=False, help_text="approve, reject, return or revoke"),
+        serializers.CharField(required=False, help_text=", ".join(transitions.CLERK_ACTIONS)),
     )
     reason = Judged(
         serializers.CharField(
