@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from backend.core.errors import DomainError, NotFound
 from backend.core.ids import id_parameter, parse_id
+from backend.core.inputs import validated
 
 from . import services
 from .models import Booking, BookingStatus, Slot, Venue
@@ -96,7 +97,7 @@ class BookingListCreateView(ListAPIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request: Request) -> Response:
-        slot = request.data.get("slot") if hasattr(request.data, "get") else None
+        slot = validated(BookingCreateSerializer, request.data)["slot"]
         booking, created = services.book(request.user, slot, request.headers.get("Idempotency-Key", ""))
         booking = Booking.objects.select_related("slot__venue").get(pk=booking.pk)
         return Response(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import F, Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 
 from backend.accounts import permissions
 from backend.core.errors import DomainError, NotFound
+from backend.core.inputs import validated
 
 from . import services
 from .models import Case, CaseEvent, CaseQuerySet, Certificate, FollowUp
@@ -23,8 +23,13 @@ from .serializers import (
     CaseUpdateSerializer,
     CertificateSerializer,
     CertificateVerificationSerializer,
+    CounterIdentitySerializer,
+    FollowUpCloseSerializer,
+    FollowUpSerializer,
+    RatingCreateSerializer,
     RatingSerializer,
     StaffCaseSerializer,
+    StaffDecideSerializer,
 )
 
 CASE_RELATED = ("department",)
@@ -91,9 +96,9 @@ class CaseDetailView(APIView):
     @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         """Correct the form of a returned case and resubmit it. Only ``form`` is read; ``status`` and the rest are
-        ignored (mass assignment). The engine looks the case up before it validates the form (another resident's
-        case is 404 whatever the body), so the serializer only documents the request here."""
-        case = services.resubmit(request.user, pk, request.data.get("form"))
+        ignored (mass assignment)."""
+        payload = validated(CaseUpdateSerializer, request.data)
+        case = services.resubmit(request.user, pk, payload["form"])
         return Response(CaseSerializer(_cases().get(pk=case.pk)).data)
 
 
@@ -105,9 +110,10 @@ class CaseWithdrawView(APIView):
 
 
 class CaseRatingView(APIView):
-    @extend_schema(request=RatingSerializer, responses={201: RatingSerializer})
+    @extend_schema(request=RatingCreateSerializer, responses={201: RatingSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        rating = services.rate(request.user, pk, request.data.get("score"), str(request.data.get("comment") or ""))
+        payload = validated(RatingCreateSerializer, request.data)
+        rating = services.rate(request.user, pk, payload["score"], payload["comment"])
         return Response(RatingSerializer(rating).data, status=201)
 
 
@@ -182,13 +188,12 @@ class StaffDecideView(APIView):
     permission_classes = [IsClerk]
 
     @extend_schema(
-        request={"application/json": {"type": "object", "properties": {"action": {"type": "string"}, "reason": {}}}},
+        request={"application/json": StaffDecideSerializer},
         responses=StaffCaseSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        case = services.clerk_decide(
-            request.user, pk, request.data.get("action"), str(request.data.get("reason") or "")
-        )
+        payload = validated(StaffDecideSerializer, request.data)
+        case = services.clerk_decide(request.user, pk, payload["action"], payload["reason"])
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
 
 
@@ -198,23 +203,13 @@ class StaffVerifyIdentityView(APIView):
     permission_classes = [IsClerk]
 
     @extend_schema(
-        request={"application/json": {"type": "object", "properties": {"note": {"type": "string"}}}},
+        request={"application/json": CounterIdentitySerializer},
         responses=StaffCaseSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        case = services.verify_identity_at_counter(request.user, pk, str(request.data.get("note") or ""))
+        payload = validated(CounterIdentitySerializer, request.data)
+        case = services.verify_identity_at_counter(request.user, pk, payload["note"])
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
-
-
-class FollowUpSerializer(serializers.ModelSerializer):
-    reference_no = serializers.CharField(source="case.reference_no")
-    case_id = serializers.IntegerField(source="case.pk")
-    score = serializers.IntegerField(source="case.rating.score")
-    comment = serializers.CharField(source="case.rating.comment")
-
-    class Meta:
-        model = FollowUp
-        fields = ["id", "case_id", "reference_no", "score", "comment", "opened_at", "closed_at", "resolution"]
 
 
 class StaffFollowUpListView(ListAPIView):
@@ -234,9 +229,10 @@ class StaffFollowUpCloseView(APIView):
     permission_classes = [IsClerk]
 
     @extend_schema(
-        request={"application/json": {"type": "object", "properties": {"resolution": {"type": "string"}}}},
+        request={"application/json": FollowUpCloseSerializer},
         responses=FollowUpSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        follow_up = services.close_follow_up(request.user, pk, str(request.data.get("resolution") or ""))
+        payload = validated(FollowUpCloseSerializer, request.data)
+        follow_up = services.close_follow_up(request.user, pk, payload["resolution"])
         return Response(FollowUpSerializer(FollowUp.objects.select_related("case__rating").get(pk=follow_up.pk)).data)

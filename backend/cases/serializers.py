@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from backend.core.i18n import is_english, localize, pick
+from backend.core.inputs import Judged
 from backend.core.masking import mask_name
 
 from . import actors, clock, identifiers, transitions
@@ -170,7 +171,58 @@ class CaseCreateSerializer(serializers.Serializer):
 
 
 class CaseUpdateSerializer(serializers.Serializer):
-    form = serializers.JSONField()
+    # Correct a returned case. Only ``form`` is read (``status`` and the rest are ignored: mass assignment); the
+    # engine judges it against the service's schema after it has found the case to be the caller's.
+
+    form = Judged(serializers.JSONField())
+
+
+# -- inputs judged by the engine ---------------------------------------------------------------------------------
+# The engine looks the case up before it judges these values (another's case is 404 whatever the body), and its
+# checks carry the contract's codes (``validation_error`` for a score outside 1..5, ``reason_required``...): the
+# serializers below describe the bodies and hand the values on (backend/core/inputs.py).
+
+
+@extend_schema_serializer(component_name="Rating")  # request component "RatingRequest", as before
+class RatingCreateSerializer(serializers.Serializer):
+    score = Judged(serializers.IntegerField(min_value=1, max_value=5))
+    comment = Judged(
+        serializers.CharField(required=False, allow_blank=True, max_length=500, default=""),
+        text=True,
+    )
+
+
+class StaffDecideSerializer(serializers.Serializer):
+    action = Judged(
+        serializers.CharField(required=False, help_text=", ".join(transitions.CLERK_ACTIONS)),
+    )
+    reason = Judged(
+        serializers.CharField(
+            required=False, allow_blank=True, help_text="shown to the applicant; required to reject, return, revoke"
+        ),
+        text=True,
+    )
+
+
+class CounterIdentitySerializer(serializers.Serializer):
+    note = Judged(serializers.CharField(required=False, allow_blank=True), text=True)
+
+
+class FollowUpCloseSerializer(serializers.Serializer):
+    resolution = Judged(
+        serializers.CharField(required=False, allow_blank=True, help_text="what the department did"), text=True
+    )
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    reference_no = serializers.CharField(source="case.reference_no")
+    case_id = serializers.IntegerField(source="case.pk")
+    score = serializers.IntegerField(source="case.rating.score")
+    comment = serializers.CharField(source="case.rating.comment")
+
+    class Meta:
+        model = FollowUp
+        fields = ["id", "case_id", "reference_no", "score", "comment", "opened_at", "closed_at", "resolution"]
 
 
 class StaffCaseSerializer(CaseSerializer):

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import jsonschema
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -33,6 +32,7 @@ from . import actors, certificates, clock, identifiers, transitions
 from .context import Context
 from .discovery import get_service
 from .evaluation import Evaluation, evaluate
+from .forms import form_errors
 from .models import Case, CaseEvent, FollowUp, Rating, Status
 from .plugins import FormError, Mode, Rejected, ServiceModule
 from .sequences import next_reference
@@ -111,13 +111,7 @@ def _record(
 def validate_form(service: ServiceModule, form: Any) -> dict[str, Any]:
     if not isinstance(form, dict):
         raise DomainError("validation_error", _("申请表格式有误。"), fields={"form": ["must be an object"]})
-    validator = jsonschema.Draft202012Validator(service.form, format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(form), key=lambda e: list(e.path))
-    if errors:
-        fields: dict[str, list[str]] = {}
-        for error in errors:
-            key = ".".join(str(p) for p in error.path) or "form"
-            fields.setdefault(key, []).append(error.message)
+    if fields := form_errors(service.form, form):
         raise DomainError("validation_error", _("申请表填写有误，请检查后重试。"), fields=fields)
     try:
         return service.clean(form)

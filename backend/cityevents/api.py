@@ -1,17 +1,16 @@
-"""Internal events API under /api/v1/: the resident's reports and the clerks' queue. Thin: parse, call services."""
+"""Internal events API under /api/v1/: the resident's reports and the clerks' queue.
+
+Thin: find the caller's report first (another's is 404 whatever the body), read the body through the endpoint's
+input serializer, call :mod:`backend.cityevents.services`."""
 
 from __future__ import annotations
-
-import json
-import re
-from typing import Any
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +19,8 @@ from rest_framework.views import APIView
 
 from backend.accounts import permissions
 from backend.core.errors import DomainError, NotFound
+from backend.core.inputs import validated
+from backend.core.parsers import ObjectJSONParser
 
 from . import conf, services
 from .models import EventCategory, EventReport, EventSource, EventStatus
@@ -34,48 +35,6 @@ from .serializers import (
     StaffEventListSerializer,
     StaffEventSerializer,
 )
-
-_ATTRIBUTE_KEY = re.compile(r"^attribute\[([\w-]{1,60})\]$")
-
-
-def read_upload(request: Request, *names: str) -> bytes | None:
-    """The bytes of the first uploaded file under one of ``names``; the size is checked before reading."""
-    for name in names:
-        upload = request.FILES.get(name)
-        if upload is None:
-            continue
-        if upload.size is not None and upload.size > conf.photo_max_bytes():
-            message = f"照片不能超过 {conf.photo_max_bytes() // (1024 * 1024)} MB。"
-            raise DomainError("photo_too_large", message, fields={name: [message]})
-        return upload.read()
-    return None
-
-
-def extract_attributes(data: Any) -> dict[str, Any]:
-    """Attribute values as a dict: a JSON ``attributes`` object, or Open311-style ``attribute[code]`` form keys."""
-    attributes: dict[str, Any] = {}
-    raw = data.get("attributes") if hasattr(data, "get") else None
-    if isinstance(raw, str) and raw.strip():
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise DomainError("invalid_attributes", "附加信息须为 JSON 对象。") from None
-    if isinstance(raw, dict):
-        attributes.update(raw)
-    elif raw not in (None, ""):
-        raise DomainError("invalid_attributes", "附加信息须为 JSON 对象。")
-    keys = data.keys() if hasattr(data, "keys") else []
-    for key in keys:
-        match = _ATTRIBUTE_KEY.match(key)
-        if match:
-            values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
-            attributes[match.group(1)] = values if len(values) > 1 else values[0]
-    return attributes
-
-
-def field(data: Any, name: str) -> Any:
-    value = data.get(name) if hasattr(data, "get") else None
-    return value if not isinstance(value, list) else (value[0] if value else None)
 
 
 class CategoryListView(APIView):
@@ -93,7 +52,7 @@ class EventListCreateView(ListAPIView):
     """GET: own reports, newest first (paginated). POST: a new report, JSON or multipart (``media`` file)."""
 
     serializer_class = EventListSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [ObjectJSONParser, MultiPartParser, FormParser]  # JSON: an object, as everywhere
     upload_max_bytes = staticmethod(conf.upload_max_bytes)  # multipart with a photo (backend/core/bodies.py)
     throttle_scope = "submit"
 
@@ -113,18 +72,9 @@ class EventListCreateView(ListAPIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request: Request) -> Response:
-        data = request.data
         report, created = services.create_report(
             request.user,
-            category=field(data, "category") or field(data, "service_code"),
-            lat=field(data, "lat"),
-            long=field(data, "long"),
-            description=field(data, "description") or "",
-            district=field(data, "district") or "",
-            address=field(data, "address") or "",
-            photo=read_upload(request, "media", "photo"),
-            media_url=field(data, "media_url") or "",
-            attributes=extract_attributes(data),
+            **validated(EventCreateSerializer, request.data),
             source=EventSource.APP,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
@@ -150,23 +100,25 @@ class EventDetailView(APIView):
 class EventConfirmView(APIView):
     @extend_schema(request=ReasonSerializer, responses=EventSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        report = services.confirm(_own_report(request, pk), request.user, field(request.data, "reason") or "")
+        report = _own_report(request, pk)
+        report = services.confirm(report, request.user, validated(ReasonSerializer, request.data)["reason"])
         return Response(EventSerializer(report, context={"request": request}).data)
 
 
 class EventDisputeView(APIView):
     @extend_schema(request=ReasonSerializer, responses=EventSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        report = services.dispute(_own_report(request, pk), request.user, field(request.data, "reason") or "")
+        report = _own_report(request, pk)
+        report = services.dispute(report, request.user, validated(ReasonSerializer, request.data)["reason"])
         return Response(EventSerializer(report, context={"request": request}).data)
 
 
 class EventRatingView(APIView):
     @extend_schema(request=RatingSerializer, responses=EventSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        report = services.rate(
-            _own_report(request, pk), request.user, field(request.data, "score"), field(request.data, "comment") or ""
-        )
+        report = _own_report(request, pk)
+        payload = validated(RatingSerializer, request.data)
+        report = services.rate(report, request.user, payload["score"], payload["comment"])
         return Response(EventSerializer(report, context={"request": request}).data)
 
 
@@ -239,11 +191,5 @@ class StaffEventActionView(APIView):
     @extend_schema(request=StaffActionSerializer, responses=StaffEventSerializer)
     def post(self, request: Request, pk: int) -> Response:
         report = _staff_report(request, pk)
-        report = services.staff_action(
-            report,
-            request.user,
-            str(field(request.data, "action") or ""),
-            reason=field(request.data, "reason") or "",
-            department=field(request.data, "department"),
-        )
+        report = services.staff_action(report, request.user, **validated(StaffActionSerializer, request.data))
         return Response(StaffEventSerializer(report, context={"request": request, "staff": True}).data)

@@ -36,12 +36,14 @@ from rest_framework.views import APIView
 
 from backend.core.errors import DomainError
 from backend.core.ids import id_or_none
+from backend.core.inputs import single as field
 from backend.core.masking import mask_id_number, mask_phone
 from backend.core.outage import RETRY_AFTER_SECONDS, is_outage
 
 from . import conf, services
-from .api import extract_attributes, field, photo_response, read_upload
+from .api import photo_response
 from .models import EventAction, EventCategory, EventReport, EventSource, EventStatus, localized
+from .serializers import extract_attributes, read_upload
 
 logger = logging.getLogger(__name__)
 
@@ -355,7 +357,7 @@ class RequestListView(Open311View):
             description=field(data, "description") or "",
             district="",
             address=field(data, "address_string") or "",
-            photo=read_upload(request, "media"),
+            photo=read_upload(request.FILES, "media"),
             media_url=field(data, "media_url") or "",
             attributes=extract_attributes(data),
             source=EventSource.OPEN311,

@@ -1,17 +1,23 @@
-"""Output shapes of the internal events API, and input shapes (validated by the domain functions, not here)."""
+"""Output shapes of the internal events API, and one input serializer per endpoint (parsing; the domain judges)."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from backend.accounts.models import Department, Role
+from backend.core.errors import DomainError
 from backend.core.i18n import pick
+from backend.core.inputs import Judged, single
 from backend.core.masking import mask_name, mask_phone
 
+from . import conf
 from .models import EventAction, EventCategory, EventReport, localized
 from .services import duplicate_notice
 
@@ -140,32 +146,102 @@ class StaffEventListSerializer(StaffEventSerializer):
         fields = [f for f in StaffEventSerializer.Meta.fields if f != "timeline"]
 
 
-# --- inputs (documentation for the schema; the domain functions validate) -----------------------------------------
+# --- inputs -------------------------------------------------------------------------------------------------------
+# One serializer per endpoint, validated in the view. The domain functions (services.py) judge the values with the
+# contract's codes (unknown_category, invalid_location, invalid_attributes, reason_required, invalid_action...), so
+# the fields hand them on as sent (backend/core/inputs.py); a single value is the first of a repeated key, as
+# Open311 form clients send them. What is parsed here is the request's own encoding: the ``attribute[code]`` form
+# keys and the uploaded photo.
+
+_ATTRIBUTE_KEY = re.compile(r"^attribute\[([\w-]{1,60})\]$")
+
+
+def read_upload(files: Any, *names: str) -> bytes | None:
+    """The bytes of the first uploaded file under one of ``names``; the size is checked before reading."""
+    for name in names:
+        upload = files.get(name) if hasattr(files, "get") else None
+        if not isinstance(upload, UploadedFile):
+            continue
+        if upload.size is not None and upload.size > conf.photo_max_bytes():
+            message = f"照片不能超过 {conf.photo_max_bytes() // (1024 * 1024)} MB。"
+            raise DomainError("photo_too_large", message, fields={name: [message]})
+        return upload.read()
+    return None
+
+
+def extract_attributes(data: Any) -> dict[str, Any]:
+    """Attribute values as a dict: a JSON ``attributes`` object, or Open311-style ``attribute[code]`` form keys."""
+    attributes: dict[str, Any] = {}
+    raw = data.get("attributes") if hasattr(data, "get") else None
+    if isinstance(raw, str) and raw.strip():
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise DomainError("invalid_attributes", "附加信息须为 JSON 对象。") from None
+    if isinstance(raw, dict):
+        attributes.update(raw)
+    elif raw not in (None, ""):
+        raise DomainError("invalid_attributes", "附加信息须为 JSON 对象。")
+    keys = data.keys() if hasattr(data, "keys") else []
+    for key in keys:
+        match = _ATTRIBUTE_KEY.match(key)
+        if match:
+            values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+            attributes[match.group(1)] = values if len(values) > 1 else values[0]
+    return attributes
+
+
+class _Photo(Judged):
+    """The uploaded photo's bytes (``media``, or ``photo`` as older app builds send it), size-checked."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        return read_upload(dictionary, "media", "photo")
+
+
+class _Attributes(Judged):
+    """The attributes of the whole body: a JSON object under ``attributes`` and the ``attribute[code]`` keys."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        return extract_attributes(dictionary)
+
+
+def _value(documented: serializers.Field) -> Judged:
+    return Judged(documented, single=True)
 
 
 class EventCreateSerializer(serializers.Serializer):
-    category = serializers.CharField(help_text="category code (Open311 service_code)")
-    lat = serializers.DecimalField(max_digits=12, decimal_places=8, required=False)
-    long = serializers.DecimalField(max_digits=12, decimal_places=8, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    district = serializers.CharField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
-    media = serializers.ImageField(required=False, help_text="JPEG, PNG or WebP photo (multipart)")
-    media_url = serializers.URLField(required=False, allow_blank=True)
-    attributes = serializers.DictField(required=False)
+    # A new report. ``service_code`` (Open311's name) is accepted for ``category``.
+    # In this order, as the checks that answer first: the photo's size, then the attributes' encoding.
+    category = _value(serializers.CharField(help_text="category code (Open311 service_code)"))
+    lat = _value(serializers.DecimalField(max_digits=12, decimal_places=8, required=False))
+    long = _value(serializers.DecimalField(max_digits=12, decimal_places=8, required=False))
+    description = _value(serializers.CharField(required=False, allow_blank=True))
+    district = _value(serializers.CharField(required=False, allow_blank=True))
+    address = _value(serializers.CharField(required=False, allow_blank=True))
+    media = _Photo(serializers.ImageField(required=False, help_text="JPEG, PNG or WebP photo (multipart)"))
+    media_url = _value(serializers.URLField(required=False, allow_blank=True))
+    attributes = _Attributes(serializers.DictField(required=False))
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        values = super().to_internal_value(data)
+        values["category"] = values["category"] or single(data, "service_code")
+        values["photo"] = values.pop("media")
+        return values
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True)
+    reason = _value(serializers.CharField(required=False, allow_blank=True))
 
 
 @extend_schema_serializer(component_name="EventRating")  # "Rating" is the case engine's
 class RatingSerializer(serializers.Serializer):
-    score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True)
+    score = _value(serializers.IntegerField(min_value=1, max_value=5))
+    comment = _value(serializers.CharField(required=False, allow_blank=True))
 
 
 class StaffActionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["dispatch", "start", "resolve", "close", "transfer"])
-    reason = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.CharField(required=False, allow_blank=True, help_text="department code (transfer)")
+    action = Judged(
+        serializers.ChoiceField(choices=["dispatch", "start", "resolve", "close", "transfer"]), single=True, text=True
+    )
+    reason = _value(serializers.CharField(required=False, allow_blank=True))
+    department = _value(serializers.CharField(required=False, allow_blank=True, help_text="department code (transfer)"))

@@ -139,17 +139,6 @@ def make_id_number(region_code: str, birth_date: datetime.date, sequence: int, g
     return body + id_check_char(body)
 
 
-def is_valid_id_number(id_number: str) -> bool:
-    """True when the ID number has 18 characters, a real birth date and the right GB 11643 check character."""
-    if len(id_number) != 18 or not id_number[:17].isdigit():
-        return False
-    try:
-        datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    except ValueError:
-        return False
-    return id_check_char(id_number[:17]) == id_number[17].upper()
-
-
 def luhn_complete(partial: str) -> str:
     """Append the Luhn check digit (bank card numbers)."""
     total = 0

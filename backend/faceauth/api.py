@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from backend.core.errors import DomainError
 from backend.core.ids import IdField
+from backend.core.inputs import Judged, validated
 
 from . import conf, services, uploads
 
@@ -69,13 +70,28 @@ _status = inline_serializer(
         "liveness": serializers.ChoiceField(choices=conf.LIVENESS_MODES),
     },
 )
-_challenge_request = inline_serializer(
-    "FaceChallengeRequest",
-    {
-        "purpose": serializers.CharField(help_text='"case" or "login" (and any purpose an app registers)'),
-        "case": IdField(required=False, help_text='the case id, for purpose "case"'),
-    },
-)
+
+
+def _required(value: Any) -> Any:
+    if not value:
+        raise serializers.ValidationError("required")
+    return value
+
+
+@extend_schema_serializer(component_name="FaceChallengeRequest")
+class FaceChallengeSerializer(serializers.Serializer):
+    # The body must be an object with a ``purpose``; the purpose itself (purposes.py) reads and checks its target's
+    # fields (``case`` for "case") after the target was found to be the caller's, so the view hands it the object.
+
+    default_error_messages = {"invalid": "a JSON object is required"}
+
+    purpose = Judged(serializers.CharField(help_text='"case" or "login" (and any purpose an app registers)'))
+    case = Judged(IdField(required=False, help_text='the case id, for purpose "case"'))
+
+    def validate_purpose(self, value: Any) -> Any:
+        return _required(value)
+
+
 _challenge = inline_serializer(
     "FaceChallenge",
     {
@@ -84,16 +100,24 @@ _challenge = inline_serializer(
         "actions": serializers.ListField(child=serializers.ChoiceField(choices=["blink", "turn_left", "turn_right"])),
     },
 )
-_verify_request = inline_serializer(
-    "FaceVerifyRequest",
-    {
-        "challenge_id": serializers.CharField(),
-        "image": serializers.FileField(required=False, help_text="one still (liveness off)"),
-        "frames": serializers.ListField(
+
+
+@extend_schema_serializer(component_name="FaceVerifyRequest")
+class FaceVerifySerializer(serializers.Serializer):
+    # The photos are read from the upload (``UploadView._file_bytes``: in memory, counted); this reads the rest.
+
+    challenge_id = Judged(serializers.CharField())
+    image = Judged(serializers.FileField(required=False, help_text="one still (liveness off)"))
+    frames = Judged(
+        serializers.ListField(
             child=serializers.FileField(), required=False, help_text="frames in capture order (liveness active)"
-        ),
-    },
-)
+        )
+    )
+
+    def validate_challenge_id(self, value: Any) -> Any:
+        return _required(value)
+
+
 _verified = inline_serializer(
     "FaceVerifyResult",
     {
@@ -151,7 +175,7 @@ class FaceChallengeView(FaceView):
     parser_classes = [JSONParser]
 
     @extend_schema(
-        request=_challenge_request,
+        request=FaceChallengeSerializer,
         responses={
             201: _challenge,
             400: OpenApiResponse(description="validation_error (unknown purpose, missing target)"),
@@ -162,12 +186,8 @@ class FaceChallengeView(FaceView):
         tags=["face"],
     )
     def post(self, request: Request) -> Response:
-        payload: Any = request.data
-        if not isinstance(payload, dict):
-            raise _validation_error("non_field_errors", "a JSON object is required")
-        if not payload.get("purpose"):
-            raise _validation_error("purpose", "required")
-        issued = services.create_challenge(request.user, payload)
+        validated(FaceChallengeSerializer, request.data)
+        issued = services.create_challenge(request.user, request.data)
         return Response(
             {
                 "challenge_id": issued.challenge_id,
@@ -180,7 +200,7 @@ class FaceChallengeView(FaceView):
 
 class FaceVerifyView(UploadView):
     @extend_schema(
-        request={"multipart/form-data": _verify_request},
+        request={"multipart/form-data": FaceVerifySerializer},
         responses={
             200: _verified,
             400: OpenApiResponse(description="validation_error, frames_required"),
@@ -195,9 +215,7 @@ class FaceVerifyView(UploadView):
     def post(self, request: Request) -> Response:
         images = self._file_bytes(request, "image")
         frames = self._file_bytes(request, "frames")
-        challenge_id = request.data.get("challenge_id")
-        if not challenge_id:
-            raise _validation_error("challenge_id", "required")
+        challenge_id = validated(FaceVerifySerializer, request.data)["challenge_id"]
         if len(images) > 1:
             raise _validation_error("image", "exactly one image; send a sequence as frames")
         result = services.verify(request.user, challenge_id, image=images[0] if images else None, frames=frames)
