@@ -27,8 +27,9 @@ from backend.core.ids import parse_id
 from backend.notifications.services import notify_translated
 from backend.registries.identity import resident_of
 from backend.registries.models import ActorType, Resident
+from backend.workflow import clock
 
-from . import actors, certificates, clock, identifiers, transitions
+from . import actors, certificates, identifiers, transitions
 from .context import Context
 from .discovery import get_service
 from .evaluation import Evaluation, evaluate

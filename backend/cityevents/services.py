@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.accounts.models import Department, Role, User
-from backend.cases import clock
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import localized
 from backend.notifications.services import notify_translated
+from backend.workflow import clock
 
 from . import conf, geo
 from .models import OPEN_STATUSES, EventAction, EventCategory, EventReport, EventSource, EventStatus, RoutingRule

@@ -20,12 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Department, User
-from backend.cases import clock
 from backend.cases.discovery import all_services
 from backend.cases.models import Case, FollowUp, Rating
 from backend.cases.plugins import Mode
 from backend.registries.items import ITEMS
 from backend.registries.models import ActorType, DataAccessLog, Resident
+from backend.workflow import clock
 
 PREFIX = "SMP-"
 EVENT_KEY = "cockpit-sample-"
