@@ -4,6 +4,7 @@ the ones inside functions, which a lazy import would otherwise hide) and name th
 * ``backend.core`` is the bottom layer: it imports no other backend app.
 * ``backend.workflow`` (the clock and the transition core shared by cases and city events) imports neither of them.
 * ``accounts`` and ``registries`` never import ``cases``.
+* Every app imports only apps of lower layers (:data:`LAYERS`, drawn in docs/ARCHITECTURE.md).
 * Domain code (``services.py``, ``tasks.py``, ``models.py``, ``workflow/``, ``servicemodules/``, ``cases/faces.py``…)
   imports no presentation layer: no ``api``, ``views``, ``serializers``, ``admin`` or ``urls`` module.
 """
@@ -18,6 +19,22 @@ import pytest
 
 BACKEND = Path(__file__).resolve().parent.parent / "backend"
 PRESENTATION = {"api", "views", "serializers", "admin", "urls", "open311", "open311_urls", "face_api"}
+#: docs/ARCHITECTURE.md's layers: an app may import apps of lower layers only. ``demo`` (the demo city's data,
+#: imported by each app's ``demo.py``) is outside them.
+LAYERS = {
+    "core": 0,
+    "accounts": 1,
+    "notifications": 2,
+    "registries": 2,
+    "workflow": 3,
+    "faceauth": 3,
+    "cases": 4,
+    "cityevents": 4,
+    "appointments": 4,
+    "cockpit": 5,
+    "catalogue": 5,
+    "servicemodules": 5,
+}
 DOMAIN_NAMES = {"services", "tasks", "models", "selectors", "transitions", "faces", "push", "permissions"}
 
 
@@ -61,18 +78,33 @@ def app_of(name: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[0] == "backend" else None
 
 
-def test_the_scanner_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
+def test_the_scanner_sees_lazy_and_relative_imports() -> None:
     """The rules below are only as good as the scan: a function-level import and ``from . import x`` count."""
-    path = BACKEND / "cases" / "services.py"
-    names = {name for _line, name in imports(path)}
-    assert "backend.cases.transitions" in names  # ``from . import ..., transitions``
-    assert "backend.notifications.services" in names
-    tasks = {name for _line, name in imports(BACKEND / "cases" / "tasks.py")}
-    assert "backend.workflow.clock" in tasks
+    cases = {name for _line, name in imports(BACKEND / "cases" / "services.py")}
+    assert "backend.cases.transitions" in cases  # ``from . import ..., transitions``
+    assert "backend.workflow.steps.Workflow" in cases
+    # ``from .tasks import push_notification`` inside ``_queue_push``
+    assert "backend.notifications.tasks.push_notification" in {
+        name for _line, name in imports(BACKEND / "notifications" / "services.py")
+    }
 
 
 def test_core_imports_no_app_above_it() -> None:
     assert offences(python_files("core"), lambda name: app_of(name) not in (None, "core")) == []
+
+
+def test_every_app_is_in_a_layer() -> None:
+    apps = {p.name for p in BACKEND.iterdir() if (p / "apps.py").exists()}
+    assert apps == set(LAYERS)
+
+
+@pytest.mark.parametrize("app", sorted(LAYERS))
+def test_apps_import_only_lower_layers(app: str) -> None:
+    def upward(name: str) -> bool:
+        other = app_of(name)
+        return other in LAYERS and other != app and LAYERS[other] >= LAYERS[app]
+
+    assert offences(python_files(app), upward) == []
 
 
 def test_workflow_imports_neither_cases_nor_city_events() -> None:
