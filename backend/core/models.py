@@ -1,4 +1,5 @@
-"""Cross-cutting records. The core app stays at the bottom of the dependency graph: no foreign keys upward."""
+"""Cross-cutting records. The core app stays at the bottom of the dependency graph: it imports no app (the audit
+row names its actor by the swappable user model's label, not by importing accounts)."""
 
 from __future__ import annotations
 
