@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "allauth.headless",
     "backend.core",
     "backend.accounts",
+    "backend.workflow",
     "backend.registries",
     "backend.faceauth",
     "backend.catalogue",
@@ -168,14 +169,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Queues, so each kind of work gets its own workers in production (docs/DEPLOYMENT.md); `make worker` consumes all.
+# Exact names win over patterns: the outbox sweep is periodic work, though it lives with the push task.
 CELERY_TASK_ROUTES = {
+    "backend.notifications.tasks.repush_pending": {"queue": "periodic"},
     "backend.notifications.tasks.*": {"queue": "push"},
-    "backend.core.tasks.*": {"queue": "periodic"},
+    "backend.cases.tasks.*": {"queue": "periodic"},
+    "backend.core.tasks.*": {"queue": "periodic"},  # the sweeps' names before issue 12, kept as aliases
 }
 CELERY_BEAT_SCHEDULE = {
     # hourly; clerk digests are sent once per Shanghai day, overdue notices once per case
-    "statutory-clock-sweep": {"task": "backend.core.tasks.sweep_statutory_clock", "schedule": 3600.0},
-    "repush-pending": {"task": "backend.core.tasks.repush_pending", "schedule": 300.0},
+    "statutory-clock-sweep": {"task": "backend.cases.tasks.sweep_statutory_clock", "schedule": 3600.0},
+    "repush-pending": {"task": "backend.notifications.tasks.repush_pending", "schedule": 300.0},
 }
 
 # --- auth -------------------------------------------------------------------------------------------------------
@@ -329,7 +333,7 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 ID_INDEX_KEYS = env_list("ID_INDEX_KEYS", [])
 
 # Push: the idempotent wrapper (one push per notification, also when a worker dies mid-task) around the provider.
-PUSH_BACKEND = "backend.core.push.IdempotentPushBackend"
+PUSH_BACKEND = "backend.notifications.push.IdempotentPushBackend"
 PUSH_PROVIDER = os.environ.get("PUSH_PROVIDER", "backend.notifications.push.LogPushBackend")
 
 LOGGING = {

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import DEFAULT_DB_ALIAS
+
+if TYPE_CHECKING:
+    from .models import Department
 
 DEPARTMENTS: list[tuple[str, str, str]] = [
     ("housing", "住房保障局", "Housing Security Bureau"),
@@ -22,3 +27,10 @@ def ensure_departments(using: str = DEFAULT_DB_ALIAS) -> None:
 
     for code, name_zh, name_en in DEPARTMENTS:
         Department.objects.using(using).get_or_create(code=code, defaults={"name_zh": name_zh, "name_en": name_en})
+
+
+def departments_by_code() -> dict[str, Department]:
+    """All departments in one query: a city has a few dozen, and every catalogue response names several."""
+    from .models import Department
+
+    return {d.code: d for d in Department.objects.all()}

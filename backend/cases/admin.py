@@ -40,8 +40,9 @@ from backend.core.masking import mask_account, mask_id_number, mask_name, mask_p
 from backend.registries.admin import IdNumberSearchMixin
 from backend.registries.items import ITEMS
 from backend.registries.models import DataAccessLog
+from backend.workflow import clock
 
-from . import clock, services, transitions
+from . import services, transitions
 from .discovery import all_services, get_service
 from .models import (
     OPEN_STATUSES,

@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from backend.faceauth.purposes import register_purpose
 
-        from .faces import on_face_verified, resolve_face_target
+        from .face_api import on_face_verified
+        from .faces import resolve_face_target
 
         register_purpose("case", resolve=resolve_face_target, on_verified=on_face_verified, label="办件刷脸核验")

@@ -10,8 +10,9 @@ from rest_framework import serializers
 from backend.core.i18n import is_english, localize, pick
 from backend.core.inputs import Judged
 from backend.core.masking import mask_name
+from backend.workflow import clock
 
-from . import actors, clock, identifiers, transitions
+from . import actors, identifiers, transitions
 from .certificates import VERIFY_PATH, qr_png_data_uri
 from .discovery import get_service
 from .models import Case, Certificate, FollowUp

@@ -24,11 +24,12 @@ from backend.core import crypto
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import Text, localize
 from backend.core.ids import parse_id
-from backend.notifications.services import notify_translated
 from backend.registries.identity import resident_of
 from backend.registries.models import ActorType, Resident
+from backend.workflow import clock, ratings
+from backend.workflow.steps import Notice, Step, Workflow, lock
 
-from . import actors, certificates, clock, identifiers, transitions
+from . import actors, certificates, identifiers, transitions
 from .context import Context
 from .discovery import get_service
 from .evaluation import Evaluation, evaluate
@@ -82,29 +83,42 @@ STATUS_NOTICE = {
 }
 
 
-def _record(
-    case: Case, action: str, actor: User | None, note: str | Text = "", *, notify_resident: bool = True
-) -> None:
-    """A timeline line (its note in Chinese, the record's language) and, unless told otherwise, a notice to the
-    applicant in both languages (a ``Text`` note is translated; a clerk's free text is shown as written)."""
+def _write_timeline(case: Case, step: Step) -> None:
+    """A timeline line; its note in Chinese (the record's language) and, for a ``Text`` note, in English."""
+    note = step.note
     CaseEvent.objects.create(
         case=case,
         status=case.status,
-        action=action,
-        actor=actor,
-        actor_label=actors.describe(actor).zh,  # the record; screens render it in the reader's language
+        action=step.action,
+        actor=step.actor,
+        actor_label=actors.describe(step.actor).zh,  # the record; screens render it in the reader's language
         note=note.zh if isinstance(note, Text) else note,
         note_en=note.en if isinstance(note, Text) else "",
     )
-    if notify_resident:
-        service = get_service(case.service_code)
-        notice = STATUS_NOTICE[Status(case.status)]
-        notify_translated(
-            case.applicant,
-            f"case.{case.status}",
-            lambda: (f"【{service.name if service else case.service_code}】{case.reference_no} {notice}", str(note)),
-            {"type": "case", "id": case.pk, "reference_no": case.reference_no},
-        )
+
+
+def _status_notice(case: Case, step: Step) -> Notice:
+    """The applicant is told the case's new status in both languages (a ``Text`` note is translated; a clerk's free
+    text is shown as written)."""
+    service = get_service(case.service_code)
+    notice = STATUS_NOTICE[Status(case.status)]
+    return Notice(
+        case.applicant,
+        f"case.{case.status}",
+        lambda: (f"【{service.name if service else case.service_code}】{case.reference_no} {notice}", str(step.note)),
+        {"type": "case", "id": case.pk, "reference_no": case.reference_no},
+    )
+
+
+#: The case workflow as the shared core (backend.workflow.steps) runs it: table, timeline, notice.
+WORKFLOW: Workflow[Case] = Workflow(allows=transitions.allows, write=_write_timeline, notice=_status_notice)
+
+
+def _record(
+    case: Case, action: str, actor: User | None, note: str | Text = "", *, notify_resident: bool = True
+) -> None:
+    """A timeline line and, unless told otherwise, a notice to the applicant."""
+    WORKFLOW.record(case, Step(action, actor, note), notify=notify_resident)
 
 
 # -- submission ------------------------------------------------------------------------------------------------------
@@ -258,11 +272,10 @@ def identity_verified(
 ) -> Case:
     """A face check (or a clerk at the counter) confirmed the applicant: run the decision now."""
     with transaction.atomic():
-        case = Case.objects.select_for_update().filter(pk=case_id, applicant=user).first()
+        case = lock(Case.objects, pk=case_id, applicant=user)
         if case is None:
             raise NotFound(_("未找到该办件。"))
-        if not transitions.allows(case, f"{method}_verified"):
-            raise Conflict("invalid_transition", _("该办件当前不需要身份核验。"))
+        WORKFLOW.require(case, f"{method}_verified", _("该办件当前不需要身份核验。"))
         case.identity_verified_by = method
         case.save(update_fields=["identity_verified_by", "updated_at"])
         note = note or ("刷脸核验通过" if method == "face" else "窗口人工核验身份证件")
@@ -318,11 +331,11 @@ def clerk_decide(clerk: User, case_id: Any, action: Any, reason: str = "") -> Ca
             raise DomainError("reason_required", _("请填写理由，申请人将看到它。"), fields={"reason": ["required"]})
         action = transitions.clerk_action(case, action)  # "approve" awaiting a post-check means "post_check"
         service = service_or_404(case.service_code)
-        if not transitions.allows(case, action):
-            raise Conflict(
-                "invalid_transition",
-                _("当前状态（%(status)s）不能执行该操作。") % {"status": case.get_status_display()},
-            )
+        WORKFLOW.require(
+            case,
+            action,
+            lambda case: _("当前状态（%(status)s）不能执行该操作。") % {"status": case.get_status_display()},
+        )
         if action == "post_check":
             case.post_checked_at = timezone.now()
             case.save(update_fields=["post_checked_at", "updated_at"])
@@ -414,8 +427,7 @@ def close_follow_up(clerk: User, follow_up_id: int, resolution: str) -> FollowUp
 def withdraw(user: User, case_id: int) -> Case:
     with transaction.atomic():
         case = own_case(user, case_id, lock=True)
-        if not transitions.allows(case, "withdraw"):
-            raise Conflict("invalid_transition", _("该办件已办结，不能撤回。"))
+        WORKFLOW.require(case, "withdraw", _("该办件已办结，不能撤回。"))
         case.status = Status.WITHDRAWN
         case.save(update_fields=["status", "updated_at"])
         _record(case, "withdraw", user, Text("申请人撤回", "Withdrawn by the applicant"))
@@ -426,8 +438,7 @@ def resubmit(user: User, case_id: int, form: Any) -> Case:
     """A returned case, corrected: the clock resumes and the rules run again on today's registry data."""
     with transaction.atomic():
         case = own_case(user, case_id, lock=True)
-        if not transitions.allows(case, "resubmit"):
-            raise Conflict("invalid_transition", _("只有被退回的办件可以修改后重新提交。"))
+        WORKFLOW.require(case, "resubmit", _("只有被退回的办件可以修改后重新提交。"))
         service = service_or_404(case.service_code)
         identifiers.store_form(case, service, validate_form(service, identifiers.unmask_unchanged(case, service, form)))
         now = timezone.now()
@@ -444,20 +455,17 @@ def resubmit(user: User, case_id: int, form: Any) -> Case:
     return case
 
 
-BAD_RATING = 2
-
-
 def rate(user: User, case_id: int, score: Any, comment: str = "") -> Rating:
     with transaction.atomic():
         case = own_case(user, case_id, lock=True)  # first: another's case is 404 whatever the score
-        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-            raise DomainError("validation_error", _("评分须为1到5的整数。"), fields={"score": ["1..5"]})
+        score = ratings.score(
+            score, DomainError("validation_error", _("评分须为1到5的整数。"), fields={"score": ["1..5"]})
+        )
         if not case.is_final:
             raise Conflict("invalid_transition", _("办结后才能评价。"))
-        if Rating.objects.filter(case=case).exists():
-            raise Conflict("already_rated", _("您已评价过该办件。"))
-        rating = Rating.objects.create(case=case, score=score, comment=(comment or "")[:500])
-        if score <= BAD_RATING:
+        ratings.require_unrated(Rating.objects.filter(case=case).exists(), _("您已评价过该办件。"))
+        rating = Rating.objects.create(case=case, score=score, comment=(comment or "")[: ratings.COMMENT_MAX])
+        if ratings.is_bad(score):
             FollowUp.objects.create(case=case, department=case.department)
         _record(case, "rated", user, Text(f"评价 {score} 星", f"Rated {score} of 5"), notify_resident=False)
     return rating

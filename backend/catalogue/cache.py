@@ -56,11 +56,12 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.accounts.departments import departments_by_code
 from backend.cases.discovery import all_services
 from backend.cases.plugins import ServiceModule
 from backend.registries.items import ITEMS
 
-from .serializers import departments_by_code, service_detail, service_summary
+from .serializers import service_detail, service_summary
 
 T = TypeVar("T")
 

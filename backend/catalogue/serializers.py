@@ -12,11 +12,6 @@ from backend.cases.serializers import RuleTraceEntrySerializer
 from backend.registries.items import ITEMS
 
 
-def departments_by_code() -> dict[str, Department]:
-    """All departments in one query: a city has a few dozen, and every catalogue response names several."""
-    return {d.code: d for d in Department.objects.all()}
-
-
 def _name(departments: dict[str, Department], code: str) -> str:
     department = departments.get(code)
     return department.name if department else code

@@ -25,7 +25,6 @@ from backend.registries.items import ITEMS
 from backend.registries.models import ActorType
 
 from .cache import DepartmentNames
-from .serializers import departments_by_code
 
 
 class PrefillItem(TypedDict):

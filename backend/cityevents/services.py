@@ -1,7 +1,8 @@
 """Domain functions of 一网统管. Views, the Open311 API and the admin call these; none of them write models.
 
-Every status change goes through :func:`_apply`, which checks :data:`TRANSITIONS`, writes the timeline entry and
-notifies the reporter, so the API, Open311 and the admin cannot drift apart.
+Every status change goes through :func:`_apply`, which runs the shared workflow core (:mod:`backend.workflow.steps`,
+as cases do): it locks the report, checks :data:`TRANSITIONS`, writes the timeline entry and notifies the reporter,
+so the API, Open311 and the admin cannot drift apart.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from django.utils.translation import gettext_lazy
 
 from backend.accounts import permissions
 from backend.accounts.models import Department, User
-from backend.cases import clock
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import localized
-from backend.notifications.services import notify_translated
+from backend.workflow import clock, ratings
+from backend.workflow.steps import Notice, Step, Workflow, lock
 
 from . import conf, geo
 from .models import EventAction, EventCategory, EventReport, EventSource, EventStatus, RoutingRule, overdue_q
@@ -237,9 +238,9 @@ def _clean_text(value: Any, limit: int, field: str) -> str:
     return text
 
 
-def _notify_status(report: EventReport, message: Callable[[], tuple[str, str]], kind: str) -> None:
+def _reporter_notice(report: EventReport, message: Callable[[], tuple[str, str]], kind: str) -> Notice:
     """``message()`` is rendered in Chinese and in English (``notify_translated``)."""
-    notify_translated(report.reporter, kind, message, target={"type": "event", "id": report.pk})
+    return Notice(report.reporter, kind, message, {"type": "event", "id": report.pk})
 
 
 def create_report(
@@ -416,7 +417,7 @@ def _notify_created(report: EventReport) -> None:
             return _("您报告的问题已有人反映"), body + duplicate_notice(report)
         return str(_TITLES[S.RECEIVED]), body
 
-    _notify_status(report, message, "event.duplicate" if report.duplicate_of_id else "event.received")
+    _reporter_notice(report, message, "event.duplicate" if report.duplicate_of_id else "event.received").send()
 
 
 # --- status changes -----------------------------------------------------------------------------------------------
@@ -447,74 +448,28 @@ def _reason(reason: Any) -> str:
     return _clean_text(reason, MAX_REASON, "reason")
 
 
-def _apply(
-    report: EventReport,
-    action: str,
-    actor: User | None,
-    note: str = "",
-    *,
-    department: Department | None = None,
-    cascade: bool = True,
-) -> EventReport:
-    """Apply one transition to a locked, fresh copy of the report. Raises 409 ``invalid_transition``."""
-    with transaction.atomic():
-        report = (
-            EventReport.objects.select_for_update()
-            .select_related("category", "department", "reporter")
-            .get(pk=report.pk)
-        )
-        table = TRANSITIONS[action]
-        if report.status not in table:
-            raise Conflict(
-                "invalid_transition",
-                _("当前状态“%(status)s”不允许此操作（%(action)s）。")
-                % {"status": report.get_status_display(), "action": action},
-            )
-        from_status = report.status
-        to_status = table[from_status]
-        now = timezone.now()
-        if action == "close" and from_status == S.RECEIVED and not note:
-            raise DomainError(
-                "reason_required", _("直接关闭未处置的报告须说明原因。"), fields={"reason": [_("必填。")]}
-            )
-        report.status = to_status
-        if action in ("dispatch", "start", "resolve", "close") and report.responded_at is None:
-            report.responded_at = now
-        if action == "resolve":
-            report.resolved_at = now
-        if to_status == S.CLOSED:
-            report.closed_at = now
-        if action == "dispute":
-            report.resolved_at = None
-            report.resolution_due_at = resolution_due(report.category.resolution_hours, now)
-        if action == "transfer":
-            report.department = department
-        report.save()
-        EventAction.objects.create(
-            report=report,
-            at=now,
-            kind=action,
-            actor=actor,
-            from_status=from_status,
-            to_status=to_status,
-            department=report.department,
-            note=note,
-        )
-        _notify_transition(report, action, note)
-        if cascade and action in STAFF_ACTIONS:
-            for duplicate in report.duplicates.filter(status=from_status).only("pk"):
-                _apply(
-                    duplicate,
-                    action,
-                    actor,
-                    (note + " " if note else "") + _("（随报告 #%(id)s 一并处理）") % {"id": report.pk},
-                    department=department,
-                    cascade=False,
-                )
-    return report
+def _allows(report: EventReport, action: str) -> bool:
+    return report.status in TRANSITIONS.get(action, {})
 
 
-def _notify_transition(report: EventReport, action: str, note: str) -> None:
+def _write_timeline(report: EventReport, step: Step) -> None:
+    """One ``EventAction``; a line that changes the status names the department that holds the report after it."""
+    EventAction.objects.create(
+        report=report,
+        at=step.at or timezone.now(),
+        kind=step.action,
+        actor=step.actor,
+        from_status=step.from_status,
+        to_status=step.to_status,
+        department=report.department if step.to_status else None,
+        note=str(step.note),
+    )
+
+
+def _transition_notice(report: EventReport, step: Step) -> Notice | None:
+    if not step.to_status:
+        return None  # a rating: nothing to tell the reporter about their own answer
+    action, note = step.action, str(step.note)
     status = EventStatus(report.status)
 
     def message() -> tuple[str, str]:
@@ -539,7 +494,67 @@ def _notify_transition(report: EventReport, action: str, note: str) -> None:
                 body += _("请在 App 中确认是否已解决，或提出异议。")
         return title, (body + " " + note) if note else body
 
-    _notify_status(report, message, f"event.{action}")
+    return _reporter_notice(report, message, f"event.{action}")
+
+
+#: The event workflow as the shared core (backend.workflow.steps) runs it: table, timeline, notice.
+WORKFLOW: Workflow[EventReport] = Workflow(allows=_allows, write=_write_timeline, notice=_transition_notice)
+
+
+def _refused(action: str) -> Callable[[EventReport], str]:
+    return lambda report: _("当前状态“%(status)s”不允许此操作（%(action)s）。") % {
+        "status": report.get_status_display(),
+        "action": action,
+    }
+
+
+def _apply(
+    report: EventReport,
+    action: str,
+    actor: User | None,
+    note: str = "",
+    *,
+    department: Department | None = None,
+    cascade: bool = True,
+) -> EventReport:
+    """Apply one transition to a locked, fresh copy of the report. Raises 409 ``invalid_transition``."""
+    with transaction.atomic():
+        locked = lock(EventReport.objects.select_related("category", "department", "reporter"), pk=report.pk)
+        if locked is None:
+            raise NotFound()
+        report = WORKFLOW.require(locked, action, _refused(action))
+        from_status = report.status
+        to_status = TRANSITIONS[action][from_status]
+        now = timezone.now()
+        if action == "close" and from_status == S.RECEIVED and not note:
+            raise DomainError(
+                "reason_required", _("直接关闭未处置的报告须说明原因。"), fields={"reason": [_("必填。")]}
+            )
+        report.status = to_status
+        if action in ("dispatch", "start", "resolve", "close") and report.responded_at is None:
+            report.responded_at = now
+        if action == "resolve":
+            report.resolved_at = now
+        if to_status == S.CLOSED:
+            report.closed_at = now
+        if action == "dispute":
+            report.resolved_at = None
+            report.resolution_due_at = resolution_due(report.category.resolution_hours, now)
+        if action == "transfer":
+            report.department = department
+        report.save()
+        WORKFLOW.record(report, Step(action, actor, note, from_status, to_status, at=now))
+        if cascade and action in STAFF_ACTIONS:
+            for duplicate in report.duplicates.filter(status=from_status).only("pk"):
+                _apply(
+                    duplicate,
+                    action,
+                    actor,
+                    (note + " " if note else "") + _("（随报告 #%(id)s 一并处理）") % {"id": report.pk},
+                    department=department,
+                    cascade=False,
+                )
+    return report
 
 
 def staff_action(
@@ -590,24 +605,21 @@ def dispute(report: EventReport, user: User, reason: Any) -> EventReport:
 def rate(report: EventReport, user: User, score: Any, comment: Any = "") -> EventReport:
     """好差评: 1-5 once, after the report is closed."""
     _own(report, user)
-    try:
-        value = int(score)
-        if str(value) != str(score).strip() or not 1 <= value <= 5:
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):  # OverflowError: int(1e400), JSON's 1e400 being infinity
-        raise DomainError(
-            "validation_error", _("评分须为 1 到 5。"), fields={"score": [_("请给出 1 到 5 分。")]}
-        ) from None
-    comment = _clean_text(comment, 500, "comment")
+    value = ratings.score(
+        score,
+        DomainError("validation_error", _("评分须为 1 到 5。"), fields={"score": [_("请给出 1 到 5 分。")]}),
+        text=True,
+    )
+    comment = _clean_text(comment, ratings.COMMENT_MAX, "comment")
     with transaction.atomic():
-        report = EventReport.objects.select_for_update().get(pk=report.pk)
-        if report.rating is not None:
-            raise Conflict("already_rated", _("您已评价过该报告。"))
+        locked = lock(EventReport.objects, pk=report.pk)
+        if locked is None:
+            raise NotFound()
+        report = locked
+        ratings.require_unrated(report.rating is not None, _("您已评价过该报告。"))
         if report.status != S.CLOSED:
             raise Conflict("not_rateable", _("报告办结后才能评价。"))
         report.rating, report.rating_comment, report.rated_at = value, comment, timezone.now()
         report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
-        EventAction.objects.create(
-            report=report, kind=EventAction.Kind.RATE, actor=user, note=f"{value}/5 {comment}".strip()
-        )
+        WORKFLOW.record(report, Step(EventAction.Kind.RATE, user, f"{value}/5 {comment}".strip()), notify=False)
     return report

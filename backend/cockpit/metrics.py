@@ -13,7 +13,7 @@ Definitions (docs/COCKPIT.md explains them for readers):
   cases (clock paused) and final cases are never overdue. The rule is ``backend.cases.models.overdue_q``, the one
   the clerks' queue, the admin and the deadline sweep use; open and overdue city events likewise come from
   ``backend.cityevents.models``.
-* *bad* rating (差评): score ≤ 2, the same threshold that opens a follow-up (``engine.BAD_RATING``).
+* *bad* rating (差评): score ≤ 2, the same threshold that opens a follow-up (``workflow.ratings.BAD_RATING``).
 * weeks are calendar weeks, Monday to Sunday, in the city's time zone; days are local days.
 * city events are counted once per problem: reports linked as duplicates of another report are left out of the
   counts and the map (their number is reported separately).
@@ -32,8 +32,8 @@ from backend.cases.discovery import all_services
 from backend.cases.models import Case, FollowUp, Rating, Status, overdue_q
 from backend.cases.plugins import Mode
 from backend.registries.models import DataAccessLog
+from backend.workflow.ratings import BAD_RATING  # ≤ this is a 差评 (a case's opens a follow-up)
 
-BAD_RATING = 2  # ≤ this is a 差评 (the engine opens a follow-up for it)
 TREND_WEEKS = 8
 ACCESS_DAYS = 14
 MAX_MAP_POINTS = 2000

@@ -20,12 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Department, User
-from backend.cases import clock
 from backend.cases.discovery import all_services
 from backend.cases.models import Case, FollowUp, Rating
 from backend.cases.plugins import Mode
 from backend.registries.items import ITEMS
 from backend.registries.models import ActorType, DataAccessLog, Resident
+from backend.workflow import clock, ratings
 
 PREFIX = "SMP-"
 EVENT_KEY = "cockpit-sample-"
@@ -149,7 +149,7 @@ def load(count: int = 180, events: int = 45, seed: int = 2026, log: Callable[[st
             rated_at = min((decided or submitted) + dt.timedelta(hours=rng.uniform(1, 48)), now)
             rating = Rating.objects.create(case=case, score=score, comment="")
             Rating.objects.filter(pk=rating.pk).update(created_at=rated_at)
-            if score <= 2:
+            if ratings.is_bad(score):
                 follow = FollowUp.objects.create(case=case, department=dept)
                 closed = rated_at + dt.timedelta(days=2) if rated_at < now - dt.timedelta(days=7) else None
                 FollowUp.objects.filter(pk=follow.pk).update(

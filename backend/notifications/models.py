@@ -42,3 +42,26 @@ class Notification(models.Model):
 
     def localized_body(self) -> str:
         return (self.body_en or self.body) if is_english() else self.body
+
+
+class PushReceipt(models.Model):
+    """One row per notification handed to the push provider: the outbox record that makes the push idempotent.
+
+    The push task runs with ``acks_late`` and ``reject_on_worker_lost``: a worker killed mid-task gets the task
+    again. The receipt (unique per notification) turns that redelivery into a no-op once the provider accepted the
+    push (see :class:`backend.notifications.push.IdempotentPushBackend`); a notice without a sent receipt is pushed
+    again by :func:`backend.notifications.tasks.repush_pending`. A plain id, not a foreign key: a receipt outlives
+    nothing and is never joined (it moved here from ``core`` in issue 12, the table renamed with it).
+    """
+
+    notification_id = models.PositiveBigIntegerField(unique=True)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "推送回执 Push receipt"
+        verbose_name_plural = "推送回执 Push receipts"
+
+    def __str__(self) -> str:
+        return f"push {self.notification_id}: {'sent' if self.sent_at else 'pending'}"

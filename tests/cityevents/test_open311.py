@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from backend.cases import clock
 from backend.cityevents.models import EventReport
 from backend.notifications.models import Notification
+from backend.workflow import clock
 
 from .conftest import BEIJING, ERQI, JINSHUI, created, jpeg_with_gps, media_files, to_status
 

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from backend.cases import clock
 from backend.cityevents.models import EventAction, EventReport
 from backend.notifications.models import Notification
+from backend.workflow import clock
 
 from .conftest import (
     BEIJING,

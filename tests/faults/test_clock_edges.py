@@ -12,10 +12,10 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from backend.cases import clock
 from backend.cases.models import Case
-from backend.core.tasks import classify, sweep_statutory_clock
+from backend.cases.tasks import classify, sweep_statutory_clock
 from backend.notifications.models import Notification
+from backend.workflow import clock
 from tests.factories import id_number, resident_record
 
 UTC = dt.UTC

@@ -15,8 +15,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from backend.cases.models import Case
-from backend.core.models import PushReceipt
-from backend.notifications.models import Notification
+from backend.notifications.models import Notification, PushReceipt
 from tests.factories import PASSWORD
 from tests.faults.conftest import closed_port
 
@@ -79,7 +78,7 @@ def test_no_case_is_lost_when_the_broker_is_down(cache_down, broker, verified_cl
     assert case.events.exists()
     assert Notification.objects.filter(target__id=case.pk).exists()
     assert status == 201, "a broker outage must not fail a request that has committed its case"
-    # the push was not queued: no receipt, so the re-push sweep (backend.core.tasks.repush_pending) sends it later
+    # the push was not queued: no receipt, so the re-push sweep (notifications.tasks.repush_pending) sends it later
     assert not PushReceipt.objects.filter(notification_id__in=case.applicant.notifications.values("pk")).exists()
 
 
@@ -90,7 +89,7 @@ def test_unpushed_notifications_are_pushed_by_the_sweep_once_the_broker_is_back(
 
     from django.utils import timezone
 
-    from backend.core.tasks import repush_pending
+    from backend.notifications.tasks import repush_pending
 
     user = verified_client.get("/api/v1/me").json()["id"]
     old = timezone.now() - timedelta(minutes=10)

@@ -3,8 +3,8 @@
 Payouts never run in a worker (they are part of the decision's transaction, and ``Payout`` is one per case), so the
 background work at risk is the push of notifications. The settings set ``acks_late`` and
 ``reject_on_worker_lost``: a task whose pool process dies is requeued, not lost. The push task is made idempotent by
-:class:`backend.core.push.IdempotentPushBackend` (a receipt per notification), so a redelivery after a successful
-push sends nothing.
+:class:`backend.notifications.push.IdempotentPushBackend` (a receipt per notification), so a redelivery after a
+successful push sends nothing.
 
 The kill test runs a real worker (prefork, one process) on a private queue of the local Redis against the test
 database: PostgreSQL only (the worker is another process; SQLite's test database is in memory).
@@ -23,8 +23,7 @@ import pytest
 from django.db import connection
 
 from backend.accounts.models import User
-from backend.core.models import PushReceipt
-from backend.notifications.models import Notification
+from backend.notifications.models import Notification, PushReceipt
 from backend.notifications.tasks import push_notification
 from tests.faults.probe import RecordingPush
 

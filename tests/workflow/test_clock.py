@@ -3,7 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from backend.cases import clock
+from backend.workflow import clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

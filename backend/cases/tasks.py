@@ -1,15 +1,14 @@
-"""Periodic jobs (Celery beat; schedule in ``settings.CELERY_BEAT_SCHEDULE``), written against the domain models
-read-only and ``notify()``:
+"""The cases' periodic job (Celery beat; schedule in ``settings.CELERY_BEAT_SCHEDULE``), written against the
+domain models read-only and ``notify()``:
 
 * :func:`sweep_statutory_clock` — the statutory clock (法定时限): residents are told once when their case goes past
   its due date; each clerk gets one digest a day of their department's queue (overdue, due within
   ``DUE_SOON_WORKING_DAYS`` working days, commitment approvals whose post-check is due).
-* :func:`repush_pending` — the outbox sweep: a notice whose push never reached a worker (broker down when it was
-  queued) has no :class:`~backend.core.models.PushReceipt`; it is queued again. Pushes are idempotent per
-  notification, so a notice queued twice is still pushed once.
 
-Both are idempotent (safe to run twice, or after a worker died mid-run) and use the city's day
-(``Asia/Shanghai``): a sweep at 23:30 UTC already runs on the next Shanghai day.
+It is idempotent (safe to run twice, or after a worker died mid-run) and uses the city's day (``Asia/Shanghai``):
+a sweep at 23:30 UTC already runs on the next Shanghai day. It lives with the data it reads (it was
+``backend.core.tasks`` before issue 12: core imports no app above it); the old task name stays registered as an
+alias so a message queued under it before a deploy still runs.
 """
 
 from __future__ import annotations
@@ -19,23 +18,24 @@ import logging
 from collections import defaultdict
 
 from celery import shared_task
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from backend.accounts.models import Role, User
+from backend.notifications.models import Notification
+from backend.notifications.services import notify_translated
+from backend.workflow import clock
+
+from .models import Case
 
 logger = logging.getLogger("yiwang.sweeps")
 
 DUE_SOON_WORKING_DAYS = 2
 POST_CHECK_SOON_DAYS = 3
-REPUSH_AFTER = dt.timedelta(minutes=2)
-REPUSH_WITHIN = dt.timedelta(days=1)
-REPUSH_BATCH = 500
 
 
 def classify(due_at: dt.datetime, now: dt.datetime) -> str | None:
     """``overdue``, ``due_soon`` (≤ DUE_SOON_WORKING_DAYS working days left, counted in Shanghai days) or None."""
-    from backend.cases import clock
-
     if due_at < now:
         return "overdue"
     return "due_soon" if clock.working_days_left(due_at, now) <= DUE_SOON_WORKING_DAYS else None
@@ -43,11 +43,7 @@ def classify(due_at: dt.datetime, now: dt.datetime) -> str | None:
 
 @shared_task(acks_late=True)
 def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
-    from backend.accounts.models import Role, User
-    from backend.cases.models import Case
-    from backend.notifications.models import Notification
-    from backend.notifications.services import notify_translated
-
+    """Tell residents once about overdue cases and send each clerk of a department with work one digest a day."""
     moment = dt.datetime.fromisoformat(now) if now else timezone.now()
     today = timezone.localdate(moment)
     counts: dict[str, int] = defaultdict(int)
@@ -108,24 +104,7 @@ def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
     return dict(counts)
 
 
-@shared_task(acks_late=True)
-def repush_pending() -> int:
-    """Queue the push of recent notices that have no delivery receipt; returns how many were queued."""
-    from backend.notifications.models import Notification
-    from backend.notifications.tasks import push_notification
-
-    from .models import PushReceipt
-
-    now = timezone.now()
-    sent = PushReceipt.objects.filter(sent_at__isnull=False).values("notification_id")
-    pending = list(
-        Notification.objects.filter(Q(created_at__gte=now - REPUSH_WITHIN) & Q(created_at__lte=now - REPUSH_AFTER))
-        .exclude(pk__in=sent)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:REPUSH_BATCH]
-    )
-    for pk in pending:
-        push_notification.delay(pk)
-    if pending:
-        logger.warning("re-queued %d notification pushes that had no receipt", len(pending))
-    return len(pending)
+# The name before issue 12 (``backend/core/tasks.py``): a message queued under it before a deploy still runs.
+sweep_statutory_clock_old_name = shared_task(name="backend.core.tasks.sweep_statutory_clock", acks_late=True)(
+    sweep_statutory_clock.run
+)
