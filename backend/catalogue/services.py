@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.departments import departments_by_code
 from backend.accounts.models import User
 from backend.cases.context import Context
 from backend.cases.discovery import all_services
