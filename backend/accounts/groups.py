@@ -31,7 +31,7 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
     SUPERVISORS: {"cases": ("view",)},
 }
 
-ROLE_GROUPS = {Role.CLERK: CLERKS, Role.SUPERVISOR: SUPERVISORS}
+ROLE_GROUPS: dict[str, str] = {Role.CLERK: CLERKS, Role.SUPERVISOR: SUPERVISORS}
 
 
 def ensure_staff_groups(using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def ensure_staff_groups(using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     groups = {}
     for name, grants in STAFF_GROUPS.items():
         group, _ = Group.objects.using(using).get_or_create(name=name)
-        permissions = []
+        permissions: list[Permission] = []
         for label, actions in grants.items():
             if label not in {config.label for config in global_apps.get_app_configs()}:
                 continue
