@@ -7,7 +7,7 @@ PORT ?= 8000
 APP_PORT ?= 8550
 FACE_RECOGNITION := face-recognition==1.3.0
 
-.PHONY: install run serve worker beat test lint format check-deploy clean
+.PHONY: install run serve worker beat test lint typecheck format check-deploy clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+## typecheck: mypy over backend/ (strict modules and wave-2 exceptions: pyproject.toml, docs/ARCHITECTURE.md "Types")
+typecheck: install
+	$(PY) -m mypy
 
 format: install
 	$(PY) -m ruff format .

@@ -1,7 +1,7 @@
 """Top-level routes. Each app owns its own ``urls.py``; API routes are mounted under ``/api/v1/``."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.core.views import HealthView
@@ -17,7 +17,7 @@ API_APPS = [
     "backend.notifications.urls",
 ]
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("health", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

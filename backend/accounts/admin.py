@@ -17,7 +17,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "department", "is_staff", "is_active"]
     search_fields = ["username", "display_name", "phone"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("一网"), {"fields": ("display_name", "phone", "phone_verified", "role", "department")}),
     )
 

@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .authentication import signed_in_user
 from .serializers import MeSerializer, MeUpdateSerializer
 
 
@@ -17,6 +18,7 @@ class MeView(APIView):
     def patch(self, request: Request) -> Response:
         update = MeUpdateSerializer(data=request.data)
         update.is_valid(raise_exception=True)
-        request.user.language = update.validated_data["language"]
-        request.user.save(update_fields=["language"])
-        return Response(MeSerializer(request.user).data)
+        user = signed_in_user(request)
+        user.language = update.validated_data["language"]
+        user.save(update_fields=["language"])
+        return Response(MeSerializer(user).data)

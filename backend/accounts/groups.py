@@ -13,12 +13,15 @@ administrator granted by hand survive a deployment.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS
 
 from .models import Role, User
+
+if TYPE_CHECKING:  # for the annotations only: the functions import auth's models when they run, as before
+    from django.contrib.auth.models import Group
 
 CLERKS = "窗口工作人员 Clerks"
 SUPERVISORS = "督查人员 Supervisors"
@@ -32,10 +35,10 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
     SUPERVISORS: {"cases": ("view",)},
 }
 
-ROLE_GROUPS = {Role.CLERK: CLERKS, Role.SUPERVISOR: SUPERVISORS}
+ROLE_GROUPS: dict[str, str] = {Role.CLERK: CLERKS, Role.SUPERVISOR: SUPERVISORS}
 
 
-def ensure_staff_groups(using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
+def ensure_staff_groups(using: str = DEFAULT_DB_ALIAS) -> dict[str, Group]:
     """Create the staff groups with their permissions (idempotent); returns the groups by name."""
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
@@ -44,7 +47,7 @@ def ensure_staff_groups(using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     groups = {}
     for name, grants in STAFF_GROUPS.items():
         group, _ = Group.objects.using(using).get_or_create(name=name)
-        permissions = []
+        permissions: list[Permission] = []
         for label, actions in grants.items():
             if label not in {config.label for config in global_apps.get_app_configs()}:
                 continue
@@ -63,7 +66,7 @@ def ensure_staff_groups(using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     return groups
 
 
-def assign_staff_group(user: User, groups: dict[str, Any] | None = None) -> None:
+def assign_staff_group(user: User, groups: dict[str, Group] | None = None) -> None:
     """Put a clerk or supervisor in the group of their role (residents get none)."""
     name = ROLE_GROUPS.get(user.role)
     if name is None:

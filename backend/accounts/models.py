@@ -8,6 +8,7 @@ requires; the API shows them masked in national form.
 from __future__ import annotations
 
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -52,7 +53,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("督查人员")
 
 
-class YiwangUserManager(UserManager):
+class YiwangUserManager(UserManager["User"]):
     def get_by_phone(self, phone: str) -> User | None:
         return self.filter(phone=phone).first()
 
@@ -68,7 +69,7 @@ class User(AbstractUser):
     # What pushes are written in (the inbox follows each request's Accept-Language); the app sets it (PATCH /me).
     language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
-    objects = YiwangUserManager()
+    objects: ClassVar[YiwangUserManager] = YiwangUserManager()
 
     class Meta:
         verbose_name = _("用户")

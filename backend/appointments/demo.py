@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypedDict
 
 from django.utils import timezone
 
@@ -20,7 +21,24 @@ HALL_HOURS = {**dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), WEEKDAY_HOURS
 OFFICE_HOURS = dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), WEEKDAY_HOURS)
 CLINIC_HOURS = {d: [["08:00", "11:30"], ["14:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat")}
 
-VENUES = [
+
+class VenueSpec(TypedDict):
+    """One demo venue; ``capacity`` is the (low, high) range of people per slot, ``department`` a code or None."""
+
+    code: str
+    name: str
+    kind: VenueKind
+    district: str
+    address: str
+    lat: float
+    long: float
+    department: str | None
+    opening_hours: dict[str, list[list[str]]]
+    capacity: tuple[int, int]
+    services: list[str]
+
+
+VENUES: list[VenueSpec] = [
     {
         "code": "zz-citizen-hall", "name": "郑州市民之家政务服务大厅", "kind": VenueKind.HALL, "district": "郑东新区",
         "address": "郑州市郑东新区心怡路与平安大道交叉口 郑州市民之家", "lat": 34.7712, "long": 113.7435,

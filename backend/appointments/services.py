@@ -19,6 +19,7 @@ writers, so the same code is safe there too.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import zlib
 from collections.abc import Callable
@@ -228,6 +229,15 @@ def mark_attended(booking: Booking, actor: User) -> Booking:
 # --- reminders ----------------------------------------------------------------------------------------------------
 
 
+def _reminder_text(booking: Booking) -> tuple[str, str]:
+    """(title, body) of a booking's reminder, in the active language (rendered once per language)."""
+    return (
+        _("预约提醒"),
+        _("您预约的 %(what)s 即将开始，地址：%(address)s。如不能前往，请提前取消。")
+        % {"what": _describe(booking.slot), "address": booking.slot.venue.address},
+    )
+
+
 def send_reminders(now: dt.datetime | None = None) -> int:
     """Notify every active booking whose slot starts within the reminder window, once. Returns how many.
 
@@ -252,11 +262,7 @@ def send_reminders(now: dt.datetime | None = None) -> int:
             notify_translated(
                 booking.user,
                 "appointment.reminder",
-                lambda booking=booking: (
-                    _("预约提醒"),
-                    _("您预约的 %(what)s 即将开始，地址：%(address)s。如不能前往，请提前取消。")
-                    % {"what": _describe(booking.slot), "address": booking.slot.venue.address},
-                ),
+                functools.partial(_reminder_text, booking),
                 target={"type": "appointment", "id": booking.pk},
             )
             sent += 1

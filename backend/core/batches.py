@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
 
+_M = TypeVar("_M", bound=Model)
 
-def locked_batches(queryset: QuerySet, size: int) -> Iterator[list[Model]]:
+
+def locked_batches(queryset: QuerySet[_M], size: int) -> Iterator[list[_M]]:
     """Rows of ``queryset`` in primary-key order, ``size`` at a time, each batch locked (``SELECT … FOR UPDATE``)
     inside its own transaction, which commits when the caller asks for the next batch. A crash loses at most the
     batch in hand, and a restart simply walks the table again."""

@@ -75,7 +75,7 @@ def limit_for(request: HttpRequest, match: ResolverMatch | None) -> int:
 def _declared_length(request: HttpRequest) -> int | None:
     """``Content-Length`` as an int; ``None`` when absent. A malformed one is left to Django (it reads nothing)."""
     raw = request.META.get("CONTENT_LENGTH")
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return None
     try:
         return int(raw)

@@ -125,6 +125,5 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         response.data = error_body(code, message, fields)
     else:
         detail = exc.detail
-        message = detail if isinstance(detail, str) else _flatten(detail)
-        response.data = error_body(code, message)
+        response.data = error_body(code, detail if isinstance(detail, str) else _flatten(detail))
     return response

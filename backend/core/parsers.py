@@ -9,6 +9,7 @@ that uses the default parsers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework.exceptions import ParseError
@@ -16,7 +17,7 @@ from rest_framework.parsers import JSONParser
 
 
 class ObjectJSONParser(JSONParser):
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         data = super().parse(stream, media_type, parser_context)
         if not isinstance(data, dict):
             raise ParseError("JSON body must be an object / 请求体须为 JSON 对象")

@@ -11,7 +11,7 @@ When the catalogue names it itself (``extend_schema(operation_id=…)``), this m
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -21,7 +21,9 @@ class ServiceListOperationId(OpenApiViewExtension):
     target_class = "backend.catalogue.api.ServiceListView"
 
     def view_replacement(self) -> type:
-        subclass = type("ServiceListView", (self.target_class,), {"__module__": __name__})
+        # A class by now: drf-spectacular imports the dotted path before it asks for the replacement.
+        view = cast(type, self.target_class)
+        subclass = type("ServiceListView", (view,), {"__module__": __name__})
         return extend_schema_view(get=extend_schema(operation_id="api_v1_services_list"))(subclass)
 
 

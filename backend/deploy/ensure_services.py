@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TypedDict
 from urllib.parse import urlparse
+
+
+class _ConnectParams(TypedDict, total=False):
+    host: str
+    port: int
+    user: str | None
+    password: str
 
 
 def ensure_database(url: str) -> None:
@@ -15,7 +23,11 @@ def ensure_database(url: str) -> None:
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    params = {"host": parsed.hostname or "127.0.0.1", "port": parsed.port or 5432, "user": parsed.username}
+    params: _ConnectParams = {
+        "host": parsed.hostname or "127.0.0.1",
+        "port": parsed.port or 5432,
+        "user": parsed.username,
+    }
     if parsed.password:
         params["password"] = parsed.password
     try:

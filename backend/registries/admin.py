@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from backend.core.generics import ModelAdmin, ModelForm, TabularInline
 
 from .idnumbers import InvalidIdNumber, id_indexes, validate_id_number
 from .models import (
@@ -20,7 +24,7 @@ from .models import (
 )
 
 
-class IdNumberSearchMixin:
+class IdNumberSearchMixin(ModelAdmin[Any]):
     """Admin search by a *full* identity number, through its blind index (the table holds no numbers).
 
     ``id_number_owner`` is the path from the listed model to the resident ("" for residents themselves). A partial
@@ -29,8 +33,10 @@ class IdNumberSearchMixin:
 
     id_number_owner = ""
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         try:
             number = validate_id_number(search_term)
         except InvalidIdNumber:
@@ -39,7 +45,7 @@ class IdNumberSearchMixin:
         return results | queryset.filter(**{f"{prefix}id_number_index__in": id_indexes(number)}), may_have_duplicates
 
 
-class ResidentForm(forms.ModelForm):
+class ResidentForm(ModelForm[Resident]):
     """The number is typed in full (checked like real-name verification) and stored sealed; on an existing person
     an empty field keeps the number, so a clerk never has to see it to edit an address."""
 
@@ -60,7 +66,7 @@ class ResidentForm(forms.ModelForm):
             "real_name_verified_at",
         ]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["id_number"].help_text = _("当前：%(masked)s，留空则不变。") % {
@@ -70,13 +76,13 @@ class ResidentForm(forms.ModelForm):
             self.fields["id_number"].required = True
 
     def clean_id_number(self) -> str:
-        value = self.cleaned_data.get("id_number", "")
+        value: str = self.cleaned_data.get("id_number", "")
         if not value:
             return ""
         try:
             number = validate_id_number(value)
         except InvalidIdNumber as exc:
-            raise forms.ValidationError(exc.message) from exc
+            raise forms.ValidationError(str(exc.message)) from exc
         clash = Resident.objects.with_id_number(number).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(_("该身份证号已登记。"))
@@ -89,7 +95,7 @@ class ResidentForm(forms.ModelForm):
 
 
 @admin.register(Resident)
-class ResidentAdmin(IdNumberSearchMixin, admin.ModelAdmin):
+class ResidentAdmin(IdNumberSearchMixin):
     form = ResidentForm
     list_display = ["name", "id_number_masked", "gender", "birth_date", "district", "household_id", "account"]
     list_filter = ["district", "gender"]
@@ -99,13 +105,13 @@ class ResidentAdmin(IdNumberSearchMixin, admin.ModelAdmin):
     readonly_fields = ["id_number_masked", "photo_sha256", "updated_at", "real_name_verified_at"]
 
 
-class WithdrawalInline(admin.TabularInline):
+class WithdrawalInline(TabularInline[ProvidentWithdrawal, ProvidentFundAccount]):
     model = ProvidentWithdrawal
     extra = 0
 
 
 @admin.register(ProvidentFundAccount)
-class ProvidentFundAccountAdmin(IdNumberSearchMixin, admin.ModelAdmin):
+class ProvidentFundAccountAdmin(IdNumberSearchMixin):
     id_number_owner = "resident"
     list_display = ["account_no", "resident", "status", "balance", "months_contributed", "updated_at"]
     list_filter = ["status"]
@@ -115,7 +121,7 @@ class ProvidentFundAccountAdmin(IdNumberSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Property)
-class PropertyAdmin(admin.ModelAdmin):
+class PropertyAdmin(ModelAdmin[Property]):
     list_display = ["certificate_no", "address", "district", "purchase_date", "price", "first_home"]
     list_filter = ["district", "first_home"]
     search_fields = ["certificate_no", "address", "owners__name"]
@@ -123,20 +129,20 @@ class PropertyAdmin(admin.ModelAdmin):
 
 
 @admin.register(HouseholdIncome)
-class HouseholdIncomeAdmin(admin.ModelAdmin):
+class HouseholdIncomeAdmin(ModelAdmin[HouseholdIncome]):
     list_display = ["household_id", "monthly_income_per_capita", "updated_at"]
     search_fields = ["household_id"]
 
 
 @admin.register(SchoolDistrict)
-class SchoolDistrictAdmin(admin.ModelAdmin):
+class SchoolDistrictAdmin(ModelAdmin[SchoolDistrict]):
     list_display = ["district", "address_prefix", "school"]
     list_filter = ["district"]
     search_fields = ["address_prefix", "school"]
 
 
 @admin.register(DataAccessLog)
-class DataAccessLogAdmin(admin.ModelAdmin):
+class DataAccessLogAdmin(ModelAdmin[DataAccessLog]):
     """Read-only: an access log that staff could edit would prove nothing."""
 
     list_display = ["at", "subject", "department", "items", "purpose", "actor_type", "actor", "case_reference"]
@@ -144,11 +150,11 @@ class DataAccessLogAdmin(admin.ModelAdmin):
     search_fields = ["subject__name", "case_reference", "purpose"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

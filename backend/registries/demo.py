@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
@@ -16,7 +17,7 @@ from .models import ProvidentWithdrawal
 FIXTURES = settings.BASE_DIR / "fixtures"
 
 
-def _forget_stale_withdrawals(data: dict) -> None:
+def _forget_stale_withdrawals(data: dict[str, list[dict[str, Any]]]) -> None:
     """Withdrawals have no natural key and the demo dates move with today: on a later day, the demo's earlier
     imported withdrawals (not those paid by cases) are replaced instead of piling up."""
     wanted = {

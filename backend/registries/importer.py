@@ -14,11 +14,11 @@ import functools
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Concatenate, ParamSpec, TypedDict, TypeVar, cast
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -69,20 +69,20 @@ class RegistryImportError(ValueError):
         """One problem: that problem. Several: a count by section first (readable for thousands), then each."""
         if len(self.problems) == 1:
             return str(self.problems[0])
-        sections = Counter(problem.where.split("[", 1)[0].split(".", 1)[0] for problem in self.problems)
+        sections = Counter[str](problem.where.split("[", 1)[0].split(".", 1)[0] for problem in self.problems)
         summary = ", ".join(f"{section}: {count}" for section, count in sections.items())
         return "\n".join([f"{len(self.problems)} problems ({summary})", *(f"  {p}" for p in self.problems)])
 
 
 @dataclass
 class ImportReport:
-    counts: dict[str, Counter] = field(default_factory=dict)
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add(self, section: str, outcome: str) -> None:
         self.counts.setdefault(section, Counter())[outcome] += 1
 
     def lines(self) -> list[str]:
-        out = []
+        out: list[str] = []
         for section in (*SECTIONS, "accounts"):
             c = self.counts.get(section)
             if c:
@@ -90,26 +90,106 @@ class ImportReport:
         return out
 
 
-_AT_KEY: Any = object()  # "read the value from the record" (a list item passes its value instead)
+class ResidentRow(TypedDict):
+    """A validated ``residents`` record (``photo``: the file's bytes and extension, when one is given)."""
+
+    id_number: str
+    name: str
+    gender: str
+    birth_date: dt.date
+    phone: str
+    address: str
+    district: str
+    household_id: str
+    photo: tuple[bytes, str] | None
+    account_password: str
+
+
+class FundAccountRow(TypedDict):
+    id_number: str
+    account_no: str
+    status: str
+    balance: Decimal
+    monthly_deposit: Decimal
+    months_contributed: int
+    bank_card: str
+
+
+class WithdrawalRow(TypedDict):
+    account_no: str
+    date: dt.date
+    reason: str
+    amount: Decimal
+
+
+class PropertyRow(TypedDict):
+    certificate_no: str
+    owner_id_numbers: list[str]
+    address: str
+    district: str
+    area_m2: Decimal
+    purchase_date: dt.date
+    price: Decimal
+    deed_tax_paid: Decimal
+    first_home: bool
+
+
+class IncomeRow(TypedDict):
+    household_id: str
+    monthly_income_per_capita: Decimal
+
+
+class SchoolDistrictRow(TypedDict):
+    district: str
+    address_prefix: str
+    school: str
+
+
+@dataclass
+class ParsedFile:
+    """The whole file, validated: what :func:`import_registry` writes (nothing is written while parsing)."""
+
+    residents: list[ResidentRow] = field(default_factory=list)
+    provident_fund: list[FundAccountRow] = field(default_factory=list)
+    provident_withdrawals: list[WithdrawalRow] = field(default_factory=list)
+    properties: list[PropertyRow] = field(default_factory=list)
+    incomes: list[IncomeRow] = field(default_factory=list)
+    school_districts: list[SchoolDistrictRow] = field(default_factory=list)
+
+
+class _AtKey:
+    """The type of :data:`_AT_KEY`."""
+
+
+_AT_KEY = _AtKey()  # "read the value from the record" (a list item passes its value instead)
 
 
 class _Bad(ValueError):
     """A field value is wrong (the message); :func:`_field` records it with the field's path."""
 
 
-def _field(method: Callable[..., Any]) -> Callable[..., Any]:
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _field(method: Callable[Concatenate[_Record, str, _P], _T]) -> Callable[Concatenate[_Record, str, _P], _T]:
     """A typed accessor that records a bad value as a :class:`Problem` and returns None, so parsing goes on and
-    every problem of the file is reported in one run."""
+    every problem of the file is reported in one run.
+
+    The None is typed as the field's type on purpose: after it the record is not ``ok`` and its row is dropped, so
+    no row ever holds it; the only readers that look at a value before ``ok`` is known (duplicate and unknown ID
+    numbers) test for None. Typing it ``T | None`` would make every row's type lie the other way.
+    """
 
     @functools.wraps(method)
-    def read(self: _Record, key: str, *args: Any, **kwargs: Any) -> Any:
+    def read(self: _Record, key: str, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         if not self.is_object:
-            return None  # reported once, as "expected an object"
+            return cast(_T, None)  # reported once, as "expected an object"
         try:
             return method(self, key, *args, **kwargs)
         except _Bad as exc:
             self.fail(key, str(exc))
-            return None
+            return cast(_T, None)
 
     return read
 
@@ -117,9 +197,9 @@ def _field(method: Callable[..., Any]) -> Callable[..., Any]:
 class _Record:
     """Typed access to one JSON record that reports problems with their location (``ok`` is False after one)."""
 
-    def __init__(self, data: Any, where: str, problems: list[Problem]) -> None:
+    def __init__(self, data: object, where: str, problems: list[Problem]) -> None:
         self.is_object = isinstance(data, dict)
-        self.data: dict[str, Any] = data if self.is_object else {}
+        self.data: dict[str, object] = data if isinstance(data, dict) else {}
         self.where, self.problems, self.ok = where, problems, self.is_object
         if not self.is_object:
             problems.append(Problem(where, "expected an object"))
@@ -142,7 +222,7 @@ class _Record:
         return value
 
     @_field
-    def str(self, key: str, *, required: bool = True, max_length: int = 200) -> str:
+    def text(self, key: str, *, required: bool = True, max_length: int = 200) -> str:
         return self._text(key, required=required, max_length=max_length)
 
     @_field
@@ -176,24 +256,24 @@ class _Record:
         return number.quantize(Decimal(1).scaleb(-places))
 
     @_field
-    def int(self, key: str) -> int:
+    def integer(self, key: str) -> int:
         value = self.data.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise _Bad("must be a non-negative integer")
         return value
 
     @_field
-    def bool(self, key: str, default: bool = False) -> bool:
+    def boolean(self, key: str, default: bool = False) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
             raise _Bad("must be true or false")
         return value
 
     @_field
-    def id_number(self, key: str, value: Any = _AT_KEY) -> str:
+    def id_number(self, key: str, value: object = _AT_KEY) -> str:
         """The number at ``key`` (or ``value``, for list items such as ``owner_id_numbers[0]``), checked by the one
         validator of the project; the reason is given in English, as every message of this report."""
-        if value is _AT_KEY:
+        if isinstance(value, _AtKey):
             value = self._text(key, max_length=18)
         elif not isinstance(value, str):
             raise _Bad("must be a string")
@@ -204,14 +284,17 @@ class _Record:
                 raise _Bad(f"is not a valid resident ID number ({exc.reason}: {exc.message})") from None
 
 
-def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> tuple[Any, str]:
-    obj = model.objects.filter(**lookup).first()
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _upsert(model: type[_M], lookup: Mapping[str, object], values: Mapping[str, object]) -> tuple[_M, str]:
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
-        return model.objects.create(**lookup, **values), "created"
+        return model._default_manager.create(**lookup, **values), "created"
     return _update(obj, values)
 
 
-def _update(obj: models.Model, values: dict[str, Any]) -> tuple[Any, str]:
+def _update(obj: _M, values: Mapping[str, object]) -> tuple[_M, str]:
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if not changed:
         return obj, "unchanged"
@@ -222,7 +305,7 @@ def _update(obj: models.Model, values: dict[str, Any]) -> tuple[Any, str]:
 
 
 def _read_photo(rec: _Record, base_dir: Path) -> tuple[bytes, str] | None:
-    rel = rec.str("photo", required=False)
+    rel = rec.text("photo", required=False)
     if not rel:
         return None
     try:
@@ -250,7 +333,7 @@ def _photo_file(base_dir: Path, rel: str) -> tuple[bytes, str]:
     return data, {"jpeg": "jpg"}.get(fmt, fmt)
 
 
-def _parse(data: Any, base_dir: Path) -> dict[str, list[dict[str, Any]]]:
+def _parse(data: object, base_dir: Path) -> ParsedFile:
     """Validate the whole file into plain dicts; nothing is written here.
 
     Every record is checked even after a bad one, and every bad field of it, so that one run reports all the
@@ -263,7 +346,7 @@ def _parse(data: Any, base_dir: Path) -> dict[str, list[dict[str, Any]]]:
     unknown = set(data) - set(SECTIONS)
     if unknown:
         problems.append(Problem("$", f"unknown sections: {', '.join(sorted(unknown))}"))
-    sections: dict[str, list[Any]] = {}
+    sections: dict[str, list[object]] = {}
     for section in SECTIONS:
         items = data.get(section, [])
         if isinstance(items, list):
@@ -271,7 +354,7 @@ def _parse(data: Any, base_dir: Path) -> dict[str, list[dict[str, Any]]]:
         else:
             problems.append(Problem(section, "must be a list"))
             sections[section] = []
-    parsed: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS}
+    parsed = ParsedFile()
 
     def records(section: str) -> Iterator[_Record]:
         for i, raw in enumerate(sections[section]):
@@ -286,26 +369,26 @@ def _parse(data: Any, base_dir: Path) -> dict[str, list[dict[str, Any]]]:
             if id_number in file_ids:
                 rec.fail("id_number", "appears twice in this file")
             file_ids.add(id_number)
-        phone = rec.str("phone", required=False, max_length=20)
+        phone = rec.text("phone", required=False, max_length=20)
         if phone and not is_mainland_mobile(phone):
             rec.fail("phone", "must be a mainland mobile number")
-        password = rec.str("account_password", required=False, max_length=128)
+        password = rec.text("account_password", required=False, max_length=128)
         if password and phone == "":  # none given (a bad one is reported as such)
             rec.fail("account_password", "needs a phone number to log in with")
-        row = {
+        resident_row: ResidentRow = {
             "id_number": id_number,
-            "name": rec.str("name", max_length=50),
+            "name": rec.text("name", max_length=50),
             "gender": rec.choice("gender", Gender),
             "birth_date": rec.date("birth_date"),
             "phone": to_e164(phone) if phone else "",
-            "address": rec.str("address"),
-            "district": rec.str("district", max_length=50),
-            "household_id": rec.str("household_id", max_length=40),
+            "address": rec.text("address"),
+            "district": rec.text("district", max_length=50),
+            "household_id": rec.text("household_id", max_length=40),
             "photo": _read_photo(rec, base_dir),
             "account_password": password,
         }
         if rec.ok:
-            parsed["residents"].append(row)
+            parsed.residents.append(resident_row)
 
     def known_resident(rec: _Record, key: str, value: str | None) -> None:
         if value is None or value in file_ids:
@@ -317,39 +400,39 @@ def _parse(data: Any, base_dir: Path) -> dict[str, list[dict[str, Any]]]:
     for rec in records("provident_fund"):
         id_number = rec.id_number("id_number")
         known_resident(rec, "id_number", id_number)
-        account_no = rec.str("account_no", max_length=40)
+        account_no = rec.text("account_no", max_length=40)
         if account_no:
             accounts_in_file.add(account_no)
-        row = {
+        fund_row: FundAccountRow = {
             "id_number": id_number,
             "account_no": account_no,
             "status": rec.choice("status", FundStatus),
             "balance": rec.decimal("balance"),
             "monthly_deposit": rec.decimal("monthly_deposit"),
-            "months_contributed": rec.int("months_contributed"),
-            "bank_card": rec.str("bank_card", max_length=30),
+            "months_contributed": rec.integer("months_contributed"),
+            "bank_card": rec.text("bank_card", max_length=30),
         }
         if rec.ok:
-            parsed["provident_fund"].append(row)
+            parsed.provident_fund.append(fund_row)
     for rec in records("provident_withdrawals"):
-        account_no = rec.str("account_no", max_length=40)
+        account_no = rec.text("account_no", max_length=40)
         if (
             account_no
             and account_no not in accounts_in_file
             and not ProvidentFundAccount.objects.filter(account_no=account_no).exists()
         ):
             rec.fail("account_no", f"no provident fund account {account_no}")
-        row = {
+        withdrawal_row: WithdrawalRow = {
             "account_no": account_no,
             "date": rec.date("date"),
             "reason": rec.choice("reason", WithdrawalReason),
             "amount": rec.decimal("amount"),
         }
         if rec.ok:
-            parsed["provident_withdrawals"].append(row)
+            parsed.provident_withdrawals.append(withdrawal_row)
     for rec in records("properties"):
         owners = rec.data.get("owner_id_numbers")
-        owner_ids = []
+        owner_ids: list[str] = []
         if rec.is_object and (not isinstance(owners, list) or not owners):
             rec.fail("owner_id_numbers", "must be a non-empty list of ID numbers")
         for j, value in enumerate(owners if isinstance(owners, list) else []):
@@ -357,50 +440,59 @@ def _parse(data: Any, base_dir: Path) -> dict[str, list[dict[str, Any]]]:
             number = rec.id_number(key, value)
             known_resident(rec, key, number)
             owner_ids.append(number)
-        row = {
-            "certificate_no": rec.str("certificate_no", max_length=80),
+        property_row: PropertyRow = {
+            "certificate_no": rec.text("certificate_no", max_length=80),
             "owner_id_numbers": owner_ids,
-            "address": rec.str("address"),
-            "district": rec.str("district", max_length=50),
+            "address": rec.text("address"),
+            "district": rec.text("district", max_length=50),
             "area_m2": rec.decimal("area_m2"),
             "purchase_date": rec.date("purchase_date"),
             "price": rec.decimal("price"),
             "deed_tax_paid": rec.decimal("deed_tax_paid"),
-            "first_home": rec.bool("first_home"),
+            "first_home": rec.boolean("first_home"),
         }
         if rec.ok:
-            parsed["properties"].append(row)
+            parsed.properties.append(property_row)
     for rec in records("incomes"):
-        row = {
-            "household_id": rec.str("household_id", max_length=40),
+        income_row: IncomeRow = {
+            "household_id": rec.text("household_id", max_length=40),
             "monthly_income_per_capita": rec.decimal("monthly_income_per_capita"),
         }
         if rec.ok:
-            parsed["incomes"].append(row)
+            parsed.incomes.append(income_row)
     for rec in records("school_districts"):
-        row = {
-            "district": rec.str("district", max_length=50),
-            "address_prefix": rec.str("address_prefix"),
-            "school": rec.str("school", max_length=100),
+        district_row: SchoolDistrictRow = {
+            "district": rec.text("district", max_length=50),
+            "address_prefix": rec.text("address_prefix"),
+            "school": rec.text("school", max_length=100),
         }
         if rec.ok:
-            parsed["school_districts"].append(row)
+            parsed.school_districts.append(district_row)
     if problems:
         raise RegistryImportError(problems)
     return parsed
 
 
-def _write_resident(row: dict[str, Any], report: ImportReport) -> None:
-    photo = row.pop("photo")
-    password = row.pop("account_password")
-    id_number = row.pop("id_number")
-    existing = Resident.objects.with_id_number(id_number).first()  # the natural key, by its blind index
+def _write_resident(row: ResidentRow, report: ImportReport) -> None:
+    values = {
+        "name": row["name"],
+        "gender": row["gender"],
+        "birth_date": row["birth_date"],
+        "phone": row["phone"],
+        "address": row["address"],
+        "district": row["district"],
+        "household_id": row["household_id"],
+    }
+    existing = Resident.objects.with_id_number(row["id_number"]).first()  # the natural key, by its blind index
     if existing is None:
-        resident, outcome = Resident.objects.create(id_number=id_number, **row), "created"
+        resident = Resident(**values)
+        resident.id_number = row["id_number"]  # seals the number and sets its blind index
+        resident.save()
+        outcome = "created"
     else:
-        resident, outcome = _update(existing, row)
-    if photo is not None:
-        data, ext = photo
+        resident, outcome = _update(existing, values)
+    if row["photo"] is not None:
+        data, ext = row["photo"]
         digest = hashlib.sha256(data).hexdigest()
         if resident.photo_sha256 != digest:
             resident.photo.save(f"{digest[:32]}.{ext}", ContentFile(data), save=False)
@@ -408,7 +500,7 @@ def _write_resident(row: dict[str, Any], report: ImportReport) -> None:
             resident.save(update_fields=["photo", "photo_sha256", "updated_at"])
             outcome = "updated" if outcome == "unchanged" else outcome
     report.add("residents", outcome)
-    if password:
+    if row["account_password"]:
         user = User.objects.filter(phone=row["phone"]).first()
         if user is None:
             user = User(
@@ -418,7 +510,7 @@ def _write_resident(row: dict[str, Any], report: ImportReport) -> None:
                 role=Role.RESIDENT,
                 display_name=row["name"],
             )
-            user.set_password(password)
+            user.set_password(row["account_password"])
             user.save()
             report.add("accounts", "created")
         else:
@@ -426,34 +518,40 @@ def _write_resident(row: dict[str, Any], report: ImportReport) -> None:
 
 
 @transaction.atomic
-def import_registry(data: Any, base_dir: Path) -> ImportReport:
+def import_registry(data: object, base_dir: Path) -> ImportReport:
     parsed = _parse(data, base_dir)
     report = ImportReport()
-    for row in parsed["residents"]:
-        _write_resident(row, report)
-    for row in parsed["provident_fund"]:
-        resident = Resident.objects.with_id_number(row.pop("id_number")).get()
-        account_no = row.pop("account_no")
-        _, outcome = _upsert(ProvidentFundAccount, {"account_no": account_no}, {**row, "resident": resident})
+    for resident_row in parsed.residents:
+        _write_resident(resident_row, report)
+    for fund_row in parsed.provident_fund:
+        resident = Resident.objects.with_id_number(fund_row["id_number"]).get()
+        fund_values = {key: value for key, value in fund_row.items() if key not in {"id_number", "account_no"}}
+        _, outcome = _upsert(
+            ProvidentFundAccount, {"account_no": fund_row["account_no"]}, {**fund_values, "resident": resident}
+        )
         report.add("provident_fund", outcome)
-    for row in parsed["provident_withdrawals"]:
-        account = ProvidentFundAccount.objects.get(account_no=row.pop("account_no"))
-        _, outcome = _upsert(ProvidentWithdrawal, {"account": account, **row}, {})
+    for withdrawal_row in parsed.provident_withdrawals:
+        account = ProvidentFundAccount.objects.get(account_no=withdrawal_row["account_no"])
+        withdrawal = {key: value for key, value in withdrawal_row.items() if key != "account_no"}
+        _, outcome = _upsert(ProvidentWithdrawal, {"account": account, **withdrawal}, {})
         report.add("provident_withdrawals", outcome)
-    for row in parsed["properties"]:
-        owner_ids = row.pop("owner_id_numbers")
-        prop, outcome = _upsert(Property, {"certificate_no": row.pop("certificate_no")}, row)
-        owners = list(Resident.objects.with_id_numbers(owner_ids))
+    for property_row in parsed.properties:
+        property_values = {
+            key: value for key, value in property_row.items() if key not in {"certificate_no", "owner_id_numbers"}
+        }
+        prop, outcome = _upsert(Property, {"certificate_no": property_row["certificate_no"]}, property_values)
+        owners = list(Resident.objects.with_id_numbers(property_row["owner_id_numbers"]))
         if {o.pk for o in owners} != set(prop.owners.values_list("pk", flat=True)):
             prop.owners.set(owners)
             outcome = "updated" if outcome == "unchanged" else outcome
         report.add("properties", outcome)
-    for row in parsed["incomes"]:
-        _, outcome = _upsert(HouseholdIncome, {"household_id": row.pop("household_id")}, row)
+    for income_row in parsed.incomes:
+        income = {"monthly_income_per_capita": income_row["monthly_income_per_capita"]}
+        _, outcome = _upsert(HouseholdIncome, {"household_id": income_row["household_id"]}, income)
         report.add("incomes", outcome)
-    for row in parsed["school_districts"]:
-        lookup = {"district": row.pop("district"), "address_prefix": row.pop("address_prefix")}
-        _, outcome = _upsert(SchoolDistrict, lookup, row)
+    for district_row in parsed.school_districts:
+        lookup = {"district": district_row["district"], "address_prefix": district_row["address_prefix"]}
+        _, outcome = _upsert(SchoolDistrict, lookup, {"school": district_row["school"]})
         report.add("school_districts", outcome)
     return report
 

@@ -7,10 +7,10 @@ Service modules declare which of these items they use and why; the engine reads 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Length
@@ -20,22 +20,35 @@ from backend.core.masking import mask_account, mask_address, mask_name
 
 from .models import HouseholdIncome, Property, ProvidentFundAccount, ProvidentWithdrawal, Resident, SchoolDistrict
 
+#: What the consent screen and the prefill show of an item: masked JSON (an object, a list of objects, or nothing).
+Shown = dict[str, object] | list[dict[str, object]] | None
+
+_V = TypeVar("_V")
+
 
 @dataclass(frozen=True)
-class DataItem:
+class DataItem(Generic[_V]):
+    """One shared item; ``_V`` is what ``read`` returns (a row, rows, or a small dict), which ``display`` masks and
+    ``updated_at`` dates. The catalogue holds items of different ``_V``, so it is ``dict[str, DataItem[Any]]``."""
+
     key: str
     label: Text
     department: str  # Department.code of the owning department
-    read: Callable[[Resident], Any]
-    display: Callable[[Any], Any]
-    updated_at: Callable[[Any], dt.datetime | None]
+    read: Callable[[Resident], _V]
+    display: Callable[[_V], Shown]
+    updated_at: Callable[[_V], dt.datetime | None]
+
+
+class _Dated(Protocol):
+    @property
+    def updated_at(self) -> dt.datetime: ...
 
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _latest(rows: Any) -> dt.datetime | None:
+def _latest(rows: Iterable[_Dated]) -> dt.datetime | None:
     stamps = [r.updated_at for r in rows if getattr(r, "updated_at", None)]
     return max(stamps) if stamps else None
 
@@ -64,7 +77,7 @@ def school_for_address(address: str) -> SchoolDistrict | None:
     )
 
 
-def _property_display(props: list[Property]) -> list[dict[str, Any]]:
+def _property_display(props: list[Property]) -> list[dict[str, object]]:
     return [
         {
             "certificate_no": mask_account(p.certificate_no),
@@ -76,10 +89,10 @@ def _property_display(props: list[Property]) -> list[dict[str, Any]]:
     ]
 
 
-ITEMS: dict[str, DataItem] = {}
+ITEMS: dict[str, DataItem[Any]] = {}
 
 
-def register(item: DataItem) -> DataItem:
+def register(item: DataItem[_V]) -> DataItem[_V]:
     ITEMS[item.key] = item
     return item
 

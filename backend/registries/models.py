@@ -8,6 +8,8 @@ screen shows.
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,12 +25,12 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("女")
 
 
-class ResidentQuerySet(models.QuerySet):
-    def with_id_number(self, number: str) -> ResidentQuerySet:
+class ResidentQuerySet(models.QuerySet["Resident"]):
+    def with_id_number(self, number: str) -> Self:
         """The person with this ID number, found by its blind index (the number itself is not in the table)."""
         return self.filter(id_number_index__in=idnumbers.id_indexes(number))
 
-    def with_id_numbers(self, numbers: list[str]) -> ResidentQuerySet:
+    def with_id_numbers(self, numbers: list[str]) -> Self:
         return self.filter(id_number_index__in=[i for n in numbers for i in idnumbers.id_indexes(n)])
 
 
@@ -79,7 +81,8 @@ class Resident(models.Model):
         """The number, decrypted once per instance (raises ``crypto.Unreadable`` if no configured key opens it)."""
         if not self.id_number_sealed:
             return ""
-        token, number = self.__dict__.get("_id_number", ("", ""))
+        cached: tuple[str, str] = self.__dict__.get("_id_number", ("", ""))
+        token, number = cached
         if token != self.id_number_sealed:  # first read, or the row was reloaded
             number = idnumbers.unseal(self.id_number_sealed, self.id_number_index)
             self.__dict__["_id_number"] = (self.id_number_sealed, number)

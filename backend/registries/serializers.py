@@ -1,16 +1,25 @@
 from __future__ import annotations
 
+from typing import TypedDict
+
 from rest_framework import serializers
 
 from .models import DataAccessLog
 
 
-class RealNameSerializer(serializers.Serializer):
+class CaseLink(TypedDict):
+    """The case a registry read was made for, as the access log shows it to the resident."""
+
+    id: int
+    reference_no: str
+
+
+class RealNameSerializer(serializers.Serializer[None]):  # input only: never bound to an instance
     name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=32)
 
 
-class DataAccessSerializer(serializers.ModelSerializer):
+class DataAccessSerializer(serializers.ModelSerializer[DataAccessLog]):
     department = serializers.CharField(source="department.name")
     department_code = serializers.CharField(source="department.code")
     actor = serializers.SerializerMethodField()
@@ -40,11 +49,11 @@ class DataAccessSerializer(serializers.ModelSerializer):
     def get_actor(self, log: DataAccessLog) -> str:
         """The clerk's name, or the system: residents see who looked, not staff account details."""
         if log.actor_type == "clerk" and log.actor is not None:
-            dept = log.actor.department.name_zh if log.actor.department_id else ""
+            dept = log.actor.department.name_zh if log.actor.department is not None else ""
             return f"{dept} {log.actor.display_name or log.actor.username}".strip()
         return log.get_actor_type_display()
 
-    def get_case(self, log: DataAccessLog) -> dict | None:
+    def get_case(self, log: DataAccessLog) -> CaseLink | None:
         if log.case_id is None:
             return None
         return {"id": log.case_id, "reference_no": log.case_reference}

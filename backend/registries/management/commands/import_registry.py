@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
 
-    def handle(self, *args, file: Path, **options) -> None:
+    def handle(self, *args: object, file: Path, **options: object) -> None:
         try:
             report = import_registry_file(file)
         except RegistryImportError as exc:
