@@ -6,6 +6,8 @@ Plain Python (no Flet): controllers and tests use it too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 DEFAULT_LANGUAGE = "zh-CN"
 LANGUAGES = ("zh-CN", "en")
 
@@ -408,7 +410,7 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> s
 class Translator:
     """Bound to a mutable language source (the app state), so a language switch applies everywhere at once."""
 
-    def __init__(self, language_source) -> None:
+    def __init__(self, language_source: Callable[[], str]) -> None:
         self._source = language_source
 
     def __call__(self, key: str, **params: object) -> str:

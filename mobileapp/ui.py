@@ -17,8 +17,7 @@ def with_id(identifier: str | None, control: ft.Control, **semantics: Any) -> ft
     if not identifier:
         return control
     # layout properties act on the direct child of a Row/Column/ResponsiveRow: move them to the wrapper
-    layout = {"expand": control.expand, "col": control.col}
-    return ft.Semantics(identifier=identifier, content=control, **layout, **semantics)
+    return ft.Semantics(identifier=identifier, content=control, expand=control.expand, col=control.col, **semantics)
 
 
 def text(
@@ -39,7 +38,7 @@ def text(
         weight=weight,
         color=color or look.text,
         max_lines=max_lines,
-        overflow=ft.TextOverflow.ELLIPSIS if max_lines else None,
+        overflow=ft.TextOverflow.ELLIPSIS if max_lines else ft.TextOverflow.CLIP,  # CLIP: Flet's default
         text_align=align or ft.TextAlign.START,
         selectable=selectable,
         expand=expand,
@@ -204,7 +203,9 @@ def loading(look: Look, label: str) -> ft.Control:
     )
 
 
-def empty(look: Look, message: str, icon: ft.IconData = ft.Icons.INBOX_OUTLINED, action: ft.Control | None = None):
+def empty(
+    look: Look, message: str, icon: ft.IconData = ft.Icons.INBOX_OUTLINED, action: ft.Control | None = None
+) -> ft.Control:
     parts: list[ft.Control] = [
         ft.Icon(icon, size=look.icon(56), color="#B8C4D9" if not look.elder else look.text3),
         text(look, message, 15, color=look.text3, align=ft.TextAlign.CENTER),
@@ -302,7 +303,7 @@ def text_field(
         on_submit=on_submit,
         password=password,
         can_reveal_password=password,
-        keyboard_type=keyboard,
+        keyboard_type=keyboard or ft.KeyboardType.TEXT,
         error=error or None,
         prefix_icon=prefix_icon,
         multiline=multiline,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -14,6 +14,9 @@ from mobileapp.controllers.notifications import NotificationsController
 from mobileapp.formats import short_date
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import service_tile
+
+if TYPE_CHECKING:
+    from mobileapp.app import App
 
 
 def elder_toggle(screen: Screen, *, on_dark: bool) -> ft.Control:
@@ -52,7 +55,7 @@ class HomeScreen(Screen):
     tab = "home"
     root = True
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.catalogue = CatalogueController(self.api)
         self.inbox = NotificationsController(self.api)
@@ -88,7 +91,7 @@ class HomeScreen(Screen):
 
     def hero(self) -> ft.Control:
         look = self.look
-        profile = self.state.profile or {}
+        profile = self.state.profile
         name = profile["name"] if profile and self.state.real_name_verified else self.t("home.guest")
         search = ui.text_field(
             look,
@@ -189,7 +192,7 @@ class HomeScreen(Screen):
         out.append(self._notices())
         return out
 
-    def _link(self, label: str, on_click) -> ft.Control:
+    def _link(self, label: str, on_click: ui.Handler) -> ft.Control:
         return ft.Container(
             content=ui.text(self.look, label, 14, color=self.look.primary),
             on_click=on_click,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from mobileapp import ui
 from mobileapp.screens.base import Screen
 
+if TYPE_CHECKING:
+    from mobileapp.app import App
+
 
 class LoginScreen(Screen):
     needs_login = False
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.mode = "login"  # login | signup | code
         self.phone = ""
@@ -186,7 +190,7 @@ class LoginScreen(Screen):
             )
         ]
 
-    def _set(self, name: str):
+    def _set(self, name: str) -> Callable[[Any], None]:
         def update(e: Any) -> None:
             setattr(self, name, e.control.value or "")
 

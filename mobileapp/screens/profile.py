@@ -4,7 +4,8 @@ the data-access log."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -14,6 +15,9 @@ from mobileapp.controllers.notifications import NotificationsController, case_of
 from mobileapp.controllers.profile import DataAccessController
 from mobileapp.formats import short_datetime
 from mobileapp.screens.base import Screen
+
+if TYPE_CHECKING:
+    from mobileapp.app import App
 
 
 class ProfileScreen(Screen):
@@ -30,7 +34,7 @@ class ProfileScreen(Screen):
 
     def hero(self) -> ft.Control:
         look = self.look
-        profile = self.state.profile or {}
+        profile = self.state.profile
         verified = self.state.real_name_verified
         name = profile["name"] if profile and verified else self.t("home.guest")
         badge = ui.tag(
@@ -249,7 +253,7 @@ class ProfileScreen(Screen):
 class RealNameScreen(Screen):
     tab = "me"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.name = ""
         self.id_number = ""
@@ -319,7 +323,7 @@ class RealNameScreen(Screen):
             busy=self.busy,
         )
 
-    def _set(self, name: str):
+    def _set(self, name: str) -> Callable[[Any], None]:
         def update(e: Any) -> None:
             setattr(self, name, e.control.value or "")
 
@@ -342,7 +346,7 @@ class RealNameScreen(Screen):
 class FaceEnrolScreen(Screen):
     tab = "me"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.busy = False
 
@@ -434,7 +438,7 @@ class FaceEnrolScreen(Screen):
 class NotificationsScreen(Screen):
     tab = "me"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.inbox = NotificationsController(self.api)
 
@@ -521,7 +525,7 @@ class NotificationsScreen(Screen):
 class DataAccessScreen(Screen):
     tab = "me"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.log = DataAccessController(self.api)
 
