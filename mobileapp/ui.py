@@ -31,10 +31,14 @@ def text(
     align: ft.TextAlign | None = None,
     selectable: bool = False,
     expand: bool | int | None = None,
+    fixed_width: bool = False,
 ) -> ft.Text:
+    """Text in the look: its scale, the resident's text size (not for ``fixed_width`` places such as the tab bar)
+    and line height."""
     return ft.Text(
         value,
-        size=look.fs(size),
+        size=look.label(size) if fixed_width else look.fs(size),
+        style=ft.TextStyle(height=look.line_height) if look.line_height else None,
         weight=weight,
         color=color or look.text,
         max_lines=max_lines,
@@ -43,6 +47,12 @@ def text(
         selectable=selectable,
         expand=expand,
     )
+
+
+def target_height(look: Look) -> int | None:
+    """The height of a small tappable (a link, a chip, a pill) in this look: elder mode gives each the full touch
+    size (适老化: ≥ 60 × 60 dp); the normal look lets it fit its text."""
+    return look.touch if look.elder else None
 
 
 def title(look: Look, value: str, size: float = 17, color: str | None = None) -> ft.Text:
@@ -178,6 +188,8 @@ def banner(
                 content=text(look, action_label, 14, color=fg, weight=ft.FontWeight.BOLD),
                 on_click=on_action,
                 padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                height=target_height(look),
+                alignment=ft.Alignment.CENTER,
                 border=ft.Border.all(1, fg),
                 border_radius=16,
             )

@@ -60,6 +60,8 @@ class CasesScreen(Screen):
                     ft.Container(
                         content=ui.text(look, self.t(key), 13, color=look.primary if active else look.text2),
                         padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                        height=ui.target_height(look),
+                        alignment=ft.Alignment.CENTER,
                         border_radius=16,
                         bgcolor=look.primary_soft if active else look.surface,
                         border=ft.Border.all(1, look.primary if active else look.border),

@@ -97,7 +97,7 @@ class CatalogueScreen(Screen):
                         bgcolor=look.primary if active else None,
                         border_radius=look.touch / 2,
                         alignment=ft.Alignment.CENTER,
-                        height=look.touch - 8,
+                        height=look.touch - 8 if not look.elder else look.touch,
                         expand=True,
                         on_click=self.handler(self.set_group, key),
                     ),
@@ -121,7 +121,9 @@ class CatalogueScreen(Screen):
             chips.append(
                 ft.Container(
                     content=ui.text(look, label, 13, color=look.primary if active else look.text2),
-                    padding=ft.Padding.symmetric(horizontal=12, vertical=6 if not look.elder else 10),
+                    padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                    height=ui.target_height(look),
+                    alignment=ft.Alignment.CENTER,
                     border_radius=16,
                     bgcolor=look.primary_soft if active else look.surface,
                     border=ft.Border.all(1, look.primary if active else look.border),

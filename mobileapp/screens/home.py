@@ -39,7 +39,9 @@ def elder_toggle(screen: Screen, *, on_dark: bool) -> ft.Control:
                 spacing=4,
                 tight=True,
             ),
-            padding=ft.Padding.symmetric(horizontal=12, vertical=8 if not look.elder else 12),
+            padding=ft.Padding.symmetric(horizontal=12, vertical=8),
+            height=ui.target_height(look),
+            alignment=ft.Alignment.CENTER,
             border=ft.Border.all(1.5, fg),
             border_radius=20,
             bgcolor="#33FFFFFF" if on else None,
@@ -116,7 +118,7 @@ class HomeScreen(Screen):
                         spacing=4,
                     ),
                     ui.text(look, self.t("app.name"), 24, weight=ft.FontWeight.BOLD, color="#FFFFFF"),
-                    ui.text(look, self.t("home.greeting", name=name), 14, color="#DCE8FF"),
+                    ui.text(look, self.t("home.greeting", name=name), 14, color=look.on_primary_muted),
                     ft.Container(content=search, border_radius=12),
                 ],
                 spacing=8,
@@ -197,6 +199,8 @@ class HomeScreen(Screen):
             content=ui.text(self.look, label, 14, color=self.look.primary),
             on_click=on_click,
             padding=ft.Padding.symmetric(horizontal=8, vertical=6),
+            height=ui.target_height(self.look),
+            alignment=ft.Alignment.CENTER,
         )
 
     def _quick_grid(self) -> ft.Control:

@@ -50,7 +50,7 @@ class LoginScreen(Screen):
                             ft.Column(
                                 [
                                     ui.text(look, self.t("app.name"), 22, weight=ft.FontWeight.BOLD, color="#FFFFFF"),
-                                    ui.text(look, self.t("app.slogan"), 13, color="#DCE8FF"),
+                                    ui.text(look, self.t("app.slogan"), 13, color=look.on_primary_muted),
                                 ],
                                 spacing=2,
                                 expand=True,
@@ -79,6 +79,8 @@ class LoginScreen(Screen):
             ft.Container(
                 content=ui.text(self.look, label, 13, color="#FFFFFF", weight=ft.FontWeight.BOLD),
                 padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                height=ui.target_height(self.look),
+                alignment=ft.Alignment.CENTER,
                 border=ft.Border.all(1, "#FFFFFF"),
                 border_radius=16,
                 on_click=switch,
@@ -176,6 +178,8 @@ class LoginScreen(Screen):
                         content=ui.text(look, t(switch_key), 15, color=look.primary, weight=ft.FontWeight.BOLD),
                         on_click=self.handler(self.toggle_mode),
                         padding=ft.Padding.symmetric(horizontal=12, vertical=10),
+                        height=ui.target_height(look),
+                        alignment=ft.Alignment.CENTER,
                     ),
                     button=True,
                 ),

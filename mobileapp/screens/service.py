@@ -302,6 +302,7 @@ class ApplyScreen(Screen):
                                     content=ui.text(look, ctrl.consent_text or self.t("consent.checkbox"), 15),
                                     on_click=self.toggle_consent,
                                     expand=True,
+                                    padding=ft.Padding.symmetric(vertical=look.pad - 4 if look.elder else 0),  # ≥ 60 dp
                                 ),
                             ],
                             spacing=4,
