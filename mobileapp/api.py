@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar
+from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, cast
 
 import httpx
 
@@ -368,11 +368,26 @@ class EventReport(TypedDict):
     resolved_at: str | None
     closed_at: str | None
     overdue: bool
-    rating: dict[str, Any] | None
+    rating: EventRating | None
+
+
+class EventRating(TypedDict):
+    score: int
+    comment: str
+    at: str | None
+
+
+class EventTimelineEntry(TypedDict):
+    at: str
+    action: str
+    status: str
+    actor: str  # by role for the resident: 本人 / the department / 系统
+    department: DepartmentName | None
+    note: str
 
 
 class EventDetail(EventReport):
-    timeline: list[dict[str, Any]]
+    timeline: list[EventTimelineEntry]
 
 
 class Slot(TypedDict):
@@ -510,6 +525,19 @@ class ApiClient:
                 raise NotAvailable(exc.code, exc.message, exc.fields, exc.status) from None
             raise
 
+    async def _answer(self, answer: type[T], method: str, path: str, **kwargs: Any) -> T:
+        """The JSON answer typed as the contract's shape ``answer`` (a TypedDict above).
+
+        No run-time check: the shapes are the server's (OpenAPI schema), and
+        ``tests/mobileapp/test_api_client.py::test_answers_have_the_types_of_api_py`` checks every answer of the live
+        backend against its type, so a drift fails a test rather than being papered over here.
+        """
+        return cast(T, await self._json(method, path, **kwargs))
+
+    async def _answer_if_deployed(self, answer: type[T], method: str, path: str, **kwargs: Any) -> T:
+        """:meth:`_answer` for a feature that may not be deployed yet (a plain 404 raises :class:`NotAvailable`)."""
+        return cast(T, await self._optional(method, path, **kwargs))
+
     # ---- authentication (allauth headless, app client) ----
 
     async def login(self, phone: str, password: str) -> str:
@@ -546,29 +574,31 @@ class ApiClient:
     # ---- profile, real name, data access ----
 
     async def me(self) -> Profile:
-        return await self._json("GET", f"{API}/me")
+        return await self._answer(Profile, "GET", f"{API}/me")
 
     async def set_push_language(self, language: str) -> Profile:
         """The language the server writes this resident's push notifications in (the app's own language)."""
-        return await self._json("PATCH", f"{API}/me", json={"language": "en" if language == "en" else "zh-hans"})
+        return await self._answer(
+            Profile, "PATCH", f"{API}/me", json={"language": "en" if language == "en" else "zh-hans"}
+        )
 
     async def bind_real_name(self, name: str, id_number: str) -> Profile:
-        return await self._json("POST", f"{API}/me/real-name", json={"name": name, "id_number": id_number})
+        return await self._answer(Profile, "POST", f"{API}/me/real-name", json={"name": name, "id_number": id_number})
 
     async def data_access(self, page: int = 1) -> Page[DataAccess]:
-        return await self._json("GET", f"{API}/me/data-access", params={"page": page})
+        return await self._answer(Page[DataAccess], "GET", f"{API}/me/data-access", params={"page": page})
 
     # ---- notifications ----
 
     async def notifications(self, page: int = 1, unread_only: bool = False) -> NotificationPage:
         params = {"page": page, "unread": "true" if unread_only else None}
-        return await self._json("GET", f"{API}/notifications", params=params)
+        return await self._answer(NotificationPage, "GET", f"{API}/notifications", params=params)
 
     async def mark_read(self, notification_id: int) -> Notification:
-        return await self._json("POST", f"{API}/notifications/{notification_id}/read")
+        return await self._answer(Notification, "POST", f"{API}/notifications/{notification_id}/read")
 
     async def mark_all_read(self) -> ReadAll:
-        return await self._json("POST", f"{API}/notifications/read-all")
+        return await self._answer(ReadAll, "POST", f"{API}/notifications/read-all")
 
     # ---- catalogue ----
 
@@ -576,16 +606,16 @@ class ApiClient:
         self, q: str | None = None, category: str | None = None, department: str | None = None, eligible: bool = False
     ) -> list[Service]:
         params = {"q": q, "category": category, "department": department, "eligible": "true" if eligible else None}
-        return await self._optional("GET", f"{API}/services", params=params)
+        return await self._answer_if_deployed(list[Service], "GET", f"{API}/services", params=params)
 
     async def service(self, code: str) -> ServiceDetail:
-        return await self._json("GET", f"{API}/services/{code}")
+        return await self._answer(ServiceDetail, "GET", f"{API}/services/{code}")
 
     async def prefill(self, code: str) -> Prefill:
-        return await self._json("GET", f"{API}/services/{code}/prefill")
+        return await self._answer(Prefill, "GET", f"{API}/services/{code}/prefill")
 
     async def eligibility(self, code: str) -> Eligibility:
-        return await self._json("GET", f"{API}/services/{code}/eligibility")
+        return await self._answer(Eligibility, "GET", f"{API}/services/{code}/eligibility")
 
     # ---- cases ----
 
@@ -594,34 +624,40 @@ class ApiClient:
     ) -> Case:
         key = idempotency_key or new_idempotency_key()
         payload = {"service": service, "form": form, "consent": consent}
-        return await self._json("POST", f"{API}/cases", json=payload, headers={"Idempotency-Key": key})
+        return await self._answer(Case, "POST", f"{API}/cases", json=payload, headers={"Idempotency-Key": key})
 
     async def cases(self, page: int = 1, status: str | None = None) -> Page[Case]:
-        return await self._optional("GET", f"{API}/cases", params={"page": page, "status": status})
+        return await self._answer_if_deployed(
+            Page[Case], "GET", f"{API}/cases", params={"page": page, "status": status}
+        )
 
     async def case(self, case_id: int) -> Case:
-        return await self._json("GET", f"{API}/cases/{case_id}")
+        return await self._answer(Case, "GET", f"{API}/cases/{case_id}")
 
     async def withdraw_case(self, case_id: int, reason: str = "") -> Case:
-        return await self._json("POST", f"{API}/cases/{case_id}/withdraw", json={"reason": reason} if reason else {})
+        return await self._answer(
+            Case, "POST", f"{API}/cases/{case_id}/withdraw", json={"reason": reason} if reason else {}
+        )
 
     async def update_case_form(self, case_id: int, form: dict[str, Any]) -> Case:
-        return await self._json("PATCH", f"{API}/cases/{case_id}", json={"form": form})
+        return await self._answer(Case, "PATCH", f"{API}/cases/{case_id}", json={"form": form})
 
     async def rate_case(self, case_id: int, score: int, comment: str = "") -> Rating:
-        return await self._json("POST", f"{API}/cases/{case_id}/rating", json={"score": score, "comment": comment})
+        return await self._answer(
+            Rating, "POST", f"{API}/cases/{case_id}/rating", json={"score": score, "comment": comment}
+        )
 
     # ---- face ----
 
     async def face_enrol(self, image: bytes, filename: str = "selfie.jpg") -> FaceEnrolled:
         files = [("image", (filename, image, _mime(filename)))]
-        return await self._json("POST", f"{API}/face/enrol", files=files)
+        return await self._answer(FaceEnrolled, "POST", f"{API}/face/enrol", files=files)
 
     async def face_challenge(self, purpose: str = "case", case: int | None = None) -> Challenge:
         payload: dict[str, Any] = {"purpose": purpose}
         if case is not None:
             payload["case"] = case
-        return await self._json("POST", f"{API}/face/challenges", json=payload)
+        return await self._answer(Challenge, "POST", f"{API}/face/challenges", json=payload)
 
     async def face_verify(
         self, challenge_id: str, image: bytes | None = None, frames: Sequence[bytes] = (), filename: str = "face.jpg"
@@ -631,23 +667,25 @@ class ApiClient:
             files = [("frames", (f"frame{i}.jpg", frame, "image/jpeg")) for i, frame in enumerate(frames)]
         elif image is not None:
             files = [("image", (filename, image, _mime(filename)))]
-        return await self._json("POST", f"{API}/face/verify", data={"challenge_id": challenge_id}, files=files)
+        return await self._answer(
+            FaceResult, "POST", f"{API}/face/verify", data={"challenge_id": challenge_id}, files=files
+        )
 
     # ---- certificates ----
 
     async def certificates(self, page: int = 1) -> Page[Certificate]:
-        return await self._optional("GET", f"{API}/certificates", params={"page": page})
+        return await self._answer_if_deployed(Page[Certificate], "GET", f"{API}/certificates", params={"page": page})
 
     async def verify_certificate(self, code: str) -> CertificateVerification:
-        return await self._json("GET", f"{API}/certificates/verify/{code}")
+        return await self._answer(CertificateVerification, "GET", f"{API}/certificates/verify/{code}")
 
     # ---- city events (一网统管) ----
 
     async def event_categories(self) -> list[EventCategory]:
-        return await self._optional("GET", f"{API}/events/categories")
+        return await self._answer_if_deployed(list[EventCategory], "GET", f"{API}/events/categories")
 
     async def my_events(self, page: int = 1) -> Page[EventReport]:
-        return await self._optional("GET", f"{API}/events", params={"page": page})
+        return await self._answer_if_deployed(Page[EventReport], "GET", f"{API}/events", params={"page": page})
 
     async def report_event(
         self,
@@ -673,8 +711,8 @@ class ApiClient:
         files = [("media", (photo_name, photo, _mime(photo_name)))] if photo else None
         headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
         if files is None:
-            return await self._json("POST", f"{API}/events", json=data, headers=headers)
-        return await self._json("POST", f"{API}/events", data=data, files=files, headers=headers)
+            return await self._answer(EventDetail, "POST", f"{API}/events", json=data, headers=headers)
+        return await self._answer(EventDetail, "POST", f"{API}/events", data=data, files=files, headers=headers)
 
     # ---- appointments ----
 
@@ -682,17 +720,17 @@ class ApiClient:
         self, venue: int | None = None, service: str | None = None, date: str | None = None, available: bool = True
     ) -> Page[Slot]:
         params = {"venue": venue, "service": service, "date": date, "available": "true" if available else None}
-        return await self._optional("GET", f"{API}/appointments/slots", params=params)
+        return await self._answer_if_deployed(Page[Slot], "GET", f"{API}/appointments/slots", params=params)
 
     async def appointments(self, page: int = 1) -> Page[Booking]:
-        return await self._optional("GET", f"{API}/appointments", params={"page": page})
+        return await self._answer_if_deployed(Page[Booking], "GET", f"{API}/appointments", params={"page": page})
 
     async def book(self, slot: int, idempotency_key: str | None = None) -> Booking:
         headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
-        return await self._json("POST", f"{API}/appointments", json={"slot": slot}, headers=headers)
+        return await self._answer(Booking, "POST", f"{API}/appointments", json={"slot": slot}, headers=headers)
 
     async def cancel_appointment(self, appointment_id: int) -> Booking:
-        return await self._json("POST", f"{API}/appointments/{appointment_id}/cancel")
+        return await self._answer(Booking, "POST", f"{API}/appointments/{appointment_id}/cancel")
 
 
 def _mime(filename: str) -> str:

@@ -86,7 +86,7 @@ class App:
         await self.reset("home" if self.state.logged_in else "login")
 
     def _apply_look(self) -> None:
-        self.look = theme.look_for(self.state.elder_mode)
+        self.look = theme.look_for(self.state.elder_mode, self.state.text_size)
         self.page.theme = theme.flet_theme(self.look)
         self.page.bgcolor = "#DCE3EE" if not self.look.elder else "#FFFFFF"
 
@@ -332,7 +332,8 @@ class App:
                                 ui.text(
                                     look,
                                     self.state.t(key),
-                                    11 if not look.elder else 10,
+                                    11,
+                                    fixed_width=True,
                                     color=color,
                                     weight=ft.FontWeight.BOLD if selected else None,
                                     max_lines=1,

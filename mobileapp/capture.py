@@ -15,12 +15,12 @@ import flet as ft
 logger = logging.getLogger(__name__)
 
 try:  # optional
-    import flet_camera as _camera  # type: ignore[import-not-found]
+    import flet_camera as _camera
 except ImportError:  # pragma: no cover - depends on the environment
     _camera = None
 
 try:  # optional: pip install flet-geolocator==1.0.5 (its Flutter side is in Flet 1.0.5's clients)
-    import flet_geolocator as _geo  # type: ignore[import-not-found]
+    import flet_geolocator as _geo
 except ImportError:  # pragma: no cover - depends on the environment
     _geo = None
 
@@ -60,7 +60,8 @@ class PhotoSource:
         if self.camera is None:
             self.camera = _camera.Camera(preview_enabled=True, height=height, expand=False)
             self._camera_ready = False
-        return self.camera
+        view: ft.Control = self.camera  # flet_camera ships no type hints; its Camera is an ft.Control
+        return view
 
     async def take(self) -> tuple[str, bytes] | None:
         if self.camera is None:

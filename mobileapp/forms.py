@@ -134,7 +134,7 @@ def localized(text: str, language: str) -> str:
 
 def numeric_pattern(pattern: str | None) -> bool:
     """A string field whose pattern only admits digits (an amount, an ID number): offer the number keyboard."""
-    return bool(pattern) and pattern.startswith(("^\\d", "\\d", "^[0-9]"))
+    return pattern is not None and pattern.startswith(("^\\d", "\\d", "^[0-9]"))
 
 
 def _num(value: Any) -> float | None:
@@ -152,7 +152,10 @@ def _fmt(value: float) -> str:
 
 def convert(spec: FieldSpec, raw: Any, language: str = "zh-CN") -> tuple[Any, str | None]:
     """The JSON value for what the resident entered, or an error message (schema constraints only)."""
-    t = lambda key, **kw: translate(key, language, **kw)  # noqa: E731
+
+    def t(key: str, **params: object) -> str:
+        return translate(key, language, **params)
+
     if spec.kind == "boolean":
         return bool(raw), None
     if spec.kind == "enum":
@@ -181,7 +184,9 @@ def convert(spec: FieldSpec, raw: Any, language: str = "zh-CN") -> tuple[Any, st
         if spec.kind == "integer":
             return int(number), None
         if spec.decimal_string:
-            return f"{number.quantize(Decimal('0.01'))}" if number.as_tuple().exponent >= -2 else str(number), None
+            exponent = number.as_tuple().exponent  # an int: the number is finite (checked above)
+            two_places = isinstance(exponent, int) and exponent >= -2
+            return f"{number.quantize(Decimal('0.01'))}" if two_places else str(number), None
         return (int(number) if number == number.to_integral_value() else float(number)), None
     if spec.min_length is not None and len(text) < spec.min_length:
         return None, t("error.min_length", n=spec.min_length)
@@ -192,7 +197,9 @@ def convert(spec: FieldSpec, raw: Any, language: str = "zh-CN") -> tuple[Any, st
     return text, None
 
 
-def collect(specs: list[FieldSpec], raw: dict[str, Any], language: str = "zh-CN") -> tuple[dict[str, Any], dict]:
+def collect(
+    specs: list[FieldSpec], raw: dict[str, Any], language: str = "zh-CN"
+) -> tuple[dict[str, Any], dict[str, str]]:
     """All fields converted: ``(values, errors)``; values leave out empty optional fields."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}

@@ -6,6 +6,8 @@ Plain Python (no Flet): controllers and tests use it too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 DEFAULT_LANGUAGE = "zh-CN"
 LANGUAGES = ("zh-CN", "en")
 
@@ -344,6 +346,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "me.face_todo": ("未录入", "Not enrolled"),
     "me.elder": ("长辈版（大字模式）", "Elder mode (large text)"),
     "me.language": ("语言 Language", "Language 语言"),
+    "me.text_size": ("字体大小", "Text size"),
+    "text_size.standard": ("标准", "Standard"),
+    "text_size.large": ("大", "Large"),
+    "text_size.xlarge": ("超大", "Extra large"),
     "me.data_access": ("数据使用记录", "Data access log"),
     "me.data_access_intro": ("以下是各部门读取您数据的记录", "Every read of your data by a department"),
     "me.data_access_empty": ("暂无数据读取记录", "No reads yet"),
@@ -408,7 +414,7 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> s
 class Translator:
     """Bound to a mutable language source (the app state), so a language switch applies everywhere at once."""
 
-    def __init__(self, language_source) -> None:
+    def __init__(self, language_source: Callable[[], str]) -> None:
         self._source = language_source
 
     def __call__(self, key: str, **params: object) -> str:

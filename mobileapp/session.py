@@ -8,7 +8,7 @@ return the new profile, so they are session operations too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 from mobileapp import i18n
 from mobileapp.api import ApiClient, ApiError, Profile
@@ -16,6 +16,10 @@ from mobileapp.api import ApiClient, ApiError, Profile
 TOKEN_KEY = "yiwang.session_token"
 LANGUAGE_KEY = "yiwang.language"
 ELDER_KEY = "yiwang.elder_mode"
+TEXT_SIZE_KEY = "yiwang.text_size"
+
+TextSize = Literal["standard", "large", "xlarge"]  # 标准 / 大 / 超大 (theme.TEXT_SIZES: the factors)
+TEXT_SIZE_CHOICES: tuple[TextSize, ...] = get_args(TextSize)
 
 
 class Storage(Protocol):
@@ -52,6 +56,7 @@ class AppState:
         self.storage = storage
         self.profile: Profile | None = None
         self.elder_mode = False
+        self.text_size: TextSize = "standard"
         self.unread = 0
         self.pending_phone: str | None = None  # sign-up waiting for its SMS code
         self._listeners: list[Callable[[], Any]] = []
@@ -75,6 +80,8 @@ class AppState:
         if language in i18n.LANGUAGES:
             self.api.language = language
         self.elder_mode = (await self.storage.get(ELDER_KEY)) == "1"
+        text_size = await self.storage.get(TEXT_SIZE_KEY)
+        self.text_size = next((s for s in TEXT_SIZE_CHOICES if s == text_size), "standard")
         token = await self.storage.get(TOKEN_KEY)
         if token:
             self.api.token = token
@@ -147,6 +154,14 @@ class AppState:
     async def set_elder_mode(self, on: bool) -> None:
         self.elder_mode = bool(on)
         await self.storage.set(ELDER_KEY, "1" if on else "0")
+        self._notify()
+
+    async def set_text_size(self, size: TextSize) -> None:
+        """The resident's text size (标准 / 大 / 超大), in either look; remembered on the device like elder mode."""
+        if size not in TEXT_SIZE_CHOICES:
+            raise ValueError(size)
+        self.text_size = size
+        await self.storage.set(TEXT_SIZE_KEY, size)
         self._notify()
 
     async def bind_real_name(self, name: str, id_number: str) -> Profile:

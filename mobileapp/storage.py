@@ -22,7 +22,7 @@ from mobileapp.session import MemoryStorage
 logger = logging.getLogger(__name__)
 
 try:  # optional: pip install flet-secure-storage==1.0.5
-    import flet_secure_storage as _secure  # type: ignore[import-not-found]
+    import flet_secure_storage as _secure
 except ImportError:  # pragma: no cover - depends on the environment
     _secure = None
 

@@ -17,8 +17,7 @@ def with_id(identifier: str | None, control: ft.Control, **semantics: Any) -> ft
     if not identifier:
         return control
     # layout properties act on the direct child of a Row/Column/ResponsiveRow: move them to the wrapper
-    layout = {"expand": control.expand, "col": control.col}
-    return ft.Semantics(identifier=identifier, content=control, **layout, **semantics)
+    return ft.Semantics(identifier=identifier, content=control, expand=control.expand, col=control.col, **semantics)
 
 
 def text(
@@ -32,18 +31,28 @@ def text(
     align: ft.TextAlign | None = None,
     selectable: bool = False,
     expand: bool | int | None = None,
+    fixed_width: bool = False,
 ) -> ft.Text:
+    """Text in the look: its scale, the resident's text size (not for ``fixed_width`` places such as the tab bar)
+    and line height."""
     return ft.Text(
         value,
-        size=look.fs(size),
+        size=look.label(size) if fixed_width else look.fs(size),
+        style=ft.TextStyle(height=look.line_height) if look.line_height else None,
         weight=weight,
         color=color or look.text,
         max_lines=max_lines,
-        overflow=ft.TextOverflow.ELLIPSIS if max_lines else None,
+        overflow=ft.TextOverflow.ELLIPSIS if max_lines else ft.TextOverflow.CLIP,  # CLIP: Flet's default
         text_align=align or ft.TextAlign.START,
         selectable=selectable,
         expand=expand,
     )
+
+
+def target_height(look: Look) -> int | None:
+    """The height of a small tappable (a link, a chip, a pill) in this look: elder mode gives each the full touch
+    size (适老化: ≥ 60 × 60 dp); the normal look lets it fit its text."""
+    return look.touch if look.elder else None
 
 
 def title(look: Look, value: str, size: float = 17, color: str | None = None) -> ft.Text:
@@ -179,6 +188,8 @@ def banner(
                 content=text(look, action_label, 14, color=fg, weight=ft.FontWeight.BOLD),
                 on_click=on_action,
                 padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                height=target_height(look),
+                alignment=ft.Alignment.CENTER,
                 border=ft.Border.all(1, fg),
                 border_radius=16,
             )
@@ -204,7 +215,9 @@ def loading(look: Look, label: str) -> ft.Control:
     )
 
 
-def empty(look: Look, message: str, icon: ft.IconData = ft.Icons.INBOX_OUTLINED, action: ft.Control | None = None):
+def empty(
+    look: Look, message: str, icon: ft.IconData = ft.Icons.INBOX_OUTLINED, action: ft.Control | None = None
+) -> ft.Control:
     parts: list[ft.Control] = [
         ft.Icon(icon, size=look.icon(56), color="#B8C4D9" if not look.elder else look.text3),
         text(look, message, 15, color=look.text3, align=ft.TextAlign.CENTER),
@@ -302,7 +315,7 @@ def text_field(
         on_submit=on_submit,
         password=password,
         can_reveal_password=password,
-        keyboard_type=keyboard,
+        keyboard_type=keyboard or ft.KeyboardType.TEXT,
         error=error or None,
         prefix_icon=prefix_icon,
         multiline=multiline,

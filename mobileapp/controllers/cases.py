@@ -70,7 +70,7 @@ class CaseController:
         return self.case["service"] if self.case else ""
 
     def allows(self, action: CaseAction) -> bool:
-        return bool(self.case) and action in self.case["actions"]
+        return self.case is not None and action in self.case["actions"]
 
     @property
     def can_withdraw(self) -> bool:

@@ -6,6 +6,8 @@ from typing import Literal
 
 from mobileapp.api import ApiClient, Service
 
+GroupBy = Literal["category", "department"]
+
 
 class CatalogueController:
     def __init__(self, api: ApiClient) -> None:
@@ -23,7 +25,7 @@ class CatalogueController:
         self.eligible = await self.api.services(eligible=True)
         return self.eligible
 
-    def groups(self, by: Literal["category", "department"] = "category") -> list[tuple[str, str, list[Service]]]:
+    def groups(self, by: GroupBy = "category") -> list[tuple[str, str, list[Service]]]:
         """``[(key, label, services)]`` in first-seen order, for the catalogue's topic/department views (the key is
         the display name the server sends, which is also the label)."""
         out: dict[str, list[Service]] = {}

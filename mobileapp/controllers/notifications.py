@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mobileapp.api import ApiClient, Notification
+from mobileapp.api import ApiClient, Notification, NotificationPage
 from mobileapp.controllers.paging import PagedList
 
 
@@ -12,7 +12,7 @@ class NotificationsController:
         self.unread = 0
         self.list: PagedList[Notification] = PagedList(self._page)
 
-    async def _page(self, page: int):
+    async def _page(self, page: int) -> NotificationPage:
         answer = await self.api.notifications(page=page)
         self.unread = answer["unread"]
         return answer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -13,6 +13,9 @@ from mobileapp.formats import short_date, short_datetime
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import case_tile, coming_soon, countdown, form_fields
 from mobileapp.screens.outcome import decision_card
+
+if TYPE_CHECKING:
+    from mobileapp.app import App
 
 FILTERS: list[tuple[CaseStatus | None, str]] = [
     (None, "catalogue.all"),
@@ -27,7 +30,7 @@ class CasesScreen(Screen):
     tab = "cases"
     root = True
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.ctrl = CasesController(self.api)
         self.unavailable = False
@@ -50,13 +53,15 @@ class CasesScreen(Screen):
             return [coming_soon(self, ft.Icons.ASSIGNMENT)]
         out: list[ft.Control] = []
         if not look.elder:
-            chips = []
+            chips: list[ft.Control] = []
             for value, key in FILTERS:
                 active = value == self.filter
                 chips.append(
                     ft.Container(
                         content=ui.text(look, self.t(key), 13, color=look.primary if active else look.text2),
                         padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                        height=ui.target_height(look),
+                        alignment=ft.Alignment.CENTER,
                         border_radius=16,
                         bgcolor=look.primary_soft if active else look.surface,
                         border=ft.Border.all(1, look.primary if active else look.border),
@@ -103,7 +108,7 @@ class CasesScreen(Screen):
 class CaseScreen(Screen):
     tab = "cases"
 
-    def __init__(self, app, case_id: int) -> None:
+    def __init__(self, app: App, case_id: int) -> None:
         super().__init__(app)
         self.ctrl = CaseController(self.api, case_id)
         self.confirm_withdraw = False
@@ -388,7 +393,7 @@ class ResubmitScreen(Screen):
 
     tab = "cases"
 
-    def __init__(self, app, ctrl: CaseController) -> None:
+    def __init__(self, app: App, ctrl: CaseController) -> None:
         super().__init__(app)
         self.ctrl = ctrl
         self.busy = False

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from mobileapp import ui
-from mobileapp.api import NotAvailable
-from mobileapp.controllers.catalogue import CatalogueController
+from mobileapp.api import NotAvailable, Service
+from mobileapp.controllers.catalogue import CatalogueController, GroupBy
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import coming_soon, service_tile
+
+if TYPE_CHECKING:
+    from mobileapp.app import App
 
 
 class CatalogueScreen(Screen):
     tab = "services"
     root = True
 
-    def __init__(self, app, query: str = "") -> None:
+    def __init__(self, app: App, query: str = "") -> None:
         super().__init__(app)
         self.catalogue = CatalogueController(self.api)
         self.query = query
-        self.group_by = "category"
+        self.group_by: GroupBy = "category"
         self.selected: str | None = None  # a group key, None = all
         self.unavailable = False
 
@@ -74,7 +77,11 @@ class CatalogueScreen(Screen):
     def _group_switch(self) -> ft.Control:
         look = self.look
         parts = []
-        for key, label_key in (("category", "catalogue.by_category"), ("department", "catalogue.by_department")):
+        groupings: list[tuple[GroupBy, str]] = [
+            ("category", "catalogue.by_category"),
+            ("department", "catalogue.by_department"),
+        ]
+        for key, label_key in groupings:
             active = key == self.group_by
             parts.append(
                 ui.with_id(
@@ -90,7 +97,7 @@ class CatalogueScreen(Screen):
                         bgcolor=look.primary if active else None,
                         border_radius=look.touch / 2,
                         alignment=ft.Alignment.CENTER,
-                        height=look.touch - 8,
+                        height=look.touch - 8 if not look.elder else look.touch,
                         expand=True,
                         on_click=self.handler(self.set_group, key),
                     ),
@@ -106,15 +113,17 @@ class CatalogueScreen(Screen):
             border=ft.Border.all(look.border_width, look.border),
         )
 
-    def _chips(self, groups: list[tuple[str, str, list]]) -> ft.Control:
+    def _chips(self, groups: list[tuple[str, str, list[Service]]]) -> ft.Control:
         look = self.look
-        chips = []
+        chips: list[ft.Control] = []
         for key, label in [(None, self.t("catalogue.all")), *[(k, lbl) for k, lbl, _ in groups]]:
             active = key == self.selected
             chips.append(
                 ft.Container(
                     content=ui.text(look, label, 13, color=look.primary if active else look.text2),
-                    padding=ft.Padding.symmetric(horizontal=12, vertical=6 if not look.elder else 10),
+                    padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                    height=ui.target_height(look),
+                    alignment=ft.Alignment.CENTER,
                     border_radius=16,
                     bgcolor=look.primary_soft if active else look.surface,
                     border=ft.Border.all(1, look.primary if active else look.border),
@@ -131,7 +140,7 @@ class CatalogueScreen(Screen):
         self.selected = None
         await self.app.open(self)
 
-    async def set_group(self, key: str) -> None:
+    async def set_group(self, key: GroupBy) -> None:
         self.group_by = key
         self.selected = None
         self.render()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import flet as ft
 
 from mobileapp import formats, ui
@@ -11,6 +13,9 @@ from mobileapp.formats import short_date
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import coming_soon
 
+if TYPE_CHECKING:
+    from mobileapp.app import App
+
 # members of a certificate's data that are bookkeeping, not something to show
 HIDDEN_DATA = ("type", "certificate_id", "certificate_code")
 
@@ -18,7 +23,7 @@ HIDDEN_DATA = ("type", "certificate_id", "certificate_code")
 class CertificatesScreen(Screen):
     tab = "me"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.ctrl = CertificatesController(self.api)
         self.open_id: int | None = None

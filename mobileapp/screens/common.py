@@ -3,6 +3,7 @@ soon"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -65,7 +66,7 @@ def mode_tags(screen: Screen, service: Service) -> list[ft.Control]:
     return tags
 
 
-def service_tile(screen: Screen, service: Service, on_open) -> ft.Control:
+def service_tile(screen: Screen, service: Service, on_open: ui.Handler) -> ft.Control:
     look = screen.look
     icon, color = service_icon(service)
     summary = service["summary"]
@@ -124,7 +125,7 @@ def countdown(screen: Screen, case: Case) -> ft.Control | None:
     )
 
 
-def case_tile(screen: Screen, case: Case, on_open) -> ft.Control:
+def case_tile(screen: Screen, case: Case, on_open: ui.Handler) -> ft.Control:
     look = screen.look
     status = case["status"]
     ref = case["reference_no"]
@@ -156,7 +157,11 @@ def case_tile(screen: Screen, case: Case, on_open) -> ft.Control:
 
 
 def form_fields(
-    screen: Screen, specs: list[forms.FieldSpec], values: dict[str, Any], errors: dict[str, str], on_change
+    screen: Screen,
+    specs: list[forms.FieldSpec],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    on_change: Callable[[str, Any, bool], Any],
 ) -> list[ft.Control]:
     """Controls for a generated form; ``on_change(name, value, rerender)`` records what the resident enters."""
     look = screen.look
@@ -175,7 +180,7 @@ def form_fields(
                     look,
                     [(c.value, forms.localized(c.label, lang)) for c in spec.choices],
                     values.get(spec.name),
-                    lambda v, name=spec.name: on_change(name, v, True),
+                    _choose(on_change, spec.name),
                     identifier_prefix=ident,
                 )
             )
@@ -191,10 +196,12 @@ def form_fields(
                         value=bool(values.get(spec.name)),
                         on_change=lambda e, name=spec.name: on_change(name, bool(e.control.value), True),
                         label_style=ft.TextStyle(size=look.fs(15), color=look.text),
-                        error=error,
+                        error=bool(error),  # a Checkbox shows an error state only: the message is the text below
                     ),
                 )
             )
+            if error:
+                out.append(ui.text(look, error, 13, color=look.danger))
         else:
             value = values.get(spec.name)
             numeric = spec.kind in ("number", "integer") or forms.numeric_pattern(spec.pattern)
@@ -231,3 +238,12 @@ def coming_soon(screen: Screen, icon: ft.IconData = ft.Icons.CONSTRUCTION) -> ft
         ),
         padding=32,
     )
+
+
+def _choose(on_change: Callable[[str, Any, bool], Any], name: str) -> Callable[[Any], Any]:
+    """The choice group's handler for field ``name`` (a choice re-renders: the tiles show the selection)."""
+
+    def choose(value: Any) -> Any:
+        return on_change(name, value, True)
+
+    return choose

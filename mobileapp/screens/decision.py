@@ -3,6 +3,8 @@ or the failed rule in plain words with a way to ask a clerk (the block is ``scre
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import flet as ft
 
 from mobileapp import ui
@@ -10,11 +12,14 @@ from mobileapp.api import Case
 from mobileapp.screens.base import Screen
 from mobileapp.screens.outcome import decision_card
 
+if TYPE_CHECKING:
+    from mobileapp.app import App
+
 
 class DecisionScreen(Screen):
     tab = "cases"
 
-    def __init__(self, app, case: Case) -> None:
+    def __init__(self, app: App, case: Case) -> None:
         super().__init__(app)
         self.case = case  # as the submission or the face check returned it: complete, nothing to load
 

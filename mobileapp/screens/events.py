@@ -5,7 +5,8 @@ Both APIs may not be deployed yet: a 404 on the collection shows a calm "coming 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -17,12 +18,15 @@ from mobileapp.formats import short_datetime
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import coming_soon
 
+if TYPE_CHECKING:
+    from mobileapp.app import App
+
 
 class EventsScreen(Screen):
     tab = "events"
     root = True
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.ctrl = EventsController(self.api)
         self.category: str | None = None
@@ -148,7 +152,7 @@ class EventsScreen(Screen):
         self.category = value
         self.render()
 
-    def _set(self, name: str):
+    def _set(self, name: str) -> Callable[[Any], None]:
         def update(e: Any) -> None:
             setattr(self, name, e.control.value or "")
 
@@ -195,7 +199,7 @@ class EventsScreen(Screen):
 class AppointmentsScreen(Screen):
     tab = "events"
 
-    def __init__(self, app, service: str | None = None) -> None:
+    def __init__(self, app: App, service: str | None = None) -> None:
         super().__init__(app)
         # from "ask a clerk": that service's counter slots first
         self.ctrl = AppointmentsController(self.api, service=service)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import flet as ft
 
 from mobileapp import ui
@@ -9,11 +11,14 @@ from mobileapp.api import ApiError, Case
 from mobileapp.controllers.face import FaceController
 from mobileapp.screens.base import Screen
 
+if TYPE_CHECKING:
+    from mobileapp.app import App
+
 
 class FaceScreen(Screen):
     tab = "cases"
 
-    def __init__(self, app, case: Case) -> None:
+    def __init__(self, app: App, case: Case) -> None:
         super().__init__(app)
         self.case = case
         self.ctrl = FaceController(self.api, case_id=case["id"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -14,6 +14,9 @@ from mobileapp.controllers.notifications import NotificationsController
 from mobileapp.formats import short_date
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import service_tile
+
+if TYPE_CHECKING:
+    from mobileapp.app import App
 
 
 def elder_toggle(screen: Screen, *, on_dark: bool) -> ft.Control:
@@ -36,7 +39,9 @@ def elder_toggle(screen: Screen, *, on_dark: bool) -> ft.Control:
                 spacing=4,
                 tight=True,
             ),
-            padding=ft.Padding.symmetric(horizontal=12, vertical=8 if not look.elder else 12),
+            padding=ft.Padding.symmetric(horizontal=12, vertical=8),
+            height=ui.target_height(look),
+            alignment=ft.Alignment.CENTER,
             border=ft.Border.all(1.5, fg),
             border_radius=20,
             bgcolor="#33FFFFFF" if on else None,
@@ -52,7 +57,7 @@ class HomeScreen(Screen):
     tab = "home"
     root = True
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.catalogue = CatalogueController(self.api)
         self.inbox = NotificationsController(self.api)
@@ -88,7 +93,7 @@ class HomeScreen(Screen):
 
     def hero(self) -> ft.Control:
         look = self.look
-        profile = self.state.profile or {}
+        profile = self.state.profile
         name = profile["name"] if profile and self.state.real_name_verified else self.t("home.guest")
         search = ui.text_field(
             look,
@@ -113,7 +118,7 @@ class HomeScreen(Screen):
                         spacing=4,
                     ),
                     ui.text(look, self.t("app.name"), 24, weight=ft.FontWeight.BOLD, color="#FFFFFF"),
-                    ui.text(look, self.t("home.greeting", name=name), 14, color="#DCE8FF"),
+                    ui.text(look, self.t("home.greeting", name=name), 14, color=look.on_primary_muted),
                     ft.Container(content=search, border_radius=12),
                 ],
                 spacing=8,
@@ -189,11 +194,13 @@ class HomeScreen(Screen):
         out.append(self._notices())
         return out
 
-    def _link(self, label: str, on_click) -> ft.Control:
+    def _link(self, label: str, on_click: ui.Handler) -> ft.Control:
         return ft.Container(
             content=ui.text(self.look, label, 14, color=self.look.primary),
             on_click=on_click,
             padding=ft.Padding.symmetric(horizontal=8, vertical=6),
+            height=ui.target_height(self.look),
+            alignment=ft.Alignment.CENTER,
         )
 
     def _quick_grid(self) -> ft.Control:

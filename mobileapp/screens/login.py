@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from mobileapp import ui
 from mobileapp.screens.base import Screen
 
+if TYPE_CHECKING:
+    from mobileapp.app import App
+
 
 class LoginScreen(Screen):
     needs_login = False
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.mode = "login"  # login | signup | code
         self.phone = ""
@@ -46,7 +50,7 @@ class LoginScreen(Screen):
                             ft.Column(
                                 [
                                     ui.text(look, self.t("app.name"), 22, weight=ft.FontWeight.BOLD, color="#FFFFFF"),
-                                    ui.text(look, self.t("app.slogan"), 13, color="#DCE8FF"),
+                                    ui.text(look, self.t("app.slogan"), 13, color=look.on_primary_muted),
                                 ],
                                 spacing=2,
                                 expand=True,
@@ -75,6 +79,8 @@ class LoginScreen(Screen):
             ft.Container(
                 content=ui.text(self.look, label, 13, color="#FFFFFF", weight=ft.FontWeight.BOLD),
                 padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                height=ui.target_height(self.look),
+                alignment=ft.Alignment.CENTER,
                 border=ft.Border.all(1, "#FFFFFF"),
                 border_radius=16,
                 on_click=switch,
@@ -172,6 +178,8 @@ class LoginScreen(Screen):
                         content=ui.text(look, t(switch_key), 15, color=look.primary, weight=ft.FontWeight.BOLD),
                         on_click=self.handler(self.toggle_mode),
                         padding=ft.Padding.symmetric(horizontal=12, vertical=10),
+                        height=ui.target_height(look),
+                        alignment=ft.Alignment.CENTER,
                     ),
                     button=True,
                 ),
@@ -186,7 +194,7 @@ class LoginScreen(Screen):
             )
         ]
 
-    def _set(self, name: str):
+    def _set(self, name: str) -> Callable[[Any], None]:
         def update(e: Any) -> None:
             setattr(self, name, e.control.value or "")
 

@@ -4,7 +4,8 @@ the data-access log."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -14,6 +15,10 @@ from mobileapp.controllers.notifications import NotificationsController, case_of
 from mobileapp.controllers.profile import DataAccessController
 from mobileapp.formats import short_datetime
 from mobileapp.screens.base import Screen
+from mobileapp.session import TEXT_SIZE_CHOICES
+
+if TYPE_CHECKING:
+    from mobileapp.app import App
 
 
 class ProfileScreen(Screen):
@@ -30,7 +35,7 @@ class ProfileScreen(Screen):
 
     def hero(self) -> ft.Control:
         look = self.look
-        profile = self.state.profile or {}
+        profile = self.state.profile
         verified = self.state.real_name_verified
         name = profile["name"] if profile and verified else self.t("home.guest")
         badge = ui.tag(
@@ -58,9 +63,12 @@ class ProfileScreen(Screen):
                                 wrap=True,
                             ),
                             ui.text(
-                                look, self.t("me.phone", phone=profile["phone"] if profile else ""), 14, color="#DCE8FF"
+                                look,
+                                self.t("me.phone", phone=profile["phone"] if profile else ""),
+                                14,
+                                color=look.on_primary_muted,
                             ),
-                            ui.text(look, profile["id_number"] or "", 13, color="#DCE8FF")
+                            ui.text(look, profile["id_number"] or "", 13, color=look.on_primary_muted)
                             if profile and verified
                             else ft.Container(),
                         ],
@@ -134,12 +142,17 @@ class ProfileScreen(Screen):
                                         active_color=look.primary,
                                     ),
                                     toggled=self.state.elder_mode,
+                                    label=self.t("me.elder"),
                                 ),
                             ],
                             spacing=12,
                         ),
                         padding=ft.Padding.symmetric(horizontal=look.pad, vertical=(look.touch - look.icon(22)) / 2),
+                        on_click=self.handler(self.state.set_elder_mode, not self.state.elder_mode),  # the whole row
+                        ink=True,
                     ),
+                    ui.divider(look),
+                    self._text_size_setting(),
                     ui.divider(look),
                     ft.Container(
                         content=ft.Row(
@@ -206,6 +219,55 @@ class ProfileScreen(Screen):
             ui.button(look, self.t("me.logout"), self.handler(self.logout), kind="ghost", identifier="logout"),
         ]
 
+    def _text_size_setting(self) -> ft.Control:
+        """标准 / 大 / 超大: three large option tiles (no drop-down), in either look."""
+        look = self.look
+        options: list[ft.Control] = []
+        for size in TEXT_SIZE_CHOICES:
+            active = self.state.text_size == size
+            options.append(
+                ui.with_id(
+                    f"text_size_{size}",
+                    ft.Container(
+                        content=ui.text(
+                            look,
+                            self.t(f"text_size.{size}"),
+                            15,
+                            color="#FFFFFF" if active else look.text,
+                            weight=ft.FontWeight.BOLD if active else None,
+                            align=ft.TextAlign.CENTER,
+                            max_lines=1,
+                        ),
+                        height=look.touch,
+                        expand=True,
+                        alignment=ft.Alignment.CENTER,
+                        bgcolor=look.primary if active else look.surface,
+                        border=ft.Border.all(look.border_width, look.primary if active else look.border),
+                        border_radius=10,
+                        on_click=self.handler(self.state.set_text_size, size),
+                        ink=True,
+                    ),
+                    button=True,
+                    selected=active,
+                )
+            )
+        return ft.Container(
+            content=ft.Column(
+                [
+                    ft.Row(
+                        [
+                            ft.Icon(ft.Icons.FORMAT_SIZE, color=look.primary, size=look.icon(22)),
+                            ui.text(look, self.t("me.text_size"), 16, expand=True),
+                        ],
+                        spacing=12,
+                    ),
+                    ft.Row(options, spacing=8),
+                ],
+                spacing=10,
+            ),
+            padding=ft.Padding.symmetric(horizontal=look.pad, vertical=look.pad - 4),
+        )
+
     def _language_toggle(self) -> ft.Control:
         look = self.look
         parts = []
@@ -223,7 +285,9 @@ class ProfileScreen(Screen):
                             weight=ft.FontWeight.BOLD if active else None,
                         ),
                         bgcolor=look.primary if active else None,
-                        padding=ft.Padding.symmetric(horizontal=10, vertical=6 if not look.elder else 10),
+                        padding=ft.Padding.symmetric(horizontal=10 if not look.elder else 14, vertical=6),
+                        height=ui.target_height(look),
+                        alignment=ft.Alignment.CENTER,
                         border_radius=14,
                         on_click=self.handler(self.state.set_language, code),
                     ),
@@ -249,7 +313,7 @@ class ProfileScreen(Screen):
 class RealNameScreen(Screen):
     tab = "me"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.name = ""
         self.id_number = ""
@@ -319,7 +383,7 @@ class RealNameScreen(Screen):
             busy=self.busy,
         )
 
-    def _set(self, name: str):
+    def _set(self, name: str) -> Callable[[Any], None]:
         def update(e: Any) -> None:
             setattr(self, name, e.control.value or "")
 
@@ -342,7 +406,7 @@ class RealNameScreen(Screen):
 class FaceEnrolScreen(Screen):
     tab = "me"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.busy = False
 
@@ -434,7 +498,7 @@ class FaceEnrolScreen(Screen):
 class NotificationsScreen(Screen):
     tab = "me"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.inbox = NotificationsController(self.api)
 
@@ -496,6 +560,8 @@ class NotificationsScreen(Screen):
                 content=ui.text(self.look, self.t("notices.read_all"), 13, color="#FFFFFF"),
                 on_click=self.handler(self.read_all),
                 padding=ft.Padding.symmetric(horizontal=8, vertical=6),
+                height=ui.target_height(self.look),
+                alignment=ft.Alignment.CENTER,
             )
         ]
 
@@ -521,7 +587,7 @@ class NotificationsScreen(Screen):
 class DataAccessScreen(Screen):
     tab = "me"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.log = DataAccessController(self.api)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -14,11 +14,14 @@ from mobileapp.formats import short_date
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import form_fields, icon_badge, mode_tags, service_icon
 
+if TYPE_CHECKING:
+    from mobileapp.app import App
+
 
 class ServiceScreen(Screen):
     tab = "services"
 
-    def __init__(self, app, code: str) -> None:
+    def __init__(self, app: App, code: str) -> None:
         super().__init__(app)
         self.ctrl = ApplyController(self.api, code)
         self.checking = False
@@ -189,7 +192,7 @@ class ApplyScreen(Screen):
 
     tab = "services"
 
-    def __init__(self, app, ctrl: ApplyController) -> None:
+    def __init__(self, app: App, ctrl: ApplyController) -> None:
         super().__init__(app)
         self.ctrl = ctrl
         self.busy = False
@@ -299,6 +302,7 @@ class ApplyScreen(Screen):
                                     content=ui.text(look, ctrl.consent_text or self.t("consent.checkbox"), 15),
                                     on_click=self.toggle_consent,
                                     expand=True,
+                                    padding=ft.Padding.symmetric(vertical=look.pad - 4 if look.elder else 0),  # ≥ 60 dp
                                 ),
                             ],
                             spacing=4,

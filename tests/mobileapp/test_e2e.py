@@ -297,6 +297,17 @@ def test_resident_journey_in_the_browser(city, app, browser_page, tmp_path) -> N
     ui.wait("logout")
     ui.shot("27-profile-elder")
 
+    # the resident's text size (标准 / 大 / 超大), on top of elder mode, remembered like it
+    ui.click("text_size_xlarge")
+    ui.settle()
+    ui.shot("32-profile-elder-xlarge")
+    ui.click("tab_home")
+    ui.wait("quick_cases")
+    ui.shot("33-home-elder-xlarge")
+    ui.click("tab_me")
+    ui.click("text_size_standard")
+    ui.settle()
+
     # back to normal, in English
     ui.click("elder_mode")
     ui.click("language_en")

@@ -71,3 +71,44 @@ def test_liveness_challenge_asks_one_photo_per_action_and_sends_frames(city, set
         assert exc.code != "validation_error", exc.message
     else:
         assert result["verified"] is False  # still photos show no blink or head turn
+
+
+def _expire_challenges() -> None:
+    """Time passing (the challenge's lifetime, FACE_CHALLENGE_TTL_SECONDS), written where the server reads it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.faceauth.models import FaceChallenge
+
+    FaceChallenge.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_a_still_taken_after_the_challenge_expired_is_sent_again_under_a_fresh_one(city) -> None:
+    """适老化: no short time limits. A resident who takes longer than the challenge lasts to pick a photo is not
+    asked for it again when no liveness moves are needed."""
+    state = verified_state(city, ZHANG)
+    run(state.enrol_face(photo("obama_2.jpg"), "obama_2.jpg"))
+    case = run(state.api.create_case("provident-fund-withdrawal", {"reason": "rent", "amount": "100"}, consent=True))
+    face = FaceController(state.api, case_id=case["id"])
+    first = run(face.start())
+    assert first["actions"] == []
+    _expire_challenges()
+    face.add_frame("obama_3.jpg", photo("obama_3.jpg"))
+    result = run(face.verify())
+    assert result is not None and result["verified"] is True
+
+
+def test_liveness_frames_after_the_challenge_expired_are_taken_again(city, settings) -> None:
+    settings.FACE_LIVENESS = "active"
+    state = verified_state(city, ZHANG)
+    run(state.enrol_face(photo("obama_2.jpg"), "obama_2.jpg"))
+    case = run(state.api.create_case("provident-fund-withdrawal", {"reason": "rent", "amount": "100"}, consent=True))
+    face = FaceController(state.api, case_id=case["id"])
+    run(face.start())
+    _expire_challenges()
+    for _ in range(face.frames_needed):
+        face.add_frame("obama_3.jpg", photo("obama_3.jpg"))
+    with pytest.raises(ApiError) as expired:
+        run(face.verify())
+    assert expired.value.code == "challenge_expired" and face.challenge is None  # the screen starts a fresh one
