@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,6 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.core.errors import DomainError, NotFound
+from backend.drafts import services as drafts
 
 from . import services
 from .models import Case, CaseEvent, Certificate, FollowUp, Status
@@ -67,12 +70,15 @@ class CaseListCreateView(ListAPIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
     def post(self, request: Request) -> Response:
+        # save and resume: a named draft must be the caller's (404 before anything else); deleted with the case
+        draft = drafts.claimed_draft(request.user, request.data.get("draft"), request.headers.get("Idempotency-Key"))
         payload = CaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key", "").strip() or None
         if key and len(key) > 100:
             raise DomainError("validation_error", "Idempotency-Key too long", fields={"Idempotency-Key": ["≤ 100"]})
-        case, created = services.submit(
+        submit = services.submit if draft is None else partial(drafts.submit_with_draft, draft)
+        case, created = submit(
             request.user,
             payload.validated_data["service"],
             payload.validated_data.get("form"),
