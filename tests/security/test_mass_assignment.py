@@ -107,7 +107,8 @@ def test_booking_ignores_forged_fields(world) -> None:
     victim = world["victim"]
     slots = victim.client.get("/api/v1/appointments/slots").json()
     slots = slots["results"] if isinstance(slots, dict) else slots
-    slot = next(s for s in slots if s["remaining"] > 1 and s["id"] != victim.objects["booking"])
+    held = Booking.objects.get(pk=victim.objects["booking"]).slot_id  # not the booking's id: that is another table's
+    slot = next(s for s in slots if s["remaining"] > 1 and s["id"] != held)
     attacker_id = User.objects.get(phone="+86" + ATTACKER).pk
     response = victim.client.post(
         "/api/v1/appointments", {"slot": slot["id"], "user": attacker_id, "status": "attended"}, format="json"
