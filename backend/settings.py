@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "backend.cityevents",
     "backend.appointments",
     "backend.notifications",
+    "backend.drafts",
     "backend.cockpit",
 ]
 
@@ -175,11 +176,14 @@ CELERY_TASK_ROUTES = {
     "backend.notifications.tasks.*": {"queue": "push"},
     "backend.cases.tasks.*": {"queue": "periodic"},
     "backend.core.tasks.*": {"queue": "periodic"},  # the sweeps' names before issue 12, kept as aliases
+    "backend.drafts.tasks.*": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE = {
     # hourly; clerk digests are sent once per Shanghai day, overdue notices once per case
     "statutory-clock-sweep": {"task": "backend.cases.tasks.sweep_statutory_clock", "schedule": 3600.0},
     "repush-pending": {"task": "backend.notifications.tasks.repush_pending", "schedule": 300.0},
+    # daily; deletes drafts unchanged for 30 days and warns 3 days ahead, each notice once
+    "draft-expiry-sweep": {"task": "backend.drafts.tasks.sweep_expired_drafts", "schedule": 86400.0},
 }
 
 # --- auth -------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ API_APPS = [
     "backend.cityevents.urls",
     "backend.appointments.urls",
     "backend.notifications.urls",
+    "backend.drafts.urls",
 ]
 
 api_v1: list[URLPattern | URLResolver] = [

@@ -230,6 +230,19 @@ class Case(TypedDict):
     actions: list[CaseAction]
 
 
+class Draft(TypedDict):
+    """A saved, unsubmitted application (``form``: the answers so far, identifiers masked). ``updated_at`` is sent
+    back as ``base_updated_at`` so a save from a stale device is refused (409 ``draft_changed``)."""
+
+    id: int
+    service: str
+    service_name: str
+    form: dict[str, Any]
+    created_at: str
+    updated_at: str
+    expires_at: str
+
+
 class Challenge(TypedDict):
     challenge_id: str
     expires_at: str
@@ -620,10 +633,18 @@ class ApiClient:
     # ---- cases ----
 
     async def create_case(
-        self, service: str, form: dict[str, Any], *, consent: bool, idempotency_key: str | None = None
+        self,
+        service: str,
+        form: dict[str, Any],
+        *,
+        consent: bool,
+        idempotency_key: str | None = None,
+        draft: int | None = None,
     ) -> Case:
         key = idempotency_key or new_idempotency_key()
-        payload = {"service": service, "form": form, "consent": consent}
+        payload: dict[str, Any] = {"service": service, "form": form, "consent": consent}
+        if draft is not None:  # resumed from a draft: the server deletes it with the case
+            payload["draft"] = draft
         return await self._answer(Case, "POST", f"{API}/cases", json=payload, headers={"Idempotency-Key": key})
 
     async def cases(self, page: int = 1, status: str | None = None) -> Page[Case]:
@@ -646,6 +667,26 @@ class ApiClient:
         return await self._answer(
             Rating, "POST", f"{API}/cases/{case_id}/rating", json={"score": score, "comment": comment}
         )
+
+    # ---- drafts (save and resume) ----
+
+    async def drafts(self, page: int = 1) -> Page[Draft]:
+        return await self._optional("GET", f"{API}/drafts", params={"page": page})
+
+    async def draft(self, draft_id: int) -> Draft:
+        return await self._json("GET", f"{API}/drafts/{draft_id}")
+
+    async def create_draft(self, service: str, form: dict[str, Any]) -> Draft:
+        return await self._json("POST", f"{API}/drafts", json={"service": service, "form": form})
+
+    async def update_draft(self, draft_id: int, form: dict[str, Any], base_updated_at: str | None = None) -> Draft:
+        payload: dict[str, Any] = {"form": form}
+        if base_updated_at:
+            payload["base_updated_at"] = base_updated_at
+        return await self._json("PUT", f"{API}/drafts/{draft_id}", json=payload)
+
+    async def delete_draft(self, draft_id: int) -> None:
+        await self._json("DELETE", f"{API}/drafts/{draft_id}")
 
     # ---- face ----
 

@@ -119,6 +119,8 @@ class App:
 
     async def reset(self, route: str, *, notice: tuple[str, str] | None = None, **params: Any) -> None:
         """Start over at ``route`` (login, a tab), optionally with a notice at the top of it."""
+        for left in reversed(self.stack):
+            await self.guard(left, left.leave)
         screen = routes.screen_for(self, route, **params)
         if notice is not None:
             screen.notice = notice
@@ -136,6 +138,7 @@ class App:
 
     async def back(self, e: Any = None) -> None:
         if len(self.stack) > 1:
+            await self.guard(self.stack[-1], self.stack[-1].leave)
             self.stack.pop()
             screen = self.stack[-1]
             await self.open(screen)

@@ -230,6 +230,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "decision.rules": ("条件核验明细", "Rule checks"),
     # cases
     "cases.title": ("我的办件", "My cases"),
+    "draft.save": ("保存草稿", "Save draft"),
+    "draft.saved": ("草稿已保存，{date} 前可继续填写", "Draft saved: continue before {date}"),
+    "draft.badge": ("草稿", "Draft"),
+    "draft.updated": ("保存于 {date}", "Saved {date}"),
+    "draft.expires": ("{date} 自动删除", "Deleted on {date}"),
+    "draft.delete": ("删除草稿", "Delete draft"),
+    "draft.deleted": ("草稿已删除", "Draft deleted"),
     "cases.empty": ("您还没有办件，去办事大厅看看吧", "No cases yet. Browse the services"),
     "cases.submitted": ("提交于 {date}", "Submitted {date}"),
     "cases.working_days_left": ("剩余 {n} 个工作日", "{n} working days left"),

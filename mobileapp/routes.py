@@ -56,7 +56,7 @@ ROUTES: dict[str, ScreenFactory] = {
     "login": LoginScreen,
     "search": search_results,  # query
     "service": ServiceScreen,  # code
-    "apply": ApplyScreen,  # ctrl: the detail's ApplyController (form values survive going back to the detail)
+    "apply": ApplyScreen,  # ctrl: the detail's ApplyController (form values survive going back); drafts: resumed
     "face": FaceScreen,  # case
     "decision": DecisionScreen,  # case
     "case": CaseScreen,  # case_id

@@ -34,6 +34,7 @@ LAYERS = {
     "cockpit": 5,
     "catalogue": 5,
     "servicemodules": 5,
+    "drafts": 5,
 }
 DOMAIN_NAMES = {"services", "tasks", "models", "selectors", "transitions", "faces", "push", "permissions"}
 

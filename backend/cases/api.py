@@ -15,7 +15,7 @@ from backend.accounts import permissions
 from backend.core.errors import DomainError, NotFound
 from backend.core.inputs import validated
 
-from . import services
+from . import services, submission
 from .models import Case, CaseEvent, CaseQuerySet, Certificate, FollowUp
 from .serializers import (
     CaseCreateSerializer,
@@ -72,12 +72,16 @@ class CaseListCreateView(ListAPIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
     def post(self, request: Request) -> Response:
+        # an application resumed from elsewhere (a draft): that object must be the caller's, 404 before anything else
+        submit = submission.submission_for(
+            request.user, request.data, request.headers.get("Idempotency-Key"), default=services.submit
+        )
         payload = CaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key", "").strip() or None
         if key and len(key) > 100:
             raise DomainError("validation_error", "Idempotency-Key too long", fields={"Idempotency-Key": ["≤ 100"]})
-        case, created = services.submit(
+        case, created = submit(
             request.user,
             payload.validated_data["service"],
             payload.validated_data.get("form"),

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from backend.core.i18n import is_english, localize, pick
+from backend.core.ids import IdField
 from backend.core.inputs import Judged
 from backend.core.masking import mask_name
 from backend.workflow import clock
@@ -169,6 +170,7 @@ class CaseCreateSerializer(serializers.Serializer):
     service = serializers.CharField(max_length=80)
     form = serializers.JSONField(required=False, default=dict)
     consent = serializers.JSONField(required=False, default=False, help_text="must be the JSON literal true")
+    draft = IdField(required=False, allow_null=True, help_text="the caller's draft it resumes: deleted with the case")
 
 
 class CaseUpdateSerializer(serializers.Serializer):

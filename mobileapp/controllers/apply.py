@@ -59,6 +59,10 @@ class ApplyController:
         self.attempt_key: str | None = None
         self.submissions = 0  # requests actually sent (tests read it)
         self.eligibility: Eligibility | None = None
+        # save and resume (controllers/drafts.py): the draft this application continues, and the values the server
+        # keeps (identifiers shown masked) that are sent back as shown, past the client's pattern check
+        self.draft_id: int | None = None
+        self.kept: dict[str, Any] = {}
 
     async def load(self) -> ServiceDetail:
         self.detail = await self.api.service(self.code)
@@ -83,8 +87,10 @@ class ApplyController:
         return bool(self.detail and self.detail["requires_face"])
 
     def validate(self, language: str = i18n.DEFAULT_LANGUAGE) -> dict[str, Any] | None:
-        values, self.errors = forms.collect(self.fields, self.values, language)
-        return None if self.errors else values
+        kept = {name: value for name, value in self.kept.items() if self.values.get(name) == value}
+        fields = [spec for spec in self.fields if spec.name not in kept]
+        values, self.errors = forms.collect(fields, self.values, language)
+        return None if self.errors else {**values, **kept}
 
     async def submit(self, language: str = i18n.DEFAULT_LANGUAGE) -> Case | None:
         """Create the case. Returns None when nothing was sent (no consent, invalid form, already in flight)."""
@@ -101,14 +107,19 @@ class ApplyController:
             self.attempt_key = new_idempotency_key()
         try:
             self.submissions += 1
-            self.case = await self.api.create_case(self.code, values, consent=True, idempotency_key=self.attempt_key)
+            self.case = await self.api.create_case(
+                self.code, values, consent=True, idempotency_key=self.attempt_key, draft=self.draft_id
+            )
         except ApiError as exc:
             if exc.status != 0:  # the server answered: the next attempt is a new one
                 self.attempt_key = None
+            if exc.status == 404 and exc.code == "not_found" and self.draft_id is not None:
+                self.draft_id = None  # the draft was deleted elsewhere: the next tap submits without it
             if exc.fields:
                 self.errors = {k: v for k, v in exc.field_messages().items() if k != "non_field_errors"}
             raise
         finally:
             self.in_flight = False
         self.attempt_key = None
+        self.draft_id = None  # the server deleted it with the case
         return self.case

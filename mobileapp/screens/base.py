@@ -56,6 +56,9 @@ class Screen:
     def build(self) -> list[ft.Control]:
         return []
 
+    async def leave(self) -> None:
+        """Called when the screen is left for good (back, another tab, logout); e.g. save a draft."""
+
     def hero(self) -> ft.Control | None:
         """A custom top area replacing the standard blue bar (home, profile)."""
         return None

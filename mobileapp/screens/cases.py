@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from mobileapp import forms, ui
-from mobileapp.api import Case, CaseStatus, NotAvailable
+from mobileapp.api import Case, CaseStatus, Draft, NotAvailable
 from mobileapp.controllers.cases import CaseController, CasesController, returned_note
+from mobileapp.controllers.drafts import DraftController, DraftsController
 from mobileapp.formats import short_date, short_datetime
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import case_tile, coming_soon, countdown, form_fields
@@ -33,6 +35,7 @@ class CasesScreen(Screen):
     def __init__(self, app: App) -> None:
         super().__init__(app)
         self.ctrl = CasesController(self.api)
+        self.drafts = DraftsController(self.api)
         self.unavailable = False
         self.filter: CaseStatus | None = None
         self.more_busy = False
@@ -46,6 +49,9 @@ class CasesScreen(Screen):
             self.unavailable = False
         except NotAvailable:
             self.unavailable = True
+        if not self.unavailable:
+            with contextlib.suppress(NotAvailable):  # a server without drafts: just the cases
+                await self.drafts.load()  # drafts first, whatever the filter: they are not cases yet
 
     def build(self) -> list[ft.Control]:
         look = self.look
@@ -69,7 +75,9 @@ class CasesScreen(Screen):
                     )
                 )
             out.append(ft.Row(chips, spacing=8, wrap=True, run_spacing=8))
-        if not self.ctrl.cases:
+        for draft in self.drafts.drafts:
+            out.append(draft_tile(self, draft))
+        if not self.ctrl.cases and not self.drafts.drafts:
             out.append(
                 ui.empty(
                     look,
@@ -103,6 +111,62 @@ class CasesScreen(Screen):
 
     async def open_case(self, case_id: int) -> None:
         await self.app.go("case", case_id=case_id)
+
+    async def resume_draft(self, draft_id: int) -> None:
+        keeper = await DraftController.resume(self.api, draft_id)
+        await self.app.go("apply", ctrl=keeper.apply, drafts=keeper)
+
+    async def delete_draft(self, draft_id: int) -> None:
+        await self.drafts.delete(draft_id)
+        self.notice = ("success", self.t("draft.deleted"))
+        self.render()
+
+
+def draft_tile(screen: CasesScreen, draft: Draft) -> ft.Control:
+    """A draft in "my cases": badge 草稿, the service, when it was saved and when it will be deleted."""
+    look = screen.look
+    return ui.card(
+        look,
+        ft.Column(
+            [
+                ft.Row(
+                    [
+                        ui.text(look, draft["service_name"], 16, weight=ft.FontWeight.BOLD, max_lines=1, expand=True),
+                        ui.tag(look, screen.t("draft.badge"), look.text2, look.bg),
+                    ],
+                    spacing=8,
+                ),
+                ft.Row(
+                    [
+                        ui.text(
+                            look,
+                            " · ".join(
+                                (
+                                    screen.t("draft.updated", date=short_date(draft["updated_at"])),
+                                    screen.t("draft.expires", date=short_date(draft["expires_at"])),
+                                )
+                            ),
+                            13,
+                            color=look.text3,
+                            expand=True,
+                        ),
+                        ui.button(
+                            look,
+                            screen.t("draft.delete"),
+                            screen.handler(screen.delete_draft, draft["id"]),
+                            identifier=f"draft_delete_{draft['id']}",
+                            kind="ghost",
+                            expand=False,
+                        ),
+                    ],
+                    spacing=8,
+                ),
+            ],
+            spacing=6,
+        ),
+        on_click=screen.handler(screen.resume_draft, draft["id"]),
+        identifier=f"draft_{draft['id']}",
+    )
 
 
 class CaseScreen(Screen):

@@ -9,6 +9,7 @@ import flet as ft
 from mobileapp import ui
 from mobileapp.api import Case
 from mobileapp.controllers.apply import ApplyController
+from mobileapp.controllers.drafts import DraftController, keeper_of
 from mobileapp.decisions import failed_rules, rule_text
 from mobileapp.formats import short_date
 from mobileapp.screens.base import Screen
@@ -192,10 +193,12 @@ class ApplyScreen(Screen):
 
     tab = "services"
 
-    def __init__(self, app: App, ctrl: ApplyController) -> None:
+    def __init__(self, app: App, ctrl: ApplyController, drafts: DraftController | None = None) -> None:
         super().__init__(app)
         self.ctrl = ctrl
+        self.drafts = drafts or keeper_of(ctrl)  # save and resume: one draft per application, kept with it
         self.busy = False
+        self.saving = False
 
     def title(self) -> str:
         return self.t("form.title")
@@ -319,7 +322,16 @@ class ApplyScreen(Screen):
 
     def footer(self) -> ft.Control:
         ctrl = self.ctrl
-        return ui.button(
+        save = ui.button(
+            self.look,
+            self.t("draft.save"),
+            self.handler(self.save_draft),
+            identifier="apply_save_draft",
+            kind="secondary",
+            busy=self.saving,
+            expand=False,
+        )
+        submit = ui.button(
             self.look,
             self.t("form.submit"),
             self.handler(self.submit),
@@ -328,6 +340,24 @@ class ApplyScreen(Screen):
             disabled=not ctrl.consent,
             busy_label=self.t("form.submitting"),
         )
+        return ft.Row([save, submit], spacing=8)
+
+    async def save_draft(self) -> None:
+        if self.saving:
+            return
+        self.error, self.saving = None, True
+        self.render()
+        try:
+            draft = await self.drafts.save()
+        finally:
+            self.saving = False
+            self.render()
+        if draft is not None:
+            self.notice = ("success", self.t("draft.saved", date=short_date(draft["expires_at"])))
+            self.render()
+
+    async def leave(self) -> None:
+        await self.drafts.save_if_changed()  # leaving the form with changes keeps them (never raises)
 
     def on_field(self, name: str, value: Any, rerender: bool) -> None:
         self.ctrl.values[name] = value

@@ -218,12 +218,24 @@ def test_resident_journey_in_the_browser(city, app, browser_page, tmp_path) -> N
     ui.click("service_primary-school-enrolment")
     ui.click("service_apply")
     ui.fill("form_child_id_number", child["id_number"])
+    # save and resume: the half-done application is kept as a draft, listed first in my cases, and resumed there
+    ui.click("apply_save_draft")
+    ui.wait_text("screen_notice", "草稿已保存")
+    draft = me.get("/api/v1/drafts")["results"][0]
+    assert draft["form"]["child_id_number"] == child["id_number"][:6] + "********" + child["id_number"][-4:]
+    ui.click("nav_back")  # the service detail
+    ui.click("nav_back")  # the catalogue, with the tab bar
+    ui.click("tab_cases")
+    ui.wait(f"draft_{draft['id']}")
+    ui.shot("14b-my-cases-draft")
+    ui.click(f"draft_{draft['id']}")
     ui.click("consent_checkbox")
     ui.click("apply_submit")
     ui.wait_text("case_status", "等待审核")
     ui.shot("15-decision-in-review")
     school = next(c for c in me.cases() if c["service"] == "primary-school-enrolment")
     assert school["status"] == "in_review"
+    assert me.get("/api/v1/drafts")["count"] == 0  # submitted: the draft is gone
 
     # the clerk returns it; the resident fixes and resubmits it
     staff_decide(city["url"], "13700000002", school["id"], "return", "请核对孩子身份证号")

@@ -77,7 +77,7 @@ class Owner:
 @pytest.fixture
 def world(demo) -> dict[str, Owner]:  # noqa: F811
     """The victim owns a decided case with a certificate, an open case with a face challenge, notifications, a city
-    event report and a booking; the attacker is another verified resident."""
+    event report, a booking and a draft; the attacker is another verified resident."""
     victim = Resident(demo[VICTIM])
     victim.enrol("obama_2.jpg")
     v = Owner(victim, victim.client)
@@ -118,10 +118,19 @@ def world(demo) -> dict[str, Owner]:  # noqa: F811
     v.objects["booking"] = booking.json()["id"]
     v.objects["booked_slot"] = free["id"]
 
+    draft = v.client.post(
+        "/api/v1/drafts",
+        {"service": "talent-housing-subsidy", "form": {"employer": "DRAFT-MARKER 郑州大学"}},
+        format="json",
+    )
+    assert draft.status_code == 201, draft.content
+    v.objects["draft"] = draft.json()["id"]
+
     v.markers = [
         decided["reference_no"],
         open_case["reference_no"],
         "BOLA-MARKER",
+        "DRAFT-MARKER",
         demo[VICTIM]["id_number"],
         demo[VICTIM]["id_number"][-4:] + '"',  # the masked form ends with the last four digits
     ]

@@ -3,7 +3,8 @@
 A fuzzer that only ever sends random ids meets 404 on every ``/{id}`` operation and never reaches the code behind it
 (the issue counted 13 operations that answered only 404 and 6 that answered only 401/403). So before the run the
 fuzz resident gets one of everything a resident owns — cases in several states, a face enrolment and a challenge,
-city reports in several states, bookings, notifications, a certificate — and the clerks get a follow-up to close;
+city reports in several states, bookings, notifications, a certificate, drafts — and the clerks get a follow-up to
+close;
 :func:`config` binds their ids to the operations' parameters as schemathesis *dictionaries* drawn half of the time,
 so the other half stays random (out-of-range ids included) and the run still fuzzes.
 
@@ -118,6 +119,11 @@ def seed(base: str, resident: str, housing_clerk: str, city_clerk: str) -> Seede
         out.add("booking", me.call("POST", "appointments", json={"slot": slot["id"]})["id"])
     out.add("slot", *(s["id"] for s in free[2:8]))
     out.add("venue", *(v["id"] for v in me.results("appointments/venues")))
+    drafts = [
+        me.call("POST", "drafts", json={"service": "talent-housing-subsidy", "form": {"degree": "master"}}),
+        me.call("POST", "drafts", json={"service": "primary-school-enrolment", "form": {}}),
+    ]
+    out.add("draft", *(d["id"] for d in drafts))
     out.add("notification", *(n["id"] for n in me.results("notifications", page_size=5)))
     out.add("certificate", *(c["code"] for c in me.results("certificates")))
     out.add("service", *(s["code"] for s in me.call("GET", "services")))
@@ -148,6 +154,9 @@ BINDINGS: list[tuple[str, str, str]] = [
     ("/api/v1/face/challenges", "body.case", "case"),
     ("/api/v1/face/verify", "body.challenge_id", "challenge"),
     ("/api/v1/cases", "body.service", "service"),
+    ("/api/v1/cases", "body.draft", "draft"),
+    ("/api/v1/drafts/{id}", "path.id", "draft"),
+    ("/api/v1/drafts", "body.service", "service"),
     ("/api/v1/events", "body.category", "category"),
     ("/api/v1/events", "body.lat", "lat"),
     ("/api/v1/events", "body.long", "long"),

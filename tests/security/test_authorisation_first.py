@@ -31,6 +31,7 @@ from rest_framework.test import APIClient
 from backend.appointments.models import Booking, Slot
 from backend.cases.models import Case, CaseEvent, FollowUp, Rating
 from backend.cityevents.models import EventAction, EventReport
+from backend.drafts.models import Draft
 from backend.faceauth.models import FaceChallenge, FaceEvent
 from backend.notifications.models import Notification
 from tests.cases.conftest import PHOTOS
@@ -55,6 +56,9 @@ RESIDENT = {
     ("POST", "/api/v1/events/{id}/rating"): "event",
     ("GET", "/api/v1/appointments/{id}"): "booking",
     ("POST", "/api/v1/appointments/{id}/cancel"): "booking",
+    ("GET", "/api/v1/drafts/{id}"): "draft",
+    ("PUT", "/api/v1/drafts/{id}"): "draft",
+    ("DELETE", "/api/v1/drafts/{id}"): "draft",
 }
 STAFF = {
     ("GET", "/api/v1/staff/cases/{id}"): "case",
@@ -75,6 +79,7 @@ BODY = {
     ("POST", "/api/v1/face/challenges", "case"): "resident: the caller's case (test below)",
     ("POST", "/api/v1/face/verify", "challenge_id"): "resident: the caller's challenge (test below)",
     ("POST", "/api/v1/appointments", "slot"): "public: a slot anyone may book (test below)",
+    ("POST", "/api/v1/cases", "draft"): "resident: the caller's draft, checked first (tests/drafts/test_drafts_api.py)",
     ("POST", "/api/v1/me/real-name", "id_number"): "an identity claim checked against the registry (§3.3)",
     ("POST", "/api/v1/events", "category"): "public: an event category code",
     ("POST", "/api/v1/events", "district"): "public: a district name of the city",
@@ -228,6 +233,7 @@ def snapshot() -> tuple:
         list(Booking.objects.order_by("pk").values_list("pk", "status")),
         FaceChallenge.objects.count(),
         FaceEvent.objects.count(),
+        list(Draft.objects.order_by("pk").values_list("pk", "updated_at")),
     )
 
 

@@ -33,6 +33,7 @@ OWNED = {
     "event-rating": "event",
     "appointment-detail": "booking",
     "appointment-cancel": "booking",
+    "draft-detail": "draft",
 }
 PUBLIC = {"service-detail", "service-prefill", "service-eligibility", "certificate-verify"}
 
@@ -117,7 +118,7 @@ def test_no_list_endpoint_shows_another_residents_data(world) -> None:
         assert not leaked, f"{route.route} shows the victim's {leaked}"
         checked.append(route.route)
     assert {"api/v1/cases", "api/v1/notifications", "api/v1/events", "api/v1/certificates"} <= set(checked)
-    assert {"api/v1/me/data-access", "api/v1/appointments"} <= set(checked)
+    assert {"api/v1/me/data-access", "api/v1/appointments", "api/v1/drafts"} <= set(checked)
 
 
 def test_certificate_verification_reveals_only_validity_and_a_masked_name(world, api) -> None:
