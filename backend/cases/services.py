@@ -111,7 +111,9 @@ def _status_notice(case: Case, step: Step) -> Notice:
 
 
 #: The case workflow as the shared core (backend.workflow.steps) runs it: table, timeline, notice.
-WORKFLOW: Workflow[Case] = Workflow(allows=transitions.allows, write=_write_timeline, notice=_status_notice)
+#: ``Workflow[Case]``, inferred from the callables: spelled as an annotation, mypy would check the type argument
+#: against ``Stateful`` before the Django plugin has typed the model's fields, and refuse it.
+WORKFLOW = Workflow(allows=transitions.allows, write=_write_timeline, notice=_status_notice)
 
 
 def _record(

@@ -498,7 +498,9 @@ def _transition_notice(report: EventReport, step: Step) -> Notice | None:
 
 
 #: The event workflow as the shared core (backend.workflow.steps) runs it: table, timeline, notice.
-WORKFLOW: Workflow[EventReport] = Workflow(allows=_allows, write=_write_timeline, notice=_transition_notice)
+#: ``Workflow[EventReport]``, inferred from the callables: spelled as an annotation, mypy would check the type argument
+#: against ``Stateful`` before the Django plugin has typed the model's fields, and refuse it.
+WORKFLOW = Workflow(allows=_allows, write=_write_timeline, notice=_transition_notice)
 
 
 def _refused(action: str) -> Callable[[EventReport], str]:
