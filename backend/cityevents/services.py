@@ -543,6 +543,8 @@ def _apply(
             report.resolved_at = None
             report.resolution_due_at = resolution_due(report.category.resolution_hours, now)
         if action == "transfer":
+            if department is None:  # staff_action() found it; without one this is a programming error
+                raise ValueError("transfer without a target department")
             report.department = department
         report.save()
         WORKFLOW.record(report, Step(action, actor, note, from_status, to_status, at=now))
