@@ -99,9 +99,11 @@ def load_image(data: bytes | bytearray | memoryview, *, max_side: int | None = M
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image = _open(data)
         if image.format == "JPEG" and max_side:
-            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the result still exceeds 2x the target: much
-            # faster and lighter for 12-50 MP photos, and the LANCZOS resize below does the final step.
-            image.draft("RGB", (2 * max_side, 2 * max_side))
+            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale as long as the short side stays >= max_side (so the
+            # long side does too): a 4000-px phone photo decodes at 1000 px for a 640-px working size, ~4x less
+            # work than at 2000 px, and the LANCZOS resize below does the final step. bench/face/worksize.py
+            # measured that this changes no decision against a full decode.
+            image.draft("RGB", (max_side, max_side))
         try:
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -111,13 +113,15 @@ def load_image(data: bytes | bytearray | memoryview, *, max_side: int | None = M
         if ImageFile.LOAD_TRUNCATED_IMAGES:  # another thread flipped it mid-load: do not trust this decode
             raise InvalidImage("image could not be verified as complete")
 
-    try:
-        image = ImageOps.exif_transpose(image) or image
-    except (*_DECODE_ERRORS, KeyError, AttributeError):
-        pass  # broken EXIF: keep the stored orientation rather than rejecting an otherwise fine photo
     image = _to_rgb(image)
     if max_side and max(image.size) > max_side:
         scale = max_side / max(image.size)
         size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
         image = image.resize(size, Image.Resampling.LANCZOS)
+    # Orientation last, on the small image (the long side does not depend on it; rotating 12 MP costs ~30 ms).
+    # convert() and resize() keep the EXIF block in ``info``.
+    try:
+        image = ImageOps.exif_transpose(image) or image
+    except (*_DECODE_ERRORS, KeyError, AttributeError):
+        pass  # broken EXIF: keep the stored orientation rather than rejecting an otherwise fine photo
     return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
