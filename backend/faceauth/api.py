@@ -97,10 +97,10 @@ _verify_request = inline_serializer(
 _advice = inline_serializer(
     "FaceAdvice",
     {
-        "code": serializers.ChoiceField(choices=list(services.ADVICE_MESSAGES), help_text="what to change first"),
+        "code": serializers.ChoiceField(choices=services.ADVICE_CODES, help_text="what to change first"),
         "message": serializers.CharField(help_text="the advice in plain words, in the request's language"),
         "next": serializers.ListField(
-            child=serializers.ChoiceField(choices=[services.NEXT_RETRY, services.NEXT_COUNTER]),
+            child=serializers.ChoiceField(choices=services.NEXT_PATHS),
             help_text="what the resident can do now, in order",
         ),
         "other_paths": serializers.CharField(help_text="the counter as another way, in plain words"),

@@ -111,6 +111,8 @@ ADVICE_MESSAGES = {
 #: counter fallback in the app; here it is the hint that it exists (PIPL: face is never the only way).
 NEXT_RETRY = "retry"
 NEXT_COUNTER = "counter_appointment"
+ADVICE_CODES = tuple(ADVICE_MESSAGES)
+NEXT_PATHS = (NEXT_RETRY, NEXT_COUNTER)
 _OTHER_PATHS = {
     NEXT_RETRY: _("如果多次不成功，也可以预约到窗口，由工作人员当面核验身份。"),
     NEXT_COUNTER: _("本次核验的机会已用完：可以预约到窗口，由工作人员当面核验身份。"),

@@ -34,7 +34,7 @@ MAX_BYTES = 10 * 1024 * 1024
 #: Pillow's own default (MAX_IMAGE_PIXELS ~89 MP, only a warning) is far too generous for a web endpoint.
 MAX_PIXELS = 50_000_000
 #: Long side after downscaling. Faces in selfies and registry photos stay > 150 px, well above HOG's 80 px.
-MAX_SIDE = 1600
+MAX_SIDE = 640
 #: Formats accepted, as Pillow names them after sniffing the content.
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 
