@@ -17,25 +17,34 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageOps
 from rest_framework.test import APIClient
 
+from backend.accounts.models import User
 from backend.faceauth import services
 from backend.faceauth.engine import MAX_SIDE, load_image
 from backend.faceauth.models import FaceChallenge
-from tests.faceauth.test_api_face import (  # noqa: F401  (fixtures)
-    VERIFY,
-    challenge,
-    enrol,
-    enrolled,
-    error_code,
-    obama,
-    obama_client,
-    obama_user,
-)
+from tests.faceauth.test_api_face import VERIFY, challenge, enrol, error_code, make_resident, user_of, verified_login
 
 pytestmark = pytest.mark.django_db
 
 FACES = Path(__file__).resolve().parents[1] / "faces"
 # Pixels as a phone stores them for each EXIF orientation (exif_transpose applies the inverse).
 _STORED = {6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270, 3: Image.Transpose.ROTATE_180}
+
+
+@pytest.fixture
+def obama(import_data) -> dict[str, Any]:
+    return make_resident(import_data, name="欧文", seq=611, phone="16600000911", photo_path="photos/obama_1.jpg")
+
+
+@pytest.fixture
+def enrolled(obama) -> APIClient:
+    client = verified_login(obama)
+    assert enrol(client).status_code == 201
+    return client
+
+
+@pytest.fixture
+def obama_user(obama, enrolled) -> User:
+    return user_of(obama)
 
 
 def upright(name: str) -> Image.Image:
