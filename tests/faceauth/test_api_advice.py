@@ -118,7 +118,7 @@ def test_a_4000px_exif_rotated_phone_photo_verifies_at_the_working_size(enrolled
     data = phone_photo("obama_3.jpg", orientation)
     image = load_image(data)
     # obama_3 is a portrait (1434x2333): upright after EXIF, analysed at the working size (1600 px before).
-    assert MAX_SIDE == 480 and image.shape[0] == 480 and abs(image.shape[1] - round(1434 * 480 / 2333)) <= 1
+    assert MAX_SIDE == 640 and image.shape[0] == 640 and abs(image.shape[1] - round(1434 * 640 / 2333)) <= 1
     response = send(enrolled, challenge(enrolled), data)
     assert response.status_code == 200, response.content
     assert response.json() == {"verified": True, "attempts_left": 3}
@@ -152,8 +152,8 @@ def test_the_advice_follows_accept_language(enrolled) -> None:
 
 
 def test_a_face_far_from_the_camera_is_told_to_come_closer(enrolled) -> None:
-    # Not the resident's face, and small (36 px of a 360x480 working image): come closer, not "you are not you".
-    response = send(enrolled, challenge(enrolled), far_away("biden_2.jpg", 800))
+    # Not the resident's face, and small (~45 px of a 480x640 working image): come closer, not "you are not you".
+    response = send(enrolled, challenge(enrolled), far_away("biden_2.jpg", 700))
     assert response.status_code == 200, response.content
     assert response.json()["verified"] is False
     assert advice_of(response)["code"] == "too_far"
@@ -191,7 +191,7 @@ def test_after_the_last_attempt_the_counter_is_the_way_on(enrolled) -> None:
     [
         lambda: (FACES / "biden_2.jpg").read_bytes(),
         lambda: darkened("obama_3.jpg", 0.08),
-        lambda: far_away("biden_2.jpg", 800),
+        lambda: far_away("biden_2.jpg", 700),
         lambda: far_away("obama_1.jpg", 200),
         lambda: b"not an image",
     ],

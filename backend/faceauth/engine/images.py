@@ -35,12 +35,14 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 #: Long side after downscaling: the working size of every face check (selfies, liveness frames, registry photos,
 #: so templates and probes match). bench/face/worksize.py (docs/FACE.md, "Working size") measured 480, 640, 800,
-#: 1024 and 1600 px on the sample and on 4000-px EXIF-rotated JPEG phone variants: the same decisions at every
-#: size (no genuine pair lost, no impostor accepted, no face missed), so the smallest was taken; a phone photo
-#: verifies ~3.5x faster than at 1600 px. A selfie's face (30-60 % of the frame) is 140-290 px here; HOG finds
-#: faces from ~80 px (upsample 0) and ~40 px (upsample 1, the fallback). Stored templates are encodings, which
-#: do not depend on the size (bench: templates made at 1600 px accept/reject exactly as before).
-MAX_SIDE = 480
+#: 1024 and 1600 px on the sample and on 4000-px EXIF-rotated JPEG phone variants: the same match decisions at
+#: every size (no genuine pair lost, no impostor accepted, no face missed). 480 px loses the blink of the liveness
+#: tests' 480p video frame (a 72-px face: eyes ~12 px, too coarse for the eye-aspect ratio), 560 px and above keep
+#: it, so 640 is the smallest size that keeps every decision; a phone photo verifies 3x faster than at 1600 px.
+#: A selfie's face (30-60 % of the frame) is 190-390 px here; HOG finds faces from ~80 px (upsample 0) and ~40 px
+#: (upsample 1, the fallback). Stored templates are encodings, which do not depend on the size (bench: templates
+#: made at 1600 px accept and reject exactly as before), so nobody re-enrols.
+MAX_SIDE = 640
 #: Formats accepted, as Pillow names them after sniffing the content.
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 
@@ -106,7 +108,7 @@ def load_image(data: bytes | bytearray | memoryview, *, max_side: int | None = M
         image = _open(data)
         if image.format == "JPEG" and max_side:
             # Let libjpeg decode at 1/2, 1/4 or 1/8 scale as long as the short side stays >= max_side (so the
-            # long side does too): a 4000-px phone photo decodes at 1000 px for a 480-px working size, ~4x less
+            # long side does too): a 4000-px phone photo decodes at 1000 px for a 640-px working size, ~4x less
             # work than at 2000 px, and the LANCZOS resize below does the final step. bench/face/worksize.py
             # measured that this changes no decision against a full decode.
             image.draft("RGB", (max_side, max_side))
