@@ -369,7 +369,7 @@ def test_verify_impostor_fails_without_consuming_until_the_challenge_is_spent(en
         response = verify(enrolled, token, "biden_2.jpg")
         assert response.status_code == 200, response.content
         body = response.json()
-        assert body["verified"] is False and set(body) == {"verified", "attempts_left"}  # never a distance
+        assert body["verified"] is False and set(body) == {"verified", "attempts_left", "advice"}  # never a distance
         lefts.append(body["attempts_left"])
     assert lefts == [2, 1, 0]
     spent = verify(enrolled, token, "obama_3.jpg")  # even the right face: the challenge is spent
@@ -387,7 +387,12 @@ def test_verify_impostor_fails_without_consuming_until_the_challenge_is_spent(en
 
 def test_a_failed_attempt_leaves_the_challenge_usable(enrolled) -> None:
     token = challenge(enrolled)
-    assert verify(enrolled, token, "rose_leslie_1.jpg").json() == {"verified": False, "attempts_left": 2}
+    refused = verify(enrolled, token, "rose_leslie_1.jpg").json()
+    assert (refused["verified"], refused["attempts_left"], refused["advice"]["next"]) == (
+        False,
+        2,
+        ["retry", "counter_appointment"],
+    )
     response = verify(enrolled, token, "obama_3.jpg")
     assert response.json() == {"verified": True, "attempts_left": 2}
 
@@ -438,8 +443,14 @@ def test_lockout_after_repeated_failures(enrolled, obama_user) -> None:
     for _ in range(3):
         assert verify(enrolled, first, "biden_2.jpg").json()["verified"] is False
     second = challenge(enrolled)
-    assert verify(enrolled, second, "biden_2.jpg").json() == {"verified": False, "attempts_left": 1}
-    assert verify(enrolled, second, "biden_2.jpg").json() == {"verified": False, "attempts_left": 0}
+    fourth = verify(enrolled, second, "biden_2.jpg").json()
+    assert (fourth["verified"], fourth["attempts_left"], fourth["advice"]["next"]) == (
+        False,
+        1,
+        ["retry", "counter_appointment"],
+    )
+    fifth = verify(enrolled, second, "biden_2.jpg").json()  # locked now: the counter is the way on
+    assert (fifth["verified"], fifth["attempts_left"], fifth["advice"]["next"]) == (False, 0, ["counter_appointment"])
 
     locked = verify(enrolled, second, "obama_3.jpg")  # the right face, but locked
     assert locked.status_code == 429
