@@ -692,19 +692,19 @@ class ApiClient:
     # ---- drafts (save and resume) ----
 
     async def drafts(self, page: int = 1) -> Page[Draft]:
-        return await self._optional("GET", f"{API}/drafts", params={"page": page})
+        return await self._answer_if_deployed(Page[Draft], "GET", f"{API}/drafts", params={"page": page})
 
     async def draft(self, draft_id: int) -> Draft:
-        return await self._json("GET", f"{API}/drafts/{draft_id}")
+        return await self._answer(Draft, "GET", f"{API}/drafts/{draft_id}")
 
     async def create_draft(self, service: str, form: dict[str, Any]) -> Draft:
-        return await self._json("POST", f"{API}/drafts", json={"service": service, "form": form})
+        return await self._answer(Draft, "POST", f"{API}/drafts", json={"service": service, "form": form})
 
     async def update_draft(self, draft_id: int, form: dict[str, Any], base_updated_at: str | None = None) -> Draft:
         payload: dict[str, Any] = {"form": form}
         if base_updated_at:
             payload["base_updated_at"] = base_updated_at
-        return await self._json("PUT", f"{API}/drafts/{draft_id}", json=payload)
+        return await self._answer(Draft, "PUT", f"{API}/drafts/{draft_id}", json=payload)
 
     async def delete_draft(self, draft_id: int) -> None:
         await self._json("DELETE", f"{API}/drafts/{draft_id}")
