@@ -432,7 +432,23 @@ OU_WEN = Persona(
     "A resident whose registry photo is obama_1 without the demo city: face enrolment and checks on their own.",
     phone="16600000911",
     seq=611,
+    household_id="HH-F611",
     photo="photos/obama_1.jpg",
+)
+LIN_JING = Persona(
+    "林静",
+    "A guardian of no demo household (HH-CLK), with a school for her address: the clock-edge tests of school age.",
+    phone="16600000951",
+    seq=613,
+    household_id="HH-CLK",
+)
+LIN_XIAOMAN = Persona(
+    "林小满",
+    "A child: 林静's, born 15 September 2020 (just after a school-age window closes), registry only.",
+    birth=dt.date(2020, 9, 15),
+    seq=612,
+    household_id="HH-CLK",
+    account=False,
 )
 JI_XIANG = Persona(
     "𠮷祥",
