@@ -26,7 +26,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from backend.accounts.models import Department, Role, User
+from backend.accounts.models import User
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.faceauth import crypto, services
 from backend.faceauth.models import FaceChallenge, FaceEvent, FaceLock, FaceTemplate, SeenFrame
@@ -34,6 +34,7 @@ from backend.faceauth.purposes import get_purpose, register_purpose, unregister_
 from backend.notifications.models import Notification
 from backend.notifications.services import notify
 from tests.factories import login, resident_record
+from tests.personas import HOUSING_CLERK, OU_WEN
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,10 @@ def user_of(record: dict[str, Any]) -> User:
 
 @pytest.fixture
 def obama(import_data) -> dict[str, Any]:
-    return make_resident(import_data, name="欧文", seq=611, phone="16600000911", photo_path="photos/obama_1.jpg")
+    """欧文 (:data:`tests.personas.OU_WEN`): registry photo obama_1."""
+    record = OU_WEN.record()
+    import_data({"residents": [record]})
+    return record
 
 
 @pytest.fixture
@@ -535,10 +539,8 @@ def test_concurrent_verifications_consume_a_challenge_once(import_data) -> None:
 
 @pytest.fixture
 def clerk() -> User:
-    department = Department.objects.get_or_create(code="housing", defaults={"name_zh": "住房保障局", "name_en": "H"})[0]
-    return User.objects.create_user(
-        username="clerk_face", password="x-Pass-2026!", role=Role.CLERK, department=department, is_staff=True
-    )
+    """The housing clerk (:data:`tests.personas.HOUSING_CLERK`) at the counter."""
+    return HOUSING_CLERK.account()
 
 
 def test_counter_verification_runs_the_purpose_and_is_logged(obama_user, clerk, test_purpose) -> None:

@@ -30,7 +30,8 @@ from PIL import Image
 from backend.faceauth import services
 from backend.faceauth.engine import encode_single, load_image
 from backend.faceauth.models import FaceChallenge, FaceEvent, SeenFrame
-from tests.factories import login, resident_record
+from tests.factories import login
+from tests.personas import OU_WEN
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def live(settings) -> None:
 
 @pytest.fixture
 def client(import_data, live):
-    record = resident_record(name="欧文", seq=611, phone="16600000911", photo="photos/obama_1.jpg")
+    record = OU_WEN.record()
     import_data({"residents": [record]})
     client = login(record["phone"])
     response = client.post(

@@ -12,10 +12,11 @@ from mobileapp.api import ApiError
 from mobileapp.controllers.apply import ApplyController
 from mobileapp.controllers.face import FaceController
 from tests.mobileapp.conftest import photo, run, verified_state
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 
 
 def test_enrol_then_the_face_check_decides_the_case(city) -> None:
