@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "backend.cases.models.Status",
         "EventStatusEnum": "backend.cityevents.models.EventStatus",
+        "FaceAdviceCodeEnum": "backend.faceauth.services.ADVICE_CODES",
+        "FaceAdviceNextEnum": "backend.faceauth.services.NEXT_PATHS",
     },
 }
 

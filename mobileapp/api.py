@@ -23,12 +23,20 @@ API = "/api/v1"
 class ApiError(Exception):
     """An error answer of the API (``{"error": {"code", "message", "fields"?}}``) or a transport failure."""
 
-    def __init__(self, code: str, message: str, fields: dict[str, Any] | None = None, status: int = 0) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        fields: dict[str, Any] | None = None,
+        status: int = 0,
+        advice: FaceAdvice | None = None,
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.code = code
         self.message = message
         self.fields = fields or {}
         self.status = status
+        self.advice = advice  # a face photo that could not be judged (422): what to change
 
     @property
     def retryable(self) -> bool:
@@ -249,10 +257,20 @@ class Challenge(TypedDict):
     actions: list[str]
 
 
+class FaceAdvice(TypedDict):
+    """What a refused resident is told: plain words, never a score (docs/API.md, Object: FaceAdvice)."""
+
+    code: str
+    message: str
+    next: list[str]  # "retry", "counter_appointment"
+    other_paths: str
+
+
 class FaceResult(TypedDict):
     verified: bool
     attempts_left: int
     case: NotRequired[Case]  # a verified challenge for a case: the case, moved on
+    advice: NotRequired[FaceAdvice]  # not verified: what to change, and the counter as another way
 
 
 class FaceEnrolled(TypedDict):
@@ -507,7 +525,10 @@ class ApiClient:
             body = None
         if isinstance(body, dict) and isinstance(body.get("error"), dict):
             err = body["error"]
-            return ApiError(err.get("code", "error"), str(err.get("message", "")), err.get("fields"), status)
+            advice = err.get("advice") if isinstance(err.get("advice"), dict) else None
+            return ApiError(
+                err.get("code", "error"), str(err.get("message", "")), err.get("fields"), status, advice=advice
+            )
         if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
             # allauth headless: {"status", "errors": [{"message", "code", "param"}]}
             first = body["errors"][0]

@@ -2,19 +2,26 @@
 
 Accounts are created the way the product creates them (registry import, allauth login), and API calls carry the
 allauth ``X-Session-Token``, so tests exercise the same authentication path as the app.
+
+The people are those of ``tests/personas.py``: ``demo`` loads the demo city, ``acting(persona or phone)`` and the
+named fixtures (``zhang_jianguo``, ``li_defu``, ``housing_clerk``, ...) give them ready to act; ``resident`` (高远)
+and ``wang_fang`` are imported on their own for tests that need no demo city.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.factories import login, resident_record
+from tests import personas
+from tests.personas import Acting, Persona, Staff
 
 FACES = Path(__file__).parent / "faces"
 
@@ -100,15 +107,15 @@ def import_data(registry_dir: Path) -> Callable[[dict[str, Any]], Any]:
 
 @pytest.fixture
 def resident(import_data) -> dict[str, Any]:
-    """One imported resident with an account (not yet real-name verified)."""
-    record = resident_record()
+    """高远 (:data:`tests.personas.GAO_YUAN`), imported with an account, not yet real-name verified."""
+    record = personas.GAO_YUAN.record()
     import_data({"residents": [record]})
     return record
 
 
 @pytest.fixture
 def resident_client(resident: dict[str, Any]) -> APIClient:
-    return login(resident["phone"])
+    return personas.GAO_YUAN.login()
 
 
 @pytest.fixture
@@ -118,3 +125,104 @@ def verified_client(resident: dict[str, Any], resident_client: APIClient) -> API
     )
     assert response.status_code == 200, response.content
     return resident_client
+
+
+@pytest.fixture
+def wang_fang(import_data) -> APIClient:
+    """王芳 (:data:`tests.personas.WANG_FANG`), imported and logged in: the other resident."""
+    import_data({"residents": [personas.WANG_FANG.record()]})
+    return personas.WANG_FANG.login()
+
+
+# -- the demo city and its people -------------------------------------------------------------------------------------
+@pytest.fixture
+def demo(db) -> dict[str, dict[str, Any]]:
+    """The demo city loaded as ``make run`` loads it, without its demo cases (tests make their own); returns the
+    demo residents' registry rows by phone."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from backend.demo.city import build_demo_registry
+
+    call_command("load_demo", "--skip", "cases", stdout=StringIO())
+    data = build_demo_registry(timezone.localdate())
+    return {r["phone"]: r for r in data["residents"] if r.get("phone")}
+
+
+@pytest.fixture
+def acting(demo) -> Callable[[Persona | str], Acting]:
+    """``acting(personas.ZHANG_JIANGUO)`` (or a demo phone): the demo resident logged in, real name bound."""
+
+    def act(who: Persona | str) -> Acting:
+        return Acting(demo[who if isinstance(who, str) else who.phone])
+
+    return act
+
+
+@pytest.fixture
+def clerk(demo) -> Callable[[str], APIClient]:
+    """``clerk("housing")``: the demo clerk of a department, logged in to the staff API."""
+    staff = {s.department: s for s in (personas.HOUSING_CLERK, personas.EDUCATION_CLERK, personas.PROVIDENT_FUND_CLERK,
+                                        personas.CITY_CLERK)}  # fmt: skip
+    return lambda department: staff[department].login()
+
+
+@pytest.fixture
+def zhang_jianguo(acting) -> Acting:
+    """张建国, the demo city's main applicant (:data:`tests.personas.ZHANG_JIANGUO`), ready to apply."""
+    return acting(personas.ZHANG_JIANGUO)
+
+
+@pytest.fixture
+def wu_min(acting) -> Acting:
+    """吴敏 (:data:`tests.personas.WU_MIN`), another demo household: the attacker of the security tests."""
+    return acting(personas.WU_MIN)
+
+
+@pytest.fixture
+def li_defu(acting) -> Acting:
+    """李德福, the elder born in 1948 (:data:`tests.personas.LI_DEFU`)."""
+    return acting(personas.LI_DEFU)
+
+
+@pytest.fixture
+def wang_guilan(acting) -> Acting:
+    """王桂兰, the elder born in 1952 (:data:`tests.personas.WANG_GUILAN`)."""
+    return acting(personas.WANG_GUILAN)
+
+
+def _staff_client(staff: Staff) -> APIClient:
+    staff.account()
+    return staff.login()
+
+
+@pytest.fixture
+def housing_clerk(db) -> APIClient:
+    """The demo city's housing clerk, logged in to the staff API (the account is created if the city is not)."""
+    return _staff_client(personas.HOUSING_CLERK)
+
+
+@pytest.fixture
+def education_clerk(db) -> APIClient:
+    """The demo city's education clerk, logged in to the staff API."""
+    return _staff_client(personas.EDUCATION_CLERK)
+
+
+@pytest.fixture
+def city_clerk(db) -> APIClient:
+    """The demo city's city-management clerk, logged in to the staff API."""
+    return _staff_client(personas.CITY_CLERK)
+
+
+@pytest.fixture
+def supervisor(db) -> APIClient:
+    """The demo city's supervisor (every department), logged in to the staff API."""
+    return _staff_client(personas.SUPERVISOR)
+
+
+@pytest.fixture
+def superuser(db) -> Client:
+    """A browser logged in to the Django admin as the demo city's superuser."""
+    browser = Client()
+    browser.force_login(personas.SUPERUSER.account())
+    return browser

@@ -564,7 +564,10 @@ def _apply(
 def staff_action(
     report: EventReport, actor: User, action: str, reason: Any = "", department: Any = None
 ) -> EventReport:
-    """A clerk's step on the workflow. The caller has already scoped ``report`` to the clerk's department."""
+    """A clerk's step on the workflow. The caller has already scoped ``report`` to what the actor may see; acting
+    needs more: supervisors read every department's reports but act on none (``permissions.may_act``)."""
+    if not permissions.may_act(actor, report):
+        raise Forbidden("permission_denied", _("仅承办部门的工作人员可以办理；督办人员只能查看。"))
     if action not in STAFF_ACTIONS:
         raise DomainError(
             "invalid_action", _("未知的操作。"), fields={"action": [_("可选：") + ", ".join(STAFF_ACTIONS)]}

@@ -32,12 +32,15 @@ class DomainError(Exception):
         status_code: int | None = None,
         fields: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.fields = fields
         self.headers = headers or {}
+        #: Further members of the error object, documented per endpoint (e.g. the face check's ``advice``).
+        self.extra = extra or {}
         if status_code is not None:
             self.status_code = status_code
 
@@ -61,10 +64,14 @@ class Unprocessable(DomainError):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
 
-def error_body(code: str, message: Any, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: Any, fields: dict[str, Any] | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": str(message)}
     if fields:
         body["fields"] = fields
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)  # never overrides code/message/fields
     return {"error": body}
 
 
@@ -99,7 +106,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         headers = dict(exc.headers)
         if exc.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
             headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=headers)
+        return Response(
+            error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status_code, headers=headers
+        )
     if is_outage(exc):  # the database is unreachable or went away mid-request: retry later, not a bug (outage.py)
         set_rollback()
         return Response(

@@ -118,11 +118,26 @@ class FaceVerifySerializer(serializers.Serializer):
         return _required(value)
 
 
+_advice = inline_serializer(
+    "FaceAdvice",
+    {
+        "code": serializers.ChoiceField(choices=services.ADVICE_CODES, help_text="what to change first"),
+        "message": serializers.CharField(help_text="the advice in plain words, in the request's language"),
+        "next": serializers.ListField(
+            child=serializers.ChoiceField(choices=services.NEXT_PATHS),
+            help_text="what the resident can do now, in order",
+        ),
+        "other_paths": serializers.CharField(help_text="the counter as another way, in plain words"),
+    },
+    required=False,
+    help_text="when not verified: what to change and what else the resident can do (never a score)",
+)
 _verified = inline_serializer(
     "FaceVerifyResult",
     {
         "verified": serializers.BooleanField(),
         "attempts_left": serializers.IntegerField(),
+        "advice": _advice,
         "case": serializers.DictField(required=False, help_text='for purpose "case" when verified: the case'),
     },
 )

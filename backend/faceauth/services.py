@@ -84,9 +84,83 @@ _ENGINE_MESSAGES = {
 }
 
 
-def _engine_error(exc: engine.FaceEngineError) -> DomainError:
+def _engine_error(exc: engine.FaceEngineError, image: np.ndarray | None = None) -> DomainError:
+    """422 for a photo that cannot be judged, with advice on what to change (attempts are not counted)."""
     code = exc.code if exc.code in _ENGINE_MESSAGES else "invalid_image"
-    return Unprocessable(code, _ENGINE_MESSAGES[code])
+    quality = engine.assess(image) if image is not None and code == "no_face" else None
+    hint = advice(code, quality, attempts_left=None)
+    return Unprocessable(code, _ENGINE_MESSAGES[code], extra={"advice": hint})
+
+
+# --- what a refused resident is told ---------------------------------------------------------------------------------
+
+#: Advice per code: one concrete thing to change, in plain words. Never a score or a distance (a score lets an
+#: attacker hill-climb, and tells a resident nothing they can act on). Codes are part of the contract
+#: (docs/API.md, Enum FaceAdviceCodeEnum).
+ADVICE_MESSAGES = {
+    "too_dark": _("光线太暗：请面向窗户或打开灯，让脸上光线充足后再拍。"),
+    "too_bright": _("光线太强：请避开直射的阳光或灯光，不要背对窗户，再拍一次。"),
+    "blurry": _("照片模糊：请把手机拿稳，等画面清晰后再拍。"),
+    "too_far": _("离得太远：把手机拿近一些，让脸占满框。"),
+    "no_face": _("没有找到人脸：请正对镜头，把手机拿近一些，让整张脸都在框内。"),
+    "one_person": _("画面中不止一个人：请确保只有本人在画面中。"),
+    "retake": _("照片无法读取：请直接用相机重新拍一张。"),
+    "follow_actions": _("没有看清动作：请按提示现场完成动作，动作慢一些。"),
+    "not_matched": _("未能确认是本人：请正对镜头，在光线均匀的地方重拍一次。"),
+}
+#: What the resident can do next, machine-readable (docs/API.md, Enum FaceAdviceNextEnum). Issue 14 builds the
+#: counter fallback in the app; here it is the hint that it exists (PIPL: face is never the only way).
+NEXT_RETRY = "retry"
+NEXT_COUNTER = "counter_appointment"
+ADVICE_CODES = tuple(ADVICE_MESSAGES)
+NEXT_PATHS = (NEXT_RETRY, NEXT_COUNTER)
+_OTHER_PATHS = {
+    NEXT_RETRY: _("如果多次不成功，也可以预约到窗口，由工作人员当面核验身份。"),
+    NEXT_COUNTER: _("本次核验的机会已用完：可以预约到窗口，由工作人员当面核验身份。"),
+}
+
+
+def advice_code(failure: str, quality: engine.Quality | None) -> str:
+    """The one thing to change first, from the failure and what was measured on the photo.
+
+    ``failure`` is ``mismatch``, ``no_face``, ``multiple_faces``, ``invalid_image`` or ``liveness``. Light comes
+    first (a dark face also measures blurry), then sharpness, then distance; without a measurable cause the
+    failure itself decides.
+    """
+    if failure == "multiple_faces":
+        return "one_person"
+    if failure == "invalid_image":
+        return "retake"
+    if quality is not None:
+        if quality.too_dark:
+            return "too_dark"
+        if quality.too_bright:
+            return "too_bright"
+        if quality.blurry:
+            return "blurry"
+        if quality.too_far:
+            return "too_far"
+    if failure == "no_face":
+        return "no_face"
+    if failure == "liveness":
+        return "follow_actions"
+    return "not_matched"
+
+
+def advice(failure: str, quality: engine.Quality | None, attempts_left: int | None) -> dict[str, Any]:
+    """``{"code", "message", "next", "other_paths"}`` for a refused face check, in the request's language.
+
+    ``attempts_left=None``: the photo could not be judged and no attempt was counted, so a retry is always open.
+    """
+    code = advice_code(failure, quality)
+    can_retry = attempts_left is None or attempts_left > 0
+    nexts = [NEXT_RETRY, NEXT_COUNTER] if can_retry else [NEXT_COUNTER]
+    return {
+        "code": code,
+        "message": str(ADVICE_MESSAGES[code]),
+        "next": nexts,
+        "other_paths": str(_OTHER_PATHS[NEXT_RETRY if can_retry else NEXT_COUNTER]),
+    }
 
 
 def _engine_unavailable(exc: engine.EngineUnavailable) -> DomainError:
@@ -112,7 +186,7 @@ def _encode(image: np.ndarray) -> engine.Encoding:
     try:
         return engine.encode_single(image)
     except engine.FaceEngineError as exc:
-        raise _engine_error(exc) from None
+        raise _engine_error(exc, image) from None
     except engine.EngineUnavailable as exc:
         raise _engine_unavailable(exc) from None
 
@@ -408,13 +482,16 @@ class _Analysis:
     passed: bool
     reason: str = ""  # for logs only: never sent to the client (no hints for an attacker)
     digests: list[str] = field(default_factory=list)
+    failure: str = "mismatch"  # "mismatch" or "liveness": picks the advice
+    quality: engine.Quality | None = None  # measured on the refused photo, for the advice
 
 
-def _analyse_still(image: bytes, template: np.ndarray) -> _Analysis:
-    probe = _encode(_decode(image))
+def _analyse_still(data: bytes, template: np.ndarray) -> _Analysis:
+    image = _decode(data)
+    probe = _encode(image)
     if engine.distance(template, probe.vector) <= conf.match_threshold():
         return _Analysis(True)
-    return _Analysis(False, "mismatch")
+    return _Analysis(False, "mismatch", quality=engine.assess(image, probe.box))
 
 
 def _analyse_frames(frames: Sequence[bytes], template: np.ndarray, actions: Sequence[str]) -> _Analysis:
@@ -431,7 +508,7 @@ def _analyse_frames(frames: Sequence[bytes], template: np.ndarray, actions: Sequ
         if actions:
             digest = engine.frame_digest(image)
             if SeenFrame.objects.filter(digest=digest).exists():
-                return _Analysis(False, "replayed frame")
+                return _Analysis(False, "replayed frame", failure="liveness")
             digests.append(digest)
         try:
             probe = engine.encode_single(image)
@@ -439,21 +516,21 @@ def _analyse_frames(frames: Sequence[bytes], template: np.ndarray, actions: Sequ
             landmarks.append(None)
             continue
         except engine.FaceEngineError as exc:
-            raise _engine_error(exc) from None
+            raise _engine_error(exc, image) from None
         except engine.EngineUnavailable as exc:
             raise _engine_unavailable(exc) from None
         if engine.distance(template, probe.vector) > threshold:
-            return _Analysis(False, "a frame shows another person")
+            return _Analysis(False, "a frame shows another person", quality=engine.assess(image, probe.box))
         landmarks.append(probe.landmarks)
     if all(lm is None for lm in landmarks):
-        raise _engine_error(engine.NoFace("no face in any frame"))
+        raise _engine_error(engine.NoFace("no face in any frame"), image)
     if actions:
         try:
             result = engine.check_actions(landmarks, actions, mirrored=conf.frames_mirrored())
         except ValueError as exc:  # degenerate landmarks (e.g. an extreme profile): no evidence, not a 500
-            return _Analysis(False, f"liveness geometry unusable: {exc}")
+            return _Analysis(False, f"liveness geometry unusable: {exc}", failure="liveness")
         if not result.passed:
-            return _Analysis(False, result.reason or "liveness failed")
+            return _Analysis(False, result.reason or "liveness failed", failure="liveness")
     return _Analysis(True, digests=digests)
 
 
@@ -494,7 +571,8 @@ def verify(
 ) -> dict[str, Any]:
     """Check a face against the user's template for a challenge; on success run the purpose's ``on_verified``.
 
-    Returns ``{"verified": bool, "attempts_left": int, **purpose_extra}``. A failed check does not consume the
+    Returns ``{"verified": bool, "attempts_left": int, **purpose_extra}``, and when refused ``advice`` (see
+    :func:`advice`: what to change, and the counter as another path; never a score). A failed check does not consume the
     challenge but counts toward its own limit (``FACE_CHALLENGE_MAX_ATTEMPTS``, then it is spent) and the user's
     lock (``FACE_LOCK_MAX_FAILURES``). 404 unknown/another user's challenge, 409 ``challenge_used``, 410
     ``challenge_expired``, 429 ``face_locked``, 422 for unusable images (not counted).
@@ -518,7 +596,7 @@ def verify(
         current = FaceChallenge.objects.select_for_update().get(pk=challenge.pk)
         _ensure_usable(current, now)
         if analysis.passed and SeenFrame.objects.filter(digest__in=analysis.digests).exists():
-            analysis = _Analysis(False, "replayed frame")  # the same frames passed concurrently
+            analysis = _Analysis(False, "replayed frame", failure="liveness")  # the same frames passed concurrently
         if analysis.passed:
             return _passed(user, current, lock, analysis, now)
         return _failed(user, current, lock, analysis, now)
@@ -562,8 +640,12 @@ def _failed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Ana
     FaceEvent.objects.create(kind=FaceEventKind.VERIFY_FAIL, **common)
     if locked:
         FaceEvent.objects.create(kind=FaceEventKind.LOCKED, **common)
-    attempts_left = min(conf.challenge_max_attempts() - challenge.attempts, _user_attempts_left(lock, now))
-    return {"verified": False, "attempts_left": max(0, attempts_left)}
+    attempts_left = max(0, min(conf.challenge_max_attempts() - challenge.attempts, _user_attempts_left(lock, now)))
+    return {
+        "verified": False,
+        "attempts_left": attempts_left,
+        "advice": advice(analysis.failure, analysis.quality, attempts_left),
+    }
 
 
 # --- counter alternative (PIPL: face is never the only way) ----------------------------------------------------------

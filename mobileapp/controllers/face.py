@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mobileapp.api import ApiClient, ApiError, Challenge, FaceResult
+from mobileapp.api import ApiClient, ApiError, Challenge, FaceAdvice, FaceResult
 
 
 class FaceController:
@@ -16,6 +16,8 @@ class FaceController:
         self.frames: list[tuple[str, bytes]] = []
         self.in_flight = False
         self.result: FaceResult | None = None
+        #: The server's advice after the last refusal (a failed match, or a photo it could not judge).
+        self.advice: FaceAdvice | None = None
 
     async def start(self) -> Challenge:
         self.challenge = await self.api.face_challenge(self.purpose, self.case_id)
@@ -46,6 +48,7 @@ class FaceController:
         if self.challenge is None:  # the last one could not be fetched: get one now, keeping the photos taken
             self.challenge = await self.api.face_challenge(self.purpose, self.case_id)
         self.in_flight = True
+        self.advice = None
         try:
             try:
                 result = await self._send(self.challenge)
@@ -61,12 +64,14 @@ class FaceController:
                     raise
                 result = await self._send(fresh)
         except ApiError as exc:
+            self.advice = exc.advice
             if exc.code in ("challenge_used", "challenge_expired"):
                 self.challenge = None  # a fresh challenge next time
             raise
         finally:
             self.in_flight = False
         self.result = result
+        self.advice = None if result["verified"] else result.get("advice")
         # a challenge is single-use: verified or not, the next try needs a new one
         self.challenge = None
         self.frames = []
@@ -77,3 +82,12 @@ class FaceController:
             return await self.api.face_verify(challenge["challenge_id"], frames=[f for _, f in self.frames])
         name, data = self.frames[0]
         return await self.api.face_verify(challenge["challenge_id"], image=data, filename=name)
+
+    @property
+    def counter_offered(self) -> bool:
+        """The server named a counter appointment (in-person identity check) as a way on."""
+        return bool(self.advice and "counter_appointment" in self.advice.get("next", []))
+
+    @property
+    def can_retry(self) -> bool:
+        return not self.advice or "retry" in self.advice.get("next", [])

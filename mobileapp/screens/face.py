@@ -44,7 +44,11 @@ class FaceScreen(Screen):
         labels = [self.t("step.consent"), self.t("step.form"), self.t("step.face"), self.t("step.result")]
         out: list[ft.Control] = [ui.card(look, ui.steps_indicator(look, labels, 2), padding=12)]
         if self.failed:
-            out.append(ui.banner(look, self.failed, kind="danger"))
+            out.append(ui.with_id("face_failed", ui.banner(look, self.failed, kind="danger")))
+            advice = self.ctrl.advice
+            if advice and advice.get("other_paths"):
+                # The way on besides a retry (a counter appointment): the server's words, never a score.
+                out.append(ui.with_id("face_other_paths", ui.text(look, advice["other_paths"], 14, color=look.text2)))
         preview = self.app.photos.camera_view(look.fs(260))
         face_art: ft.Control = preview or ft.Container(
             content=ft.Icon(ft.Icons.FACE_RETOUCHING_NATURAL, size=look.icon(110), color=look.primary),
@@ -180,8 +184,12 @@ class FaceScreen(Screen):
         self.render()
         try:
             result = await self.ctrl.verify()
-        except ApiError:
+        except ApiError as exc:
             self.busy = False
+            if exc.advice:  # a photo the server could not judge (not counted): say what to change
+                self.failed = exc.advice["message"]
+                self.render()
+                return
             await self._fresh_challenge()
             raise
         self.busy = False
@@ -192,6 +200,8 @@ class FaceScreen(Screen):
             await self.show_decision(result["case"])
             return
         self.failed = self.t("face.failed", n=result["attempts_left"])
+        if self.ctrl.advice:
+            self.failed = f"{self.failed}\n{self.ctrl.advice['message']}"
         await self._fresh_challenge()
         self.render()
 

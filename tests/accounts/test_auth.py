@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from backend.accounts import sms
 from backend.accounts.models import User
 from tests.factories import PASSWORD, login
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,13 @@ def test_imported_account_logs_in_directly(resident) -> None:
 
 def test_login_accepts_e164_too(resident) -> None:
     login("+86" + resident["phone"])
+
+
+def test_login_accepts_the_phone_as_a_resident_types_it(demo) -> None:
+    """张建国 types his number with the country code and spaces, as it is printed on his card."""
+    assert ZHANG_JIANGUO.phone_as_typed == "+86 138 0000 0001"
+    client = login(ZHANG_JIANGUO.phone_as_typed, ZHANG_JIANGUO.password)
+    assert client.get("/api/v1/me").json()["phone"] == "138****0001"
 
 
 def test_wrong_password_is_rejected(api: APIClient, resident) -> None:

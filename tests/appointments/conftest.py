@@ -1,4 +1,5 @@
-"""Fixtures for the appointments tests: a hall and a clinic with slots at known times, residents, a clerk."""
+"""Fixtures for the appointments tests: a hall and a clinic with slots at known times, and accounts in bulk (the
+booking races need many users); the people are the personas of ``tests/conftest.py``."""
 
 from __future__ import annotations
 
@@ -10,15 +11,9 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import Department, Role, User
 from backend.appointments.models import Slot, Venue, VenueKind
-from tests.factories import PASSWORD, login, resident_record
+from tests.factories import PASSWORD
 
 HOURS = {d: [["09:00", "12:00"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """Logins are not what these tests are about; PBKDF2 would spend most of their time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -49,12 +44,13 @@ def make_slot(venue: Venue, starts_in: dt.timedelta, capacity: int = 3, service:
 
 
 @pytest.fixture
-def other_client(import_data) -> APIClient:
-    import_data({"residents": [resident_record("王芳", dt.date(1993, 3, 3), 602, phone="16600000902", photo=None)]})
-    return login("16600000902")
+def other_client(wang_fang: APIClient) -> APIClient:
+    """The second resident of the appointments tests: 王芳."""
+    return wang_fang
 
 
 def make_user(phone: str, role: str = Role.RESIDENT, department: str | None = None) -> User:
+    """An account without a registry row: the booking races only need many users."""
     return User.objects.create_user(
         username=f"u_{phone}",
         password=PASSWORD,

@@ -10,13 +10,14 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from backend.accounts.models import Department, Role
+from backend.accounts.models import Department
 from backend.appointments.models import Booking, Slot, Venue
 from backend.appointments.services import generate_slots, send_reminders, varied_capacity
 from backend.appointments.tasks import send_appointment_reminders
 from backend.notifications.models import Notification
+from tests.personas import PROVIDENT_FUND_CLERK
 
-from .conftest import book, make_slot, make_user
+from .conftest import book, make_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_clerk_marks_no_show_and_attendance_in_the_admin(hall, resident_client) 
     upcoming = book(resident_client, future).json()
     Slot.objects.filter(pk=started.pk).update(starts_at=timezone.now() - dt.timedelta(minutes=40))
 
-    clerk = make_user("13700000304", Role.CLERK, "provident_fund")
+    clerk = PROVIDENT_FUND_CLERK.account()
     browser = Client()
     browser.force_login(clerk)
     page = browser.get("/admin/appointments/booking/")

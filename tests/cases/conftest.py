@@ -1,82 +1,24 @@
-"""Fixtures for the case engine: the demo city loaded as `make run` loads it, and residents who log in, bind
-their identity and pass the face check through the API."""
+"""Fixtures for the case engine. The demo city (``demo``), its residents acting through the API (``acting``) and
+its clerks (``clerk("housing")``) are the shared personas of ``tests/conftest.py``; here, a resident is a demo
+resident, and a clerk can verify an identity at the counter."""
 
 from __future__ import annotations
 
-from io import StringIO
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from backend.demo.city import DEMO_PASSWORD, build_demo_registry
-from tests.factories import login
+from tests.personas import PHOTOS, Acting
 
-PHOTOS = Path(__file__).resolve().parents[2] / "fixtures" / "photos"
-
-
-@pytest.fixture
-def demo(db) -> dict[str, dict[str, Any]]:
-    """Loads the demo city without its demo cases (tests make their own); returns the demo residents by phone."""
-    call_command("load_demo", "--skip", "cases", stdout=StringIO())
-    data = build_demo_registry(timezone.localdate())
-    return {r["phone"]: r for r in data["residents"] if r.get("phone")}
-
-
-class Resident:
-    """A demo resident acting through the API."""
-
-    def __init__(self, record: dict[str, Any]) -> None:
-        self.record = record
-        self.client: APIClient = login(record["phone"], DEMO_PASSWORD)
-        response = self.client.post(
-            "/api/v1/me/real-name", {"name": record["name"], "id_number": record["id_number"]}, format="json"
-        )
-        assert response.status_code == 200, response.content
-
-    def apply(self, service: str, form: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
-        response = self.client.post(
-            "/api/v1/cases", {"service": service, "form": form or {}, "consent": True}, format="json", **headers
-        )
-        assert response.status_code == 201, response.content
-        return response.json()
-
-    def face_check(self, case: dict[str, Any], photo: str) -> dict[str, Any]:
-        """Pass the face check for a pending case with a real selfie; returns the case after the decision."""
-        challenge = self.client.post("/api/v1/face/challenges", {"purpose": "case", "case": case["id"]}, format="json")
-        assert challenge.status_code == 201, challenge.content
-        with open(PHOTOS / photo, "rb") as image:
-            verify = self.client.post(
-                "/api/v1/face/verify",
-                {"challenge_id": challenge.json()["challenge_id"], "image": image},
-                format="multipart",
-            )
-        assert verify.status_code == 200, verify.content
-        assert verify.json()["verified"] is True, verify.content
-        return verify.json()["case"]
-
-    def enrol(self, photo: str) -> None:
-        with open(PHOTOS / photo, "rb") as image:
-            response = self.client.post("/api/v1/face/enrol", {"image": image}, format="multipart")
-        assert response.status_code == 201, response.content
-
-    def case(self, case_id: int) -> dict[str, Any]:
-        return self.client.get(f"/api/v1/cases/{case_id}").json()
+__all__ = ["PHOTOS", "counter_verify"]
 
 
 @pytest.fixture
-def resident(demo) -> Any:
-    return lambda phone: Resident(demo[phone])
-
-
-@pytest.fixture
-def clerk(demo) -> Any:
-    """Clerks by department code."""
-    phones = {"housing": "13700000001", "education": "13700000002", "provident_fund": "13700000003"}
-    return lambda department: login(phones[department], DEMO_PASSWORD)
+def resident(acting) -> Callable[[Any], Acting]:
+    """In the case tests, ``resident(phone)`` is the demo resident with that phone, logged in and verified."""
+    return acting
 
 
 def counter_verify(clerk_client: APIClient, case: dict[str, Any]) -> dict[str, Any]:

@@ -19,14 +19,16 @@ from backend.accounts.groups import CLERKS, SUPERVISORS
 from backend.accounts.models import User
 from backend.cases.models import Case, CaseEvent, Certificate, FollowUp, Status
 from backend.demo.city import DEMO_PASSWORD
+from tests import personas
+from tests.personas import WU_MIN, ZHANG_JIANGUO, ZHANG_ZIHAN
 
 pytestmark = pytest.mark.django_db
 
 HOUSING, EDUCATION, SUPERVISOR = "13700000001", "13700000002", "13700000009"
-ZHANG = "13800000001"  # household income exactly 2500.00: public rental housing reaches review
-ZHAO = "13800000010"  # another household that reaches review for public rental housing
-LIU_FANG = "13800000006"  # talent housing subsidy (commitment mode)
-CHILD_OF_ZHANG = "410105202108310262"  # 张子涵, youngest eligible for enrolment
+ZHANG = ZHANG_JIANGUO.phone  # household income exactly 2500.00: public rental housing reaches review
+ZHAO = WU_MIN.phone  # another household that reaches review for public rental housing
+LIU_FANG = personas.LIU_FANG.phone  # talent housing subsidy (commitment mode)
+CHILD_OF_ZHANG = ZHANG_ZIHAN.id_number  # 张子涵, youngest eligible for enrolment
 RENTAL, SCHOOL, TALENT = "public-rental-housing", "primary-school-enrolment", "talent-housing-subsidy"
 
 CHANGELIST = "/admin/cases/case/"

@@ -13,13 +13,15 @@ from backend.cases import identifiers
 from backend.cases.models import Case, CaseEvent, FollowUp, Rating
 from backend.notifications.models import Notification
 from backend.registries.models import DataAccessLog
+from tests import personas
 from tests.cases.conftest import counter_verify
 from tests.factories import login
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db
 
-ZHANG = "13800000001"
-WU_MIN = "13800000010"
+ZHANG = ZHANG_JIANGUO.phone
+WU_MIN = personas.WU_MIN.phone
 RENTAL = "public-rental-housing"
 PFW = "provident-fund-withdrawal"
 TALENT = "talent-housing-subsidy"

@@ -20,6 +20,7 @@ from backend.cases import services
 from backend.cases.models import Case, Payout, SubsidyClaim
 from backend.demo.city import DEMO_PASSWORD
 from backend.registries.models import ProvidentFundAccount, ProvidentWithdrawal, Resident
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = [
     pytest.mark.postgres,
@@ -27,7 +28,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row-lock behaviour is tested on PostgreSQL"),
 ]
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 LI_ZHIQIANG, SUN_LI = "13800000003", "13800000004"  # co-owners of one first home
 
 

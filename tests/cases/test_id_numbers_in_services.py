@@ -12,12 +12,13 @@ from backend.accounts.models import User
 from backend.cases.models import Case
 from backend.registries.models import DataAccessLog, ProvidentFundAccount, Resident
 from tests.idnumbers import with_check, wrong_check
+from tests.personas import ZHANG_JIANGUO, ZHANG_ZIHAN
 
 pytestmark = pytest.mark.django_db
 
 LI_DEFU, WANG_GUILAN = "13800000016", "13800000017"  # born 1948 (中原区) and 1952 (二七区); codes of 1983
-ZHANG = "13800000001"
-CHILD_OF_ZHANG = "410105202108310262"  # 张子涵, youngest eligible for enrolment
+ZHANG = ZHANG_JIANGUO.phone
+CHILD_OF_ZHANG = ZHANG_ZIHAN.id_number  # 张子涵, youngest eligible for enrolment
 
 
 def test_the_demo_elders_bind_their_real_name_and_apply(demo, resident) -> None:

@@ -12,11 +12,12 @@ from backend.cases import identifiers
 from backend.cases.models import Case
 from backend.core.crypto import Unreadable
 from backend.registries.idnumbers import id_index
+from tests.personas import ZHANG_JIANGUO, ZHANG_ZIHAN
 
 pytestmark = pytest.mark.django_db
 
-ZHANG = "13800000001"
-CHILD_OF_ZHANG = "410105202108310262"  # 张子涵, youngest eligible for enrolment
+ZHANG = ZHANG_JIANGUO.phone
+CHILD_OF_ZHANG = ZHANG_ZIHAN.id_number  # 张子涵, youngest eligible for enrolment
 
 
 def stored_rows() -> list[tuple]:

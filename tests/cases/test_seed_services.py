@@ -13,7 +13,9 @@ import pytest
 
 from backend.cases.models import Payout, SubsidyClaim
 from backend.registries.models import DataAccessLog, ProvidentFundAccount, ProvidentWithdrawal
+from tests import personas
 from tests.cases.conftest import counter_verify
+from tests.personas import CHEN_SIQI, LI_MUYANG, LIU_YINUO, ZHANG_JIANGUO, ZHANG_ZIHAN
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +25,12 @@ SCHOOL = "primary-school-enrolment"
 RENTAL = "public-rental-housing"
 TALENT = "talent-housing-subsidy"
 
-ZHANG = "13800000001"  # obama_1: renter, exactly 3 months, last rent withdrawal exactly 90 days ago
-LI_ZHIQIANG = "13800000003"  # biden_1: first home bought 30 days ago
-WANG_LEI = "13800000005"  # kit_harington_1: second home bought 60 days ago
-LIU_FANG = "13800000006"  # rose_leslie_1: 2 months, household income 2500.01
-CHEN_GANG = "13800000007"  # alex_lacamoire_1: frozen account, no school district
-ZHAO_MING = "13800000008"  # lin_manuel_miranda_1: home bought 400 days ago
+ZHANG = ZHANG_JIANGUO.phone  # obama_1: renter, exactly 3 months, last rent withdrawal exactly 90 days ago
+LI_ZHIQIANG = personas.LI_ZHIQIANG.phone  # biden_1: first home bought 30 days ago
+WANG_LEI = personas.WANG_LEI.phone  # kit_harington_1: second home bought 60 days ago
+LIU_FANG = personas.LIU_FANG.phone  # rose_leslie_1: 2 months, household income 2500.01
+CHEN_GANG = personas.CHEN_GANG.phone  # alex_lacamoire_1: frozen account, no school district
+ZHAO_MING = personas.ZHAO_MING.phone  # lin_manuel_miranda_1: home bought 400 days ago
 
 SELFIE = {
     ZHANG: "obama_2.jpg",
@@ -39,10 +41,10 @@ SELFIE = {
     ZHAO_MING: "lin_manuel_miranda_1.png",
 }
 
-CHILD_31_AUG_Y6 = "410105202108310262"  # 张子涵, household of 张建国: youngest eligible
-CHILD_1_SEP_Y7 = "410105202009010571"  # 李沐阳, household of 李志强: oldest eligible
-CHILD_31_AUG_Y7 = "410103202008310190"  # 刘一诺, household of 刘芳: one day too old
-CHILD_NO_DISTRICT = "410104202103150486"  # 陈思琪, household of 陈刚
+CHILD_31_AUG_Y6 = ZHANG_ZIHAN.id_number  # 张子涵, household of 张建国: youngest eligible
+CHILD_1_SEP_Y7 = LI_MUYANG.id_number  # 李沐阳, household of 李志强: oldest eligible
+CHILD_31_AUG_Y7 = LIU_YINUO.id_number  # 刘一诺, household of 刘芳: one day too old
+CHILD_NO_DISTRICT = CHEN_SIQI.id_number  # 陈思琪, household of 陈刚
 
 
 def face_apply(resident, phone: str, service: str, form: dict | None = None) -> dict:

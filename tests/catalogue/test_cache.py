@@ -22,13 +22,14 @@ from backend.cases.plugins import Mode, ServiceModule
 from backend.catalogue import cache as catalogue_cache
 from backend.core.i18n import Text
 from tests.faults.conftest import FAULT_REDIS_URL, closed_port, reachable
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/services"
 PFW = "provident-fund-withdrawal"
 DETAIL = f"{LIST}/{PFW}"
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 

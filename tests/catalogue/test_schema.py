@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from tests.personas import ZHANG_JIANGUO
+
 pytestmark = pytest.mark.django_db
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 LANGUAGES = ({}, {"HTTP_ACCEPT_LANGUAGE": "en"})
 
 

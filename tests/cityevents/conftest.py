@@ -1,8 +1,12 @@
-"""Fixtures for the city-events tests: the demo categories, staff of three departments, residents, photos."""
+"""Fixtures for the city-events tests: the demo categories, photos, and the departments' staff.
+
+The people are the personas of ``tests/conftest.py`` (``city_clerk``, ``supervisor``, ``wang_fang``...); here the
+two departments events are routed to besides city management (police, planning), and the city-events name of the
+second resident.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import struct
 import zlib
@@ -12,20 +16,14 @@ import pytest
 from PIL import ExifTags, Image
 from rest_framework.test import APIClient
 
-from backend.accounts.models import Department, Role, User
-from tests.factories import PASSWORD, login, resident_record
+from backend.accounts.models import Role, User
+from tests.personas import PLANNING_CLERK, POLICE_CLERK, Staff
 
 # Coordinates inside 郑州 (WGS-84), near the district centres the routing falls back on.
 JINSHUI = (34.786200, 113.668500)  # 金水区, 花园路
 ZHENGDONG = (34.771200, 113.733500)  # 郑东新区
 ERQI = (34.723900, 113.641800)  # 二七区
 BEIJING = (39.904200, 116.407400)  # outside the city
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """Logins are not what these tests are about; PBKDF2 would spend most of their time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -36,47 +34,29 @@ def categories(db):
 
 
 def make_staff(phone: str, role: str = Role.CLERK, department: str | None = "city_management") -> User:
-    user = User.objects.create_user(
-        username=f"staff_{phone}",
-        password=PASSWORD,
-        phone="+86" + phone,
-        phone_verified=True,
-        role=role,
-        department=Department.objects.get(code=department) if department else None,
-        is_staff=True,
-        display_name=f"{department or role} 工作人员",
-    )
-    return user
-
-
-@pytest.fixture
-def city_clerk(db) -> APIClient:
-    make_staff("13700000104", department="city_management")
-    return login("13700000104")
+    """A member of staff who is none of the personas (a second clerk of a department)."""
+    name = f"{department or role} 工作人员"
+    return Staff(name, "a test's own member of staff", phone, role=role, department=department, demo=False).account()
 
 
 @pytest.fixture
 def police_clerk(db) -> APIClient:
-    make_staff("13700000105", department="public_security")
-    return login("13700000105")
+    """:data:`tests.personas.POLICE_CLERK`, logged in."""
+    POLICE_CLERK.account()
+    return POLICE_CLERK.login()
 
 
 @pytest.fixture
 def planning_clerk(db) -> APIClient:
-    make_staff("13700000106", department="natural_resources")
-    return login("13700000106")
+    """:data:`tests.personas.PLANNING_CLERK`, logged in."""
+    PLANNING_CLERK.account()
+    return PLANNING_CLERK.login()
 
 
 @pytest.fixture
-def supervisor(db) -> APIClient:
-    make_staff("13700000109", role=Role.SUPERVISOR, department=None)
-    return login("13700000109")
-
-
-@pytest.fixture
-def other_resident(import_data) -> APIClient:
-    import_data({"residents": [resident_record("王芳", dt.date(1993, 3, 3), 602, phone="16600000902", photo=None)]})
-    return login("16600000902")
+def other_resident(wang_fang: APIClient) -> APIClient:
+    """The second reporter of the city-events tests: 王芳."""
+    return wang_fang
 
 
 def report(client: APIClient, category: str = "street-light", where=JINSHUI, **extra):

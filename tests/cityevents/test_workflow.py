@@ -239,3 +239,14 @@ def test_a_rating_that_is_no_small_integer_is_a_validation_error(categories, res
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == "validation_error" and "score" in response.json()["error"]["fields"]
     assert EventReport.objects.get(pk=event["id"]).rating is None
+
+
+def test_supervisor_sees_every_report_but_acts_on_none(categories, resident_client, city_clerk, supervisor) -> None:
+    """Supervisors watch; only the department's clerk works a report (the same rule as for cases)."""
+    light = created(resident_client, "street-light", JINSHUI)
+    assert supervisor.get(f"/api/v1/staff/events/{light['id']}").status_code == 200
+    for action in ("dispatch", "reject", "transfer"):
+        response = act(supervisor, light["id"], action)
+        assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+    assert EventReport.objects.get(pk=light["id"]).status == "received"
+    assert act(city_clerk, light["id"], "dispatch").json()["status"] == "dispatched"

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from backend.accounts.models import User
 from backend.cases.models import Case, Rating
 from backend.registries.models import DataAccessLog
+from tests.personas import SUPERVISOR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -29,7 +29,7 @@ def test_sample_data_loads_once_and_renders() -> None:
     assert (Case.objects.count(), Rating.objects.count(), DataAccessLog.objects.count()) == counts
 
     client = Client()
-    client.force_login(User.objects.get(username="13700000009"))  # the demo supervisor
+    client.force_login(SUPERVISOR.account())  # the demo supervisor
     response = client.get("/cockpit/")
     assert response.status_code == 200
     assert response.content.decode().count('<svg class="chart"') >= 4

@@ -9,7 +9,6 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from backend.core.inputs import Judged, single, validated
-from tests.cases.conftest import demo  # noqa: F401
 from tests.factories import login
 
 MISSING = 2_000_000_000

@@ -26,7 +26,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from backend.accounts.models import Department, Role, User
+from backend.accounts.models import User
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.faceauth import crypto, services
 from backend.faceauth.models import FaceChallenge, FaceEvent, FaceLock, FaceTemplate, SeenFrame
@@ -34,6 +34,7 @@ from backend.faceauth.purposes import get_purpose, register_purpose, unregister_
 from backend.notifications.models import Notification
 from backend.notifications.services import notify
 from tests.factories import login, resident_record
+from tests.personas import HOUSING_CLERK, OU_WEN
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,10 @@ def user_of(record: dict[str, Any]) -> User:
 
 @pytest.fixture
 def obama(import_data) -> dict[str, Any]:
-    return make_resident(import_data, name="欧文", seq=611, phone="16600000911", photo_path="photos/obama_1.jpg")
+    """欧文 (:data:`tests.personas.OU_WEN`): registry photo obama_1."""
+    record = OU_WEN.record()
+    import_data({"residents": [record]})
+    return record
 
 
 @pytest.fixture
@@ -369,7 +373,7 @@ def test_verify_impostor_fails_without_consuming_until_the_challenge_is_spent(en
         response = verify(enrolled, token, "biden_2.jpg")
         assert response.status_code == 200, response.content
         body = response.json()
-        assert body["verified"] is False and set(body) == {"verified", "attempts_left"}  # never a distance
+        assert body["verified"] is False and set(body) == {"verified", "attempts_left", "advice"}  # never a distance
         lefts.append(body["attempts_left"])
     assert lefts == [2, 1, 0]
     spent = verify(enrolled, token, "obama_3.jpg")  # even the right face: the challenge is spent
@@ -387,7 +391,12 @@ def test_verify_impostor_fails_without_consuming_until_the_challenge_is_spent(en
 
 def test_a_failed_attempt_leaves_the_challenge_usable(enrolled) -> None:
     token = challenge(enrolled)
-    assert verify(enrolled, token, "rose_leslie_1.jpg").json() == {"verified": False, "attempts_left": 2}
+    refused = verify(enrolled, token, "rose_leslie_1.jpg").json()
+    assert (refused["verified"], refused["attempts_left"], refused["advice"]["next"]) == (
+        False,
+        2,
+        ["retry", "counter_appointment"],
+    )
     response = verify(enrolled, token, "obama_3.jpg")
     assert response.json() == {"verified": True, "attempts_left": 2}
 
@@ -438,8 +447,14 @@ def test_lockout_after_repeated_failures(enrolled, obama_user) -> None:
     for _ in range(3):
         assert verify(enrolled, first, "biden_2.jpg").json()["verified"] is False
     second = challenge(enrolled)
-    assert verify(enrolled, second, "biden_2.jpg").json() == {"verified": False, "attempts_left": 1}
-    assert verify(enrolled, second, "biden_2.jpg").json() == {"verified": False, "attempts_left": 0}
+    fourth = verify(enrolled, second, "biden_2.jpg").json()
+    assert (fourth["verified"], fourth["attempts_left"], fourth["advice"]["next"]) == (
+        False,
+        1,
+        ["retry", "counter_appointment"],
+    )
+    fifth = verify(enrolled, second, "biden_2.jpg").json()  # locked now: the counter is the way on
+    assert (fifth["verified"], fifth["attempts_left"], fifth["advice"]["next"]) == (False, 0, ["counter_appointment"])
 
     locked = verify(enrolled, second, "obama_3.jpg")  # the right face, but locked
     assert locked.status_code == 429
@@ -524,10 +539,8 @@ def test_concurrent_verifications_consume_a_challenge_once(import_data) -> None:
 
 @pytest.fixture
 def clerk() -> User:
-    department = Department.objects.get_or_create(code="housing", defaults={"name_zh": "住房保障局", "name_en": "H"})[0]
-    return User.objects.create_user(
-        username="clerk_face", password="x-Pass-2026!", role=Role.CLERK, department=department, is_staff=True
-    )
+    """The housing clerk (:data:`tests.personas.HOUSING_CLERK`) at the counter."""
+    return HOUSING_CLERK.account()
 
 
 def test_counter_verification_runs_the_purpose_and_is_logged(obama_user, clerk, test_purpose) -> None:

@@ -16,7 +16,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backend.faceauth.engine import distance, encode_single, load_image
-from tests.factories import login, resident_record
+from tests.factories import login
+from tests.personas import OU_WEN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -31,7 +32,7 @@ def _timed(fn) -> tuple[float, float]:
 
 
 def test_api_time_per_verification_is_within_20_percent_of_the_bare_library(import_data) -> None:
-    record = resident_record(name="欧文", seq=611, phone="16600000911", photo="photos/obama_1.jpg")
+    record = OU_WEN.record()
     import_data({"residents": [record]})
     client = login(record["phone"])
     client.post("/api/v1/me/real-name", {"name": record["name"], "id_number": record["id_number"]}, format="json")

@@ -40,9 +40,9 @@ def assert_invalid(data: object) -> InvalidImage:
 
 
 def test_jpeg_png_and_webp_decode_to_rgb_uint8() -> None:
-    jpeg = load_image(photo_bytes("obama_1.jpg"))
+    jpeg = load_image(photo_bytes("obama_1.jpg"), max_side=None)  # full size: the decode itself is under test
     png = load_image(photo_bytes("lin_manuel_miranda_1.png"))  # stored as RGBA
-    webp = load_image(encoded(Image.fromarray(jpeg), "WEBP", quality=90))
+    webp = load_image(encoded(Image.fromarray(jpeg), "WEBP", quality=90), max_side=None)
     for array in (jpeg, png, webp):
         assert array.dtype == np.uint8 and array.ndim == 3 and array.shape[2] == 3
         assert array.flags["C_CONTIGUOUS"]

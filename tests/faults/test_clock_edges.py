@@ -16,7 +16,8 @@ from backend.cases.models import Case
 from backend.cases.tasks import classify, sweep_statutory_clock
 from backend.notifications.models import Notification
 from backend.workflow import clock
-from tests.factories import id_number, resident_record
+from tests.factories import id_number
+from tests.personas import LIN_JING, LIN_XIAOMAN
 
 UTC = dt.UTC
 
@@ -52,10 +53,7 @@ def guardian(import_data, api):
     """A guardian and a child born 15 September 2020 in one household, with a school for the address."""
     from tests.factories import login
 
-    guardian = resident_record(name="林静", household_id="HH-CLK", phone="16600000951", seq=611)
-    child = resident_record(
-        name="林小满", birth=dt.date(2020, 9, 15), seq=612, household_id="HH-CLK", phone=None, password=None, photo=None
-    )
+    guardian, child = LIN_JING.record(), LIN_XIAOMAN.record()
     import_data(
         {
             "residents": [guardian, child],

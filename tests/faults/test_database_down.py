@@ -25,10 +25,10 @@ from django.db import OperationalError, connection, connections
 from rest_framework.test import APIClient
 
 from backend.cases.models import Case, CaseEvent
-from backend.demo.city import DEMO_PASSWORD
 from backend.notifications.models import Notification
 from backend.registries.models import Resident
 from tests.faults.conftest import closed_port
+from tests.personas import DEMO_PASSWORD, FENG_XUE, GUO_JING, WU_MIN, ZHANG_JIANGUO
 
 TALENT = {"service": "talent-housing-subsidy", "form": {"degree": "master", "employer": "郑州大学"}, "consent": True}
 
@@ -122,7 +122,7 @@ def _terminate_others(stop: threading.Event, keep: set[int], dbname: str, killed
 def test_connections_terminated_mid_request_leave_no_half_written_case(live_server) -> None:
     call_command("load_demo", stdout=StringIO())
     base = live_server.url
-    phones = ["13800000001", "13800000010", "13800000012", "13800000013"]
+    phones = [p.phone for p in (ZHANG_JIANGUO, WU_MIN, FENG_XUE, GUO_JING)]
     clients = []
     for phone in phones:
         client = httpx.Client(base_url=base, timeout=60)

@@ -1,8 +1,8 @@
 """Fixtures for the resident app: the demo city behind pytest-django's live server, real HTTP, real database.
 
 The app's API client and controllers talk to ``live_server.url`` exactly as the app does in production; nothing of
-our own API is mocked. Password hashing is made cheap here (the demo loader hashes twenty passwords, which would
-otherwise take ~20 s per test).
+our own API is mocked. The people are the personas of ``tests/personas.py`` (``ZHANG_JIANGUO.phone`` ...); password
+hashing is made cheap for every test by ``tests/conftest.py`` (the demo loader hashes twenty passwords).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from io import StringIO
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -18,11 +17,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from backend.demo.city import DEMO_PASSWORD, build_demo_registry
+from backend.demo.city import build_demo_registry
 from mobileapp.api import ApiClient
 from mobileapp.session import AppState, MemoryStorage
+from tests.personas import DEMO_PASSWORD, PHOTOS
 
-PHOTOS = Path(__file__).resolve().parents[2] / "fixtures" / "photos"
+__all__ = ["PHOTOS", "app_state", "photo", "run", "staff_decide", "verified_state"]
 
 T = TypeVar("T")
 
@@ -34,11 +34,6 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run one coroutine of the app's async code from a (sync) test. One loop for all: an ``httpx.AsyncClient``
     keeps its connections on the loop that opened them, as the app's session does."""
     return _LOOP.run_until_complete(coro)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -12,11 +12,12 @@ from mobileapp import api
 from mobileapp.api import ApiClient, ApiError, NetworkError, NotAvailable, new_idempotency_key
 from tests.mobileapp.conftest import photo, run, staff_decide
 from tests.mobileapp.shapes import assert_shape
+from tests.personas import LI_ZHIQIANG, ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"  # 张建国: rent withdrawal happy path, photo obama_1
-LI = "13800000003"  # 李志强: deed-tax and purchase happy paths, photo biden_1
+ZHANG = ZHANG_JIANGUO.phone  # 张建国: rent withdrawal happy path, photo obama_1
+LI = LI_ZHIQIANG.phone  # 李志强: deed-tax and purchase happy paths, photo biden_1
 
 
 def test_login_keeps_the_session_token_and_reads_the_profile(new_client) -> None:

@@ -7,11 +7,12 @@ import pytest
 
 from mobileapp.session import TOKEN_KEY, MemoryStorage
 from tests.mobileapp.conftest import app_state, run
+from tests.personas import DEMO_PASSWORD, ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "Demo-Pass-2026"
-ZHANG = "13800000001"
+PASSWORD = DEMO_PASSWORD
+ZHANG = ZHANG_JIANGUO.phone
 
 
 def test_session_settings_persist_and_a_stale_token_is_dropped(city) -> None:

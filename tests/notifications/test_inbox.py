@@ -4,7 +4,6 @@ from rest_framework.test import APIClient
 from backend.accounts.models import User
 from backend.notifications.models import Notification
 from backend.notifications.services import notify
-from tests.factories import login
 
 pytestmark = pytest.mark.django_db(transaction=True)  # on_commit push runs
 
@@ -23,15 +22,10 @@ def test_inbox_lists_own_notices_and_marks_read(resident, resident_client: APICl
     assert resident_client.post("/api/v1/notifications/read-all").json() == {"updated": 1}
 
 
-def test_another_users_notice_is_404(import_data, resident) -> None:
-    import datetime as dt
-
-    from tests.factories import resident_record
-
-    import_data({"residents": [resident_record("王芳", dt.date(1993, 3, 3), 602, phone="16600000902", photo=None)]})
+def test_another_users_notice_is_404(wang_fang, resident) -> None:
     owner = User.objects.get(phone="+86" + resident["phone"])
     notice = notify(owner, "case.approved", "x")
-    other = login("16600000902")
+    other = wang_fang
     response = other.post(f"/api/v1/notifications/{notice.pk}/read")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"

@@ -18,14 +18,13 @@ from django.test.utils import CaptureQueriesContext
 
 from backend.accounts.models import User
 from backend.cases import services
-from backend.demo.city import DEMO_PASSWORD
 from backend.registries.access import record_access
 from backend.registries.models import ActorType, Resident
-from tests.factories import login
+from tests.personas import HOUSING_CLERK, WU_MIN, ZHANG_JIANGUO, Acting
 
 pytestmark = pytest.mark.django_db
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 TALENT = ("talent-housing-subsidy", {"degree": "master", "employer": "郑州大学"})
 
 
@@ -50,8 +49,8 @@ def assert_flat(client, url: str, add_rows: Callable[[int], Any], budget: int, a
 
 
 @pytest.fixture
-def zhang(resident) -> Any:
-    r = resident(ZHANG)
+def zhang(zhang_jianguo: Acting) -> Any:
+    r = zhang_jianguo
     r.user = User.objects.get(phone="+86" + ZHANG)
     return r
 
@@ -92,11 +91,9 @@ def test_data_access_list(zhang, django_assert_max_num_queries) -> None:
 
 
 def test_staff_case_list(demo, django_assert_max_num_queries) -> None:
-    from tests.cases.conftest import Resident as Acting
-
-    applicants = [Acting(demo[phone]) for phone in (ZHANG, "13800000010", "13800000012", "13800000013")]
+    applicants = [Acting(demo[phone]) for phone in (ZHANG, WU_MIN.phone, "13800000012", "13800000013")]
     users = [User.objects.get(phone="+86" + a.record["phone"]) for a in applicants]
-    clerk = login("13700000001", DEMO_PASSWORD)  # housing: talent housing subsidy cases
+    clerk = HOUSING_CLERK.login()  # housing: talent housing subsidy cases
 
     def cases(n: int) -> None:
         for i in range(n):

@@ -20,6 +20,7 @@ from backend.registries.idnumbers import InvalidIdNumber, validate_id_number
 from backend.registries.models import DataAccessLog, Resident
 from tests.factories import PASSWORD, login
 from tests.idnumbers import RETIRED, id_number, lifetime_sample, with_check, wrong_check
+from tests.personas import AYGUL, JI_XIANG, LI_DEFU, WANG_DA, WANG_GUILAN, Persona
 
 URL = "/api/v1/me/real-name"
 
@@ -53,7 +54,7 @@ REFUSED = [
     ("abcdefghijklmnopqr", "characters"),
     ("4101051990-0105001", "characters"),
     (wrong_check(id_number("410105", dt.date(1990, 1, 5), 1)), "checksum"),
-    (wrong_check(id_number("410102", dt.date(1948, 10, 1), 17)), "checksum"),
+    (wrong_check(LI_DEFU.id_number), "checksum"),
     (with_check("41010519900231001"), "birth_date"),  # 31 February
     (with_check("41010519000229001"), "birth_date"),  # 1900 was no leap year
     (with_check("41010519901301001"), "birth_date"),  # month 13
@@ -103,18 +104,25 @@ def person(name: str, code: str, birth: dt.date, seq: int, phone: str | None) ->
     return record
 
 
+def persona(who: Persona, phone: str | None) -> dict[str, Any]:
+    """A persona of ``tests/personas.py`` (the same ID number) in this registry file, with this file's phone."""
+    number = who.id_number
+    return person(who.name, number[:6], dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+                  int(number[14:17]), phone)  # fmt: skip
+
+
 CITY = [
-    person("李德福", "410102", dt.date(1943, 3, 15), 17, "16600001001"),  # 中原区 (1983), born in the 1940s
-    person("王桂兰", "410103", dt.date(1952, 8, 20), 64, "166 0000 1002"),  # 二七区 (1983), phone typed with spaces
+    persona(LI_DEFU, "16600001001"),  # 中原区 (1983), born in the 1940s
+    persona(WANG_GUILAN, "166 0000 1002"),  # 二七区 (1983), phone typed with spaces
     person("赵建华", "410105", dt.date(1982, 12, 31), 91, "+8616600001003"),  # 金水区, the last year refused before
     person("符亚妹", "460106", dt.date(1950, 1, 1), 22, "16600001004"),  # 龙华区 (2002)
     person("吴清", "460107", dt.date(1976, 11, 2), 33, "16600001005"),  # 琼山区 (2002)
     person("陈小海", "460108", dt.date(2001, 12, 31), 45, "16600001006"),  # 美兰区 (2002)
     person("郭秀珍", "140502", dt.date(1940, 2, 29), 58, "16600001007"),  # 晋城 城区 (1985), a leap day
-    person("𠮷祥", "140502", dt.date(1984, 6, 30), 71, "16600001008"),  # a name outside the BMP
-    person("王龘", "410121", dt.date(1990, 5, 4), 83, "16600001009"),  # 荥阳县, retired in 1994
+    persona(JI_XIANG, JI_XIANG.phone),  # 晋城 城区 (1985), a name outside the BMP
+    persona(WANG_DA, WANG_DA.phone),  # 荥阳县, retired in 1994
     person("刘金海", "410111", dt.date(1961, 9, 9), 95, "16600001010"),  # 金海区, 1983-1987 only
-    person("阿依古丽·买买提", "650102", dt.date(1958, 4, 1), 26, "16600001011"),  # 天山区 (1983), a middle dot
+    persona(AYGUL, AYGUL.phone),  # 天山区 (1983), a middle dot
     person("李小宝", "410105", dt.date(2019, 10, 1), 7, None),  # a child: registry only
     person("符小妹", "460106", dt.date(2016, 3, 3), 8, None),
 ]
@@ -197,14 +205,14 @@ ADMIN_FIELDS = {
 
 
 def test_a_clerk_registers_an_elder_in_the_admin(admin_browser: Client) -> None:
-    number = id_number("410102", dt.date(1948, 10, 1), 17)
+    number = LI_DEFU.id_number
     response = admin_browser.post("/admin/registries/resident/add/", {**ADMIN_FIELDS, "id_number": number})
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     assert Resident.objects.with_id_number(number).get().household_id == "HH-ADMIN-ELDER"
 
 
 def test_the_admin_says_what_is_wrong_with_a_number(admin_browser: Client) -> None:
-    number = wrong_check(id_number("410102", dt.date(1948, 10, 1), 17))
+    number = wrong_check(LI_DEFU.id_number)
     response = admin_browser.post("/admin/registries/resident/add/", {**ADMIN_FIELDS, "id_number": number})
     assert response.status_code == 200
     assert "校验位" in " ".join(response.context["adminform"].form.errors["id_number"])

@@ -24,6 +24,7 @@ from backend.registries.models import (
 )
 from tests.factories import id_number, resident_record
 from tests.idnumbers import with_check, wrong_check
+from tests.personas import LI_DEFU, WANG_GUILAN
 
 pytestmark = pytest.mark.django_db
 
@@ -206,13 +207,10 @@ def test_photo_that_is_not_an_image(registry_dir: Path) -> None:
 
 def test_every_problem_of_the_file_is_reported_in_one_run_and_nothing_is_written(registry_dir: Path) -> None:
     data = full_registry()
-    typo = wrong_check(id_number("410102", dt.date(1948, 10, 1), 17))
+    typo = wrong_check(WANG_GUILAN.id_number)
     data["residents"] += [
-        resident_record("李德福", dt.date(1948, 10, 1), 17, phone=None, photo=None, password=None),  # fine
-        {
-            **resident_record("王桂兰", dt.date(1952, 3, 8), 64, phone=None, photo=None, password=None),
-            "id_number": typo,
-        },
+        LI_DEFU.registry_row(),  # fine
+        {**WANG_GUILAN.registry_row(), "id_number": typo},
         {**resident_record("孙", dt.date(1950, 1, 1), 2, photo=None), "id_number": with_check("99019919500101002")},
         "not an object",
         data["residents"][0],  # the same person twice
@@ -260,7 +258,7 @@ def test_thousands_of_bad_rows_are_counted_first_then_each_is_listed(registry_di
         return {**record, "id_number": wrong_check(id_number("410105", dt.date(1950, 1, 1), i % 999))}
 
     rows = [bad(i) for i in range(3000)]
-    rows.append(resident_record("李德福", dt.date(1948, 10, 1), 17, phone=None, photo=None, password=None))
+    rows.append(LI_DEFU.registry_row())
     with pytest.raises(CommandError) as excinfo:
         call_command("import_registry", str(write(registry_dir, {"residents": rows})), stdout=StringIO())
     summary, *problems = str(excinfo.value).splitlines()

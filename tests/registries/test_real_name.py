@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from rest_framework.test import APIClient
 
 from backend.registries.models import DataAccessLog, Resident
 from tests.factories import id_number, login, resident_record
+from tests.personas import WANG_FANG
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/me/real-name"
@@ -72,9 +74,8 @@ def test_unknown_person_is_422(resident_client: APIClient) -> None:
     assert response.json()["error"]["code"] == "registry_mismatch"
 
 
-def test_identity_bound_to_another_account_is_409(import_data, resident, verified_client) -> None:
-    import_data({"residents": [resident_record("王芳", dt.date(1993, 3, 3), 602, phone="16600000902", photo=None)]})
-    other = login("16600000902")
+def test_identity_bound_to_another_account_is_409(wang_fang: APIClient, resident, verified_client) -> None:
+    other = wang_fang
     response = other.post(URL, {"name": resident["name"], "id_number": resident["id_number"]}, format="json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "identity_already_bound"
@@ -82,7 +83,7 @@ def test_identity_bound_to_another_account_is_409(import_data, resident, verifie
 
 
 def test_verified_account_cannot_bind_a_second_identity(import_data, verified_client) -> None:
-    second = resident_record("王芳", dt.date(1993, 3, 3), 602, phone=None, photo=None, password=None)
+    second = replace(WANG_FANG, phone=None, account=False).record()  # 王芳 in the registry, without an account
     import_data({"residents": [second]})
     response = verified_client.post(URL, {"name": "王芳", "id_number": second["id_number"]}, format="json")
     assert response.status_code == 409
@@ -100,11 +101,10 @@ def test_binding_is_logged_and_visible_to_the_resident(resident, verified_client
     assert rows[0]["actor_type"] == "resident"
 
 
-def test_data_access_shows_only_own_rows(import_data, resident, verified_client) -> None:
-    import_data({"residents": [resident_record("王芳", dt.date(1993, 3, 3), 602, phone="16600000902", photo=None)]})
-    other = login("16600000902")
+def test_data_access_shows_only_own_rows(wang_fang: APIClient, resident, verified_client) -> None:
+    other = wang_fang
     assert other.get("/api/v1/me/data-access").json()["results"] == []
-    number = id_number("410105", dt.date(1993, 3, 3), 602)
+    number = WANG_FANG.id_number
     other.post(URL, {"name": "王芳", "id_number": number}, format="json")
     assert len(other.get("/api/v1/me/data-access").json()["results"]) == 1
     assert len(verified_client.get("/api/v1/me/data-access").json()["results"]) == 1

@@ -11,15 +11,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from backend.demo.city import DEMO_PASSWORD
-from tests.cases.conftest import (  # noqa: F401
-    PHOTOS,
-    Resident,
-    demo,
-)
-from tests.factories import login
+from tests.personas import HOUSING_CLERK, WU_MIN, ZHANG_JIANGUO, Acting
 
-VICTIM, ATTACKER = "13800000001", "13800000010"  # 张建国 (registry photo: obama), 吴敏
+VICTIM, ATTACKER = ZHANG_JIANGUO.phone, WU_MIN.phone  # 张建国 (registry photo: obama), 吴敏
 TALENT = {"degree": "master", "employer": "郑州大学"}
 
 
@@ -68,22 +62,22 @@ def api_routes() -> list[Route]:
 
 @dataclass
 class Owner:
-    acting: Resident
+    acting: Acting
     client: APIClient
     objects: dict[str, Any] = field(default_factory=dict)
     markers: list[str] = field(default_factory=list)  # strings only this resident's data contains
 
 
 @pytest.fixture
-def world(demo) -> dict[str, Owner]:  # noqa: F811
+def world(demo) -> dict[str, Owner]:
     """The victim owns a decided case with a certificate, an open case with a face challenge, notifications, a city
     event report, a booking and a draft; the attacker is another verified resident."""
-    victim = Resident(demo[VICTIM])
+    victim = Acting(demo[VICTIM])
     victim.enrol("obama_2.jpg")
     v = Owner(victim, victim.client)
 
     decided = victim.apply("talent-housing-subsidy", TALENT)
-    housing = login("13700000001", DEMO_PASSWORD)
+    housing = HOUSING_CLERK.login()
     verified = housing.post(f"/api/v1/staff/cases/{decided['id']}/verify-identity", {"note": "核验身份证原件"})
     assert verified.status_code == 200, verified.content
     assert verified.json()["status"] == "approved"
@@ -134,5 +128,5 @@ def world(demo) -> dict[str, Owner]:  # noqa: F811
         demo[VICTIM]["id_number"],
         demo[VICTIM]["id_number"][-4:] + '"',  # the masked form ends with the last four digits
     ]
-    attacker = Resident(demo[ATTACKER])
+    attacker = Acting(demo[ATTACKER])
     return {"victim": v, "attacker": Owner(attacker, attacker.client)}

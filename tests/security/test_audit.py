@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from backend.accounts.models import User
 from backend.cases.models import Case, CaseEvent
 from backend.core.models import AuditEvent
 from backend.registries.models import Resident
+from tests.personas import HOUSING_CLERK, SUPERVISOR
 from tests.security.conftest import VICTIM
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def clerk_browser(world) -> Client:
     browser = Client()
-    browser.force_login(User.objects.get(phone="+8613700000001"))
+    browser.force_login(HOUSING_CLERK.account())
     return browser
 
 
@@ -67,7 +67,7 @@ def test_the_audit_trail_cannot_be_edited_by_staff(clerk_browser: Client, world)
         response = clerk_browser.post(url, {"post": "yes", "action": "none"})
         assert response.status_code in {403, 404}, (url, response.status_code)
     supervisor = Client()
-    supervisor.force_login(User.objects.get(phone="+8613700000009"))
+    supervisor.force_login(SUPERVISOR.account())
     assert supervisor.get("/admin/core/auditevent/").status_code == 200  # supervisors read it
     response = supervisor.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403

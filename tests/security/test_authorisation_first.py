@@ -34,8 +34,8 @@ from backend.cityevents.models import EventAction, EventReport
 from backend.drafts.models import Draft
 from backend.faceauth.models import FaceChallenge, FaceEvent
 from backend.notifications.models import Notification
-from tests.cases.conftest import PHOTOS
 from tests.factories import id_number, login, resident_record
+from tests.personas import PHOTOS
 from tests.security.conftest import all_routes
 
 pytestmark = pytest.mark.django_db
@@ -212,12 +212,11 @@ def objects(world) -> dict[str, Any]:
 
 def other_department_clerk(department_id: int) -> APIClient:
     """A demo clerk whose department is not ``department_id`` (housing, education, provident fund, city)."""
-    from backend.accounts.models import User
-    from backend.demo.city import DEMO_PASSWORD
+    from tests.personas import CITY_CLERK, EDUCATION_CLERK, HOUSING_CLERK
 
-    for phone in ("13700000002", "13700000001", "13700000004"):
-        if User.objects.get(phone="+86" + phone).department_id != department_id:
-            return login(phone, DEMO_PASSWORD)
+    for staff in (EDUCATION_CLERK, HOUSING_CLERK, CITY_CLERK):
+        if staff.account().department_id != department_id:
+            return staff.login()
     raise AssertionError("no clerk of another department")
 
 

@@ -80,9 +80,9 @@ def test_another_residents_object_is_404(world, name: str) -> None:
 
 def test_face_challenge_for_another_residents_case_is_404(world, demo) -> None:
     """An attacker with an enrolled face of their own (李志强) asks for a challenge on the victim's case."""
-    from tests.cases.conftest import Resident
+    from tests.personas import Acting
 
-    victim, attacker = world["victim"], Resident(demo["13800000003"])
+    victim, attacker = world["victim"], Acting(demo["13800000003"])
     attacker.enrol("biden_2.jpg")
     response = attacker.client.post(
         "/api/v1/face/challenges", {"purpose": "case", "case": victim.objects["case"]}, format="json"
@@ -91,7 +91,7 @@ def test_face_challenge_for_another_residents_case_is_404(world, demo) -> None:
 
 
 def test_another_residents_face_challenge_is_404(world) -> None:
-    from tests.cases.conftest import PHOTOS
+    from tests.personas import PHOTOS
 
     victim, attacker = world["victim"], world["attacker"]
     with open(PHOTOS / "obama_3.jpg", "rb") as image:

@@ -18,8 +18,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from backend.core.ids import ID_MAX, ID_SCHEMA, id_or_none
-from backend.demo.city import DEMO_PASSWORD
-from tests.factories import login
+from tests.personas import HOUSING_CLERK, ZHANG_JIANGUO
 from tests.security.conftest import all_routes
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ def _text(value: Any) -> str:
 
 def _clients(demo) -> dict[str, APIClient]:
     """A demo resident and a demo clerk (``demo``: the city is loaded)."""
-    return {"resident": login("13800000001", DEMO_PASSWORD), "clerk": login("13700000001", DEMO_PASSWORD)}
+    return {"resident": ZHANG_JIANGUO.login(), "clerk": HOUSING_CLERK.login()}
 
 
 def _id_routes() -> list:

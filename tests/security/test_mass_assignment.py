@@ -6,8 +6,7 @@ import pytest
 
 from backend.accounts.models import User
 from backend.cases.models import Case
-from backend.demo.city import DEMO_PASSWORD
-from tests.factories import login
+from tests.personas import EDUCATION_CLERK
 from tests.security.conftest import ATTACKER, TALENT, VICTIM
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +61,7 @@ def test_patch_of_a_returned_case_only_reads_the_form(world, demo) -> None:
     child = "410105202108310262"  # 张子涵, in the victim's household, of school age
     applied = victim.acting.apply("primary-school-enrolment", {"child_id_number": child})
     assert applied["status"] == "in_review", applied
-    education = login("13700000002", DEMO_PASSWORD)
+    education = EDUCATION_CLERK.login()
     returned = education.post(f"/api/v1/staff/cases/{applied['id']}/decide", {"action": "return", "reason": "补正"})
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
     response = victim.client.patch(

@@ -30,9 +30,9 @@ def test_non_object_json_bodies_are_refused_everywhere(world) -> None:
 
 
 def test_staff_decide_with_a_list_body_is_a_parse_error(world) -> None:
-    from tests.factories import login
+    from tests.personas import HOUSING_CLERK
 
-    clerk = login("13700000001", "Demo-Pass-2026")
+    clerk = HOUSING_CLERK.login()
     response = clerk.post(
         f"/api/v1/staff/cases/{world['victim'].objects['case']}/decide", "[null, null]", content_type="application/json"
     )

@@ -11,6 +11,7 @@ from django.test import Client
 from backend.accounts.models import User
 from backend.cases.models import CaseEvent
 from backend.registries.models import DataAccessLog
+from tests.personas import HOUSING_CLERK
 from tests.security.conftest import VICTIM, all_routes, api_routes
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_residents_cannot_open_the_cockpit(resident_browser: Client, world) -> N
 @pytest.fixture
 def clerk_browser(world) -> Client:
     browser = Client()
-    browser.force_login(User.objects.get(phone="+8613700000001"))  # housing: the victim's cases' department
+    browser.force_login(HOUSING_CLERK.account())  # housing: the victim's cases' department
     return browser
 
 
@@ -68,7 +69,7 @@ def test_case_timeline_is_not_editable_in_the_admin(clerk_browser: Client, world
     event = events[0]
     if admin.site.is_registered(CaseEvent):
         model_admin = admin.site._registry[CaseEvent]
-        request = type("R", (), {"user": User.objects.get(phone="+8613700000001")})()
+        request = type("R", (), {"user": HOUSING_CLERK.account()})()
         assert not model_admin.has_change_permission(request) and not model_admin.has_delete_permission(request)
     for url in [
         f"/admin/cases/caseevent/{event['id']}/change/",

@@ -16,6 +16,7 @@ from .liveness import (
     frame_ear,
     head_yaw,
 )
+from .quality import Quality, assess
 from .recognition import (
     DEFAULT_JITTERS,
     MATCH_THRESHOLD,
@@ -49,6 +50,8 @@ __all__ = [
     "LivenessResult",
     "MultipleFaces",
     "NoFace",
+    "Quality",
+    "assess",
     "best_distance",
     "check_actions",
     "detect_faces",

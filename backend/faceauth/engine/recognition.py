@@ -33,9 +33,9 @@ MATCH_THRESHOLD = 0.50
 #: jitters made encoding ~5x slower and lowered the worst genuine distance by 0.03 without changing any decision
 #: at 0.45-0.65, so the default is 1. Enrolment (one-off) may pass more; templates stay comparable.
 DEFAULT_JITTERS = 1
-#: HOG pyramid upsampling tried in order until a face is found. 0 found every face in the sample at 1600 px and
-#: at 640 px long side (faces >= 72 px) at 1/4 of the cost of 1; at 320 px it missed 4 of 12 faces (< ~70 px)
-#: that 1 found, so 1 is the fallback for small or distant faces.
+#: HOG pyramid upsampling tried in order until a face is found. 0 found every face of the sample and of its phone
+#: variants at every working size from 480 to 1600 px (bench/face/worksize.py) at 1/4 of the cost of 1; at 320 px
+#: it missed 4 of 12 faces (< ~70 px) that 1 found, so 1 is the fallback for small or distant faces.
 UPSAMPLE_SCHEDULE: tuple[int, ...] = (0, 1)
 
 Landmarks = dict[str, list[tuple[int, int]]]

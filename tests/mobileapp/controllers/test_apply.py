@@ -11,10 +11,11 @@ from mobileapp import forms, i18n
 from mobileapp.api import ApiClient, NetworkError
 from mobileapp.controllers.apply import ApplyController
 from tests.mobileapp.conftest import run, verified_state
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 
 
 def test_nothing_is_sent_without_consent_or_with_an_invalid_form(city) -> None:

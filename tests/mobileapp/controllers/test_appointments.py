@@ -8,10 +8,11 @@ import pytest
 
 from mobileapp.controllers.appointments import AppointmentsController
 from tests.mobileapp.conftest import run, verified_state
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 
 
 def test_book_once_then_cancel(city) -> None:

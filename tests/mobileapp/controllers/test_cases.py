@@ -8,11 +8,12 @@ import pytest
 from mobileapp.controllers.apply import ApplyController
 from mobileapp.controllers.cases import CaseController, CasesController, returned_note
 from tests.mobileapp.conftest import run, staff_decide, verified_state
+from tests.personas import LI_ZHIQIANG, ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"
-LI = "13800000003"
+ZHANG = ZHANG_JIANGUO.phone
+LI = LI_ZHIQIANG.phone
 
 
 def test_returned_case_is_fixed_and_resubmitted_then_withdrawn_and_rated(city) -> None:

@@ -6,10 +6,11 @@ import pytest
 
 from mobileapp.controllers.catalogue import CatalogueController
 from tests.mobileapp.conftest import run, verified_state
+from tests.personas import LI_ZHIQIANG
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-LI = "13800000003"
+LI = LI_ZHIQIANG.phone
 
 
 def test_catalogue_groups_by_category_and_department(city) -> None:

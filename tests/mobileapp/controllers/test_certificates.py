@@ -7,10 +7,11 @@ import pytest
 
 from mobileapp.controllers.certificates import CertificatesController, qr_png
 from tests.mobileapp.conftest import run, staff_decide, verified_state
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 
 
 def test_an_approval_issues_a_certificate_with_a_verifiable_qr_code(city) -> None:

@@ -10,10 +10,11 @@ import pytest
 from mobileapp.api import ApiClient, ApiError, NetworkError
 from mobileapp.controllers.events import EventsController
 from tests.mobileapp.conftest import photo, run, verified_state
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 HUAYUAN_ROAD = (34.7821, 113.6713)  # 郑州 金水区
 
 

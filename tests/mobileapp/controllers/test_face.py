@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
+
+import numpy as np
 import pytest
+from PIL import Image
 
 from mobileapp.api import ApiError
 from mobileapp.controllers.apply import ApplyController
 from mobileapp.controllers.face import FaceController
 from tests.mobileapp.conftest import photo, run, verified_state
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 
 
 def test_enrol_then_the_face_check_decides_the_case(city) -> None:
@@ -49,6 +54,30 @@ def test_a_failed_face_check_needs_a_new_challenge(city) -> None:
     result = run(face.verify())
     assert result["verified"] is False and result["attempts_left"] >= 0
     assert face.challenge is None and face.frames == []  # single-use: the screen starts a fresh one
+    # What the screen shows: advice in plain words and the ways on, never a score.
+    assert face.advice == result["advice"] and face.advice["message"]
+    assert face.advice["next"] == ["retry", "counter_appointment"] and face.can_retry and face.counter_offered
+    assert all(isinstance(v, (str, list)) for v in face.advice.values())
+
+
+def test_a_photo_that_cannot_be_judged_brings_advice_and_keeps_the_challenge(city) -> None:
+    state = verified_state(city, ZHANG)
+    run(state.enrol_face(photo("obama_2.jpg"), "obama_2.jpg"))
+    case = run(
+        state.api.create_case("talent-housing-subsidy", {"degree": "master", "employer": "郑州某公司"}, consent=True)
+    )
+    face = FaceController(state.api, case_id=case["id"])
+    run(face.start())
+    with Image.open(io.BytesIO(photo("obama_3.jpg"))) as image:  # a selfie in a dark room
+        dark = Image.fromarray((np.asarray(image.convert("RGB"), dtype=np.float64) * 0.04).astype(np.uint8))
+    out = io.BytesIO()
+    dark.save(out, "JPEG", quality=85)
+    face.add_frame("dark.jpg", out.getvalue())
+    with pytest.raises(ApiError) as refused:
+        run(face.verify())
+    assert refused.value.code == "no_face" and refused.value.advice is not None
+    assert face.advice is not None and face.advice["code"] == "too_dark" and "光线太暗" in face.advice["message"]
+    assert face.challenge is not None  # not counted: the same challenge is tried again
 
 
 def test_liveness_challenge_asks_one_photo_per_action_and_sends_frames(city, settings) -> None:

@@ -6,10 +6,11 @@ import pytest
 
 from mobileapp.controllers.notifications import NotificationsController, case_of
 from tests.mobileapp.conftest import run, verified_state
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 
 
 def test_notices_lead_to_their_case_and_are_read_once(city) -> None:

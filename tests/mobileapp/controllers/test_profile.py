@@ -8,10 +8,11 @@ from mobileapp.api import ApiClient
 from mobileapp.controllers.apply import ApplyController
 from mobileapp.controllers.profile import DataAccessController
 from tests.mobileapp.conftest import run, verified_state
+from tests.personas import ZHANG_JIANGUO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHANG = "13800000001"
+ZHANG = ZHANG_JIANGUO.phone
 
 
 def test_every_registry_read_is_listed_with_its_items_names(city) -> None:

@@ -1,3 +1,0 @@
-"""The demo city and its residents acting through the API (the fixtures of tests/cases, reused)."""
-
-from tests.cases.conftest import Resident, clerk, demo, resident  # noqa: F401
