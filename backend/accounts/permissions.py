@@ -30,9 +30,12 @@ QS = TypeVar("QS", bound=QuerySet[Any, Any])
 
 
 class DepartmentOwned(Protocol):
-    """Anything that belongs to one department: a case, a follow-up, a city-event report."""
+    """Anything that belongs to one department: a case, a follow-up, a city-event report.
 
-    department_id: int | None
+    Read-only, so that a model whose department is required (``int``) matches as well as one where it is optional."""
+
+    @property
+    def department_id(self) -> int | None: ...
 
 
 def sees_all_departments(user: Any) -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F, Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -56,7 +59,7 @@ class SubmitThrottle(ScopedRateThrottle):
         return super().allow_request(request, view)
 
 
-class CaseListCreateView(ListAPIView):
+class CaseListCreateView(ListAPIView[Case]):
     serializer_class = CaseSerializer
     throttle_classes = [SubmitThrottle]
     throttle_scope = "submit"
@@ -122,7 +125,7 @@ class CaseRatingView(APIView):
         return Response(RatingSerializer(rating).data, status=201)
 
 
-class CertificateListView(ListAPIView):
+class CertificateListView(ListAPIView[Certificate]):
     serializer_class = CertificateSerializer
 
     def get_queryset(self) -> QuerySet[Certificate]:
@@ -131,7 +134,7 @@ class CertificateListView(ListAPIView):
 
 class CertificateVerifyView(APIView):
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
 
     @extend_schema(responses=CertificateVerificationSerializer)
     def get(self, request: Request, code: str) -> Response:
@@ -149,7 +152,7 @@ class IsClerk(BasePermission):
         return permissions.is_department_clerk(request.user)
 
 
-class StaffCaseListView(ListAPIView):
+class StaffCaseListView(ListAPIView[Case]):
     """The caller's department's cases: overdue first, then by due date (the statutory queue)."""
 
     serializer_class = StaffCaseSerializer
@@ -163,7 +166,7 @@ class StaffCaseListView(ListAPIView):
             OpenApiParameter("post_check", bool, description="commitment approvals awaiting the post-check"),
         ]
     )
-    def get(self, request: Request, *args, **kwargs) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Case]:
@@ -217,7 +220,7 @@ class StaffVerifyIdentityView(APIView):
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
 
 
-class StaffFollowUpListView(ListAPIView):
+class StaffFollowUpListView(ListAPIView[FollowUp]):
     """差评整改: the department's follow-ups of bad ratings, open ones first."""
 
     serializer_class = FollowUpSerializer

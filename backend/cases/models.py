@@ -151,7 +151,7 @@ class Case(models.Model):
     request_fingerprint = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[CaseManager] = CaseManager()
+    objects: ClassVar[CaseManager[Case]] = CaseManager()
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

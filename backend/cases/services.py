@@ -211,7 +211,7 @@ def _approve(case: Case, service: ServiceModule, ctx: Context, actor: User | Non
         case.post_check_due = ctx.today + dt.timedelta(days=service.post_check_days)
 
 
-def _reject(case: Case, code: str, message: Text | dict, actor: User | None) -> None:
+def _reject(case: Case, code: str, message: Text | dict[str, str], actor: User | None) -> None:
     reason = message.as_dict() if isinstance(message, Text) else message
     case.decision = {"reason_code": code, "reason": reason}
     case.status = Status.REJECTED
