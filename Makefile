@@ -68,7 +68,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-## typecheck: mypy over backend/ (strict modules and wave-2 exceptions: pyproject.toml, docs/ARCHITECTURE.md "Types")
+## typecheck: mypy over backend/ and mobileapp/ (strict modules: pyproject.toml, docs/ARCHITECTURE.md "Types")
 typecheck: install
 	$(PY) -m mypy
 

@@ -21,17 +21,21 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Role
 
-M = TypeVar("M", bound=Model)
+# The queryset's own class goes through the filters, so a ``CaseQuerySet`` keeps its methods (``.overdue()``).
+QS = TypeVar("QS", bound=QuerySet[Any, Any])
 
 
 class DepartmentOwned(Protocol):
-    """Anything that belongs to one department: a case, a follow-up, a city-event report."""
+    """Anything that belongs to one department: a case, a follow-up, a city-event report.
 
-    department_id: int | None
+    Read-only, so that a model whose department is required (``int``) matches as well as one where it is optional."""
+
+    @property
+    def department_id(self) -> int | None: ...
 
 
 def sees_all_departments(user: Any) -> bool:
@@ -73,7 +77,7 @@ def _department_filter(user: Any, department_field: str) -> Q:
     return Q(**{f"{department_field}_id": user.department_id})
 
 
-def visible_to(qs: QuerySet[M], user: Any, department_field: str = "department") -> QuerySet[M]:
+def visible_to(qs: QS, user: Any, department_field: str = "department") -> QS:
     """The rows of ``qs`` that ``user`` may see (:func:`may_see` as a query); none for anyone but staff."""
     if sees_all_departments(user):
         return qs
@@ -82,7 +86,7 @@ def visible_to(qs: QuerySet[M], user: Any, department_field: str = "department")
     return qs.none()
 
 
-def actionable_by(qs: QuerySet[M], user: Any, department_field: str = "department") -> QuerySet[M]:
+def actionable_by(qs: QS, user: Any, department_field: str = "department") -> QS:
     """The rows of ``qs`` that ``user`` works on as a clerk: their own department's; none for anyone else
     (supervisors included: the staff API is the clerks' desk, not a window onto other departments)."""
     if is_department_clerk(user):

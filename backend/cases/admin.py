@@ -19,22 +19,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Case as Switch
-from django.db.models import F, QuerySet, Value, When
+from django.db.models import F, Model, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import permissions
+from backend.accounts.authentication import signed_in_user
 from backend.accounts.models import User
 from backend.core.errors import DomainError
+from backend.core.generics import ModelAdmin
 from backend.core.i18n import localize
 from backend.core.masking import mask_account, mask_id_number, mask_name, mask_phone
 from backend.registries.admin import IdNumberSearchMixin
@@ -48,6 +50,7 @@ from .models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
+    CaseQuerySet,
     Certificate,
     FollowUp,
     Payout,
@@ -58,6 +61,11 @@ from .models import (
 )
 from .plugins import Mode
 
+if TYPE_CHECKING:  # a typing-only package: not a runtime dependency (backend/core/generics.py)
+    from django_stubs_ext import StrPromise
+
+M = TypeVar("M", bound=Model)
+
 # -- who may see and do what: backend/accounts/permissions.py ------------------------------------------------------
 
 
@@ -67,12 +75,12 @@ def may_act(user: User, case: Case) -> bool:
     return permissions.may_act(user, case, "cases.change_case")
 
 
-class StaffScopedAdmin(admin.ModelAdmin):
+class StaffScopedAdmin(ModelAdmin[M]):
     """Department-scoped, read-only by default: no adding or deleting anywhere in the case engine's admin."""
 
     department_field = "department"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[M]:
         return permissions.visible_to(super().get_queryset(request), request.user, self.department_field)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -92,7 +100,7 @@ class StaffScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> M:
         """Another department's object is not "deleted, perhaps" (Django's redirect): it does not exist. 404."""
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -198,7 +206,7 @@ def trace_rows(case: Case) -> list[dict[str, Any]]:
     return rows
 
 
-def dict_rows(value: dict | None) -> list[tuple[str, str]]:
+def dict_rows(value: dict[str, Any] | None) -> list[tuple[str, str]]:
     return [(k, show(v)) for k, v in localize(value or {}).items()]
 
 
@@ -219,13 +227,21 @@ def access_rows(case: Case) -> list[dict[str, Any]]:
 # -- filters ---------------------------------------------------------------------------------------------------------
 
 
+def case_rows(queryset: QuerySet[Any]) -> CaseQuerySet:
+    """The admin's case querysets come from ``Case.objects`` (also through the ``PostCheckCase`` proxy): a
+    :class:`CaseQuerySet`, which Django's signatures (filters, ``get_queryset``) only call a ``QuerySet``."""
+    if not isinstance(queryset, CaseQuerySet):
+        raise TypeError(f"expected the cases' queryset, got {type(queryset).__name__}")
+    return queryset
+
+
 class ServiceFilter(admin.SimpleListFilter):
     title = _("事项 service")
     parameter_name = "service"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        user = request.user
-        department = user.department.code if permissions.is_department_clerk(user) else None
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
+        clerk = request.user if permissions.is_department_clerk(request.user) else None
+        department = clerk.department.code if isinstance(clerk, User) and clerk.department else None
         modes = getattr(model_admin, "service_modes", None)
         return [
             (code, str(service.name))
@@ -233,7 +249,7 @@ class ServiceFilter(admin.SimpleListFilter):
             if (department is None or service.department == department) and (modes is None or service.mode in modes)
         ]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(service_code=self.value()) if self.value() else queryset
 
 
@@ -241,14 +257,14 @@ class OverdueFilter(admin.SimpleListFilter):
     title = _("是否逾期 overdue")
     parameter_name = "overdue"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, StrPromise]]:
         return [("yes", _("已逾期 overdue")), ("no", _("未逾期 on time"))]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
-            return queryset.overdue()
+            return case_rows(queryset).overdue()
         if self.value() == "no":
-            return queryset.not_overdue()
+            return case_rows(queryset).not_overdue()
         return queryset
 
 
@@ -256,10 +272,10 @@ class ModeFilter(admin.SimpleListFilter):
     title = _("办理方式 mode")
     parameter_name = "mode"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, str]]:
         return list(MODE_LABELS.items())
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(mode=self.value()) if self.value() else queryset
 
 
@@ -267,10 +283,10 @@ class StageFilter(admin.SimpleListFilter):
     title = _("办理阶段 stage")
     parameter_name = "stage"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin[Any]) -> list[tuple[str, StrPromise]]:
         return [("open", _("待办 open")), ("final", _("已办结 final"))]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "open":
             return queryset.filter(status__in=OPEN_STATUSES)
         if self.value() == "final":
@@ -316,7 +332,7 @@ class CaseDisplayMixin:
 
 
 @admin.register(Case)
-class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
+class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin[Case]):
     """办件队列 The queue: own department only, overdue first, then by statutory due date."""
 
     list_display = [
@@ -340,10 +356,10 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
     change_form_template = "admin/cases/case/change_form.html"
     change_list_template = "admin/cases/case/change_list.html"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_overdue(name="queue_overdue")
+    def get_queryset(self, request: HttpRequest) -> CaseQuerySet:
+        return case_rows(super().get_queryset(request)).with_overdue(name="queue_overdue")
 
-    def get_ordering(self, request: HttpRequest) -> list:
+    def get_ordering(self, request: HttpRequest) -> list[Any]:  # expressions, which Django takes (not only names)
         # The statutory queue: overdue first, then open cases by due date (no due date last), then the rest.
         is_open = Switch(When(status__in=OPEN_STATUSES, then=Value(1)), default=Value(0))
         return [
@@ -353,7 +369,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
             F("submitted_at").asc(),
         ]
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
@@ -371,14 +387,14 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
 
     # -- the case page -------------------------------------------------------------------------------------------
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         case = self.get_object(request, unquote(object_id))
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **self.panel(request, case)})
 
     def panel(self, request: HttpRequest, case: Case) -> dict[str, Any]:
         service = get_service(case.service_code)
-        acting = may_act(request.user, case)
+        acting = may_act(signed_in_user(request), case)
         actions = []
         if acting:
             for action in transitions.clerk_actions(case):
@@ -423,7 +439,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
             "can_verify_identity": acting and transitions.allows(case, "counter_verified"),
             "decide_url": reverse("admin:cases_case_decide", args=[case.pk]),
             "verify_url": reverse("admin:cases_case_verify_identity", args=[case.pk]),
-            "read_only_reason": None if acting else self.read_only_reason(request.user, case),
+            "read_only_reason": None if acting else self.read_only_reason(signed_in_user(request), case),
         }
 
     @staticmethod
@@ -437,7 +453,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
     # -- actions: the same domain functions as the staff API -----------------------------------------------------
     def _case_for_action(self, request: HttpRequest, object_id: str) -> Case:
         case = self.get_object(request, unquote(object_id))  # another department's case: 404
-        if not may_act(request.user, case):
+        if not may_act(signed_in_user(request), case):
             raise PermissionDenied
         return case
 
@@ -459,7 +475,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
         action = request.POST.get("action", "")
         meant = transitions.clerk_action(case, action)
         try:
-            case = services.clerk_decide(request.user, case.pk, action, request.POST.get("reason", ""))
+            case = services.clerk_decide(signed_in_user(request), case.pk, action, request.POST.get("reason", ""))
         except DomainError as error:
             self._refused(request, error)
         else:
@@ -473,7 +489,8 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
             return HttpResponseNotAllowed(["POST"])
         case = self._case_for_action(request, object_id)
         try:
-            case = services.verify_identity_at_counter(request.user, case.pk, request.POST.get("note", "").strip())
+            note = request.POST.get("note", "").strip()
+            case = services.verify_identity_at_counter(signed_in_user(request), case.pk, note)
         except DomainError as error:
             self._refused(request, error)
         else:
@@ -485,7 +502,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
 
 
 @admin.register(PostCheckCase)
-class PostCheckCaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin):
+class PostCheckCaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin[Case]):
     """承诺制核查 The post-check queue: commitment-based approvals not yet post-checked, earliest deadline first."""
 
     list_display = ["reference_no", "service", "applicant_masked", "decided_at", "post_check", "overdue_post_check"]
@@ -501,8 +518,8 @@ class PostCheckCaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin
     ordering = ["post_check_due", "pk"]
     service_modes = (Mode.COMMITMENT,)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).awaiting_post_check()
+    def get_queryset(self, request: HttpRequest) -> CaseQuerySet:
+        return case_rows(super().get_queryset(request)).awaiting_post_check()
 
     @admin.display(description=_("核查期限 Post-check due"), ordering="post_check_due")
     def post_check(self, case: Case) -> str:
@@ -518,10 +535,12 @@ class PostCheckCaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin
         return badge("逾期 overdue", "bad") if due and due < timezone.localdate() else ""
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         case = self.get_object(request, unquote(object_id))
-        case_admin: CaseAdmin = self.admin_site.get_model_admin(Case)
+        case_admin = self.admin_site.get_model_admin(Case)
+        if not isinstance(case_admin, CaseAdmin):
+            raise ImproperlyConfigured("the post-check queue shows the case page of CaseAdmin")
         context = {**(extra_context or {}), **case_admin.panel(request, case), "post_check_queue": True}
         return super().change_view(request, object_id, form_url, context)
 
@@ -530,7 +549,7 @@ class PostCheckCaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(StaffScopedAdmin):
+class FollowUpAdmin(StaffScopedAdmin[FollowUp]):
     """差评整改: every rating of 1–2 stars opens a task for the department; close it with what was done."""
 
     list_display = ["case_link", "service", "score", "comment", "opened", "state"]
@@ -540,7 +559,8 @@ class FollowUpAdmin(StaffScopedAdmin):
     actions = None
     fields = ["case_link", "service", "score", "comment", "opened", "closed", "resolution"]
     readonly_fields = ["case_link", "service", "score", "comment", "opened", "closed"]
-    ordering = [F("closed_at").asc(nulls_first=True), "opened_at"]
+    # an expression, which Django takes in ``ordering`` (the stubs declare names only)
+    ordering: ClassVar[list[Any]] = [F("closed_at").asc(nulls_first=True), "opened_at"]
 
     def has_change_permission(self, request: HttpRequest, obj: FollowUp | None = None) -> bool:
         user = request.user
@@ -558,14 +578,14 @@ class FollowUpAdmin(StaffScopedAdmin):
         return form
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         extra_context = {**(extra_context or {}), "show_save_and_continue": False}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: FollowUp, form: Any, change: bool) -> None:
         try:
-            services.close_follow_up(request.user, obj.pk, form.cleaned_data["resolution"])
+            services.close_follow_up(signed_in_user(request), obj.pk, form.cleaned_data["resolution"])
         except DomainError as error:
             raise PermissionDenied(str(error.message)) from error
 
@@ -604,7 +624,7 @@ class FollowUpAdmin(StaffScopedAdmin):
 # -- read-only records -----------------------------------------------------------------------------------------------
 
 
-class CaseRecordAdmin(StaffScopedAdmin):
+class CaseRecordAdmin(StaffScopedAdmin[M]):
     """Records an approval produced: scoped through the case's department, never edited here."""
 
     department_field = "case__department"
@@ -617,12 +637,12 @@ class CaseRecordAdmin(StaffScopedAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(CaseRecordAdmin):
+class CertificateAdmin(CaseRecordAdmin[Certificate]):
     list_display = ["code", "title_zh", "case_link", "holder_masked", "issued_at", "valid_until", "validity"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["case", "holder"]
     search_fields = ["code", "case__reference_no"]
-    fields = ["code", "title_zh", "title_en", "case_link", "holder_masked", "data", "issued_at", "valid_until"]
+    fields = ("code", "title_zh", "title_en", "case_link", "holder_masked", "data", "issued_at", "valid_until")
     readonly_fields = fields
 
     @admin.display(description=_("持证人 Holder"))
@@ -635,11 +655,11 @@ class CertificateAdmin(CaseRecordAdmin):
 
 
 @admin.register(Payout)
-class PayoutAdmin(CaseRecordAdmin):
+class PayoutAdmin(CaseRecordAdmin[Payout]):
     list_display = ["case_link", "service", "amount", "account_masked", "paid_at"]
     list_select_related = ["case"]
     search_fields = ["case__reference_no"]
-    fields = ["case_link", "service", "amount", "account_masked", "paid_at"]
+    fields = ("case_link", "service", "amount", "account_masked", "paid_at")
     readonly_fields = fields
 
     @admin.display(description=_("事项 Service"))
@@ -652,11 +672,11 @@ class PayoutAdmin(CaseRecordAdmin):
 
 
 @admin.register(SubsidyClaim)
-class SubsidyClaimAdmin(CaseRecordAdmin):
+class SubsidyClaimAdmin(CaseRecordAdmin[SubsidyClaim]):
     list_display = ["case_link", "service", "property_masked", "created_at"]
     list_select_related = ["case", "property"]
     search_fields = ["case__reference_no"]
-    fields = ["case_link", "service", "property_masked", "created_at"]
+    fields = ("case_link", "service", "property_masked", "created_at")
     readonly_fields = fields
 
     @admin.display(description=_("事项 Service"), ordering="service_code")

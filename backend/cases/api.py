@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F, Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -12,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts import permissions
+from backend.accounts.authentication import signed_in_user
 from backend.core.errors import DomainError, NotFound
 from backend.core.inputs import validated
 
@@ -55,13 +59,13 @@ class SubmitThrottle(ScopedRateThrottle):
         return super().allow_request(request, view)
 
 
-class CaseListCreateView(ListAPIView):
+class CaseListCreateView(ListAPIView[Case]):
     serializer_class = CaseSerializer
     throttle_classes = [SubmitThrottle]
     throttle_scope = "submit"
 
     def get_queryset(self) -> QuerySet[Case]:
-        qs = _cases().filter(applicant=self.request.user)
+        qs = _cases().filter(applicant=signed_in_user(self.request))
         if status := self.request.query_params.get("status"):
             qs = qs.filter(status=status)
         return qs
@@ -74,7 +78,7 @@ class CaseListCreateView(ListAPIView):
     def post(self, request: Request) -> Response:
         # an application resumed from elsewhere (a draft): that object must be the caller's, 404 before anything else
         submit = submission.submission_for(
-            request.user, request.data, request.headers.get("Idempotency-Key"), default=services.submit
+            signed_in_user(request), request.data, request.headers.get("Idempotency-Key"), default=services.submit
         )
         payload = CaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -82,7 +86,7 @@ class CaseListCreateView(ListAPIView):
         if key and len(key) > 100:
             raise DomainError("validation_error", "Idempotency-Key too long", fields={"Idempotency-Key": ["≤ 100"]})
         case, created = submit(
-            request.user,
+            signed_in_user(request),
             payload.validated_data["service"],
             payload.validated_data.get("form"),
             payload.validated_data.get("consent"),
@@ -95,21 +99,21 @@ class CaseListCreateView(ListAPIView):
 class CaseDetailView(APIView):
     @extend_schema(responses=CaseSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(CaseSerializer(services.own_case(request.user, pk)).data)
+        return Response(CaseSerializer(services.own_case(signed_in_user(request), pk)).data)
 
     @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         """Correct the form of a returned case and resubmit it. Only ``form`` is read; ``status`` and the rest are
         ignored (mass assignment)."""
         payload = validated(CaseUpdateSerializer, request.data)
-        case = services.resubmit(request.user, pk, payload["form"])
+        case = services.resubmit(signed_in_user(request), pk, payload["form"])
         return Response(CaseSerializer(_cases().get(pk=case.pk)).data)
 
 
 class CaseWithdrawView(APIView):
     @extend_schema(request=None, responses=CaseSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        case = services.withdraw(request.user, pk)
+        case = services.withdraw(signed_in_user(request), pk)
         return Response(CaseSerializer(_cases().get(pk=case.pk)).data)
 
 
@@ -117,20 +121,20 @@ class CaseRatingView(APIView):
     @extend_schema(request=RatingCreateSerializer, responses={201: RatingSerializer})
     def post(self, request: Request, pk: int) -> Response:
         payload = validated(RatingCreateSerializer, request.data)
-        rating = services.rate(request.user, pk, payload["score"], payload["comment"])
+        rating = services.rate(signed_in_user(request), pk, payload["score"], payload["comment"])
         return Response(RatingSerializer(rating).data, status=201)
 
 
-class CertificateListView(ListAPIView):
+class CertificateListView(ListAPIView[Certificate]):
     serializer_class = CertificateSerializer
 
     def get_queryset(self) -> QuerySet[Certificate]:
-        return Certificate.objects.filter(case__applicant=self.request.user).select_related("case")
+        return Certificate.objects.filter(case__applicant=signed_in_user(self.request)).select_related("case")
 
 
 class CertificateVerifyView(APIView):
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
 
     @extend_schema(responses=CertificateVerificationSerializer)
     def get(self, request: Request, code: str) -> Response:
@@ -148,7 +152,7 @@ class IsClerk(BasePermission):
         return permissions.is_department_clerk(request.user)
 
 
-class StaffCaseListView(ListAPIView):
+class StaffCaseListView(ListAPIView[Case]):
     """The caller's department's cases: overdue first, then by due date (the statutory queue)."""
 
     serializer_class = StaffCaseSerializer
@@ -162,7 +166,7 @@ class StaffCaseListView(ListAPIView):
             OpenApiParameter("post_check", bool, description="commitment approvals awaiting the post-check"),
         ]
     )
-    def get(self, request: Request, *args, **kwargs) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Case]:
@@ -185,7 +189,7 @@ class StaffCaseDetailView(APIView):
 
     @extend_schema(responses=StaffCaseSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(StaffCaseSerializer(services.department_case(request.user, pk)).data)
+        return Response(StaffCaseSerializer(services.department_case(signed_in_user(request), pk)).data)
 
 
 class StaffDecideView(APIView):
@@ -197,7 +201,7 @@ class StaffDecideView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         payload = validated(StaffDecideSerializer, request.data)
-        case = services.clerk_decide(request.user, pk, payload["action"], payload["reason"])
+        case = services.clerk_decide(signed_in_user(request), pk, payload["action"], payload["reason"])
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
 
 
@@ -212,11 +216,11 @@ class StaffVerifyIdentityView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         payload = validated(CounterIdentitySerializer, request.data)
-        case = services.verify_identity_at_counter(request.user, pk, payload["note"])
+        case = services.verify_identity_at_counter(signed_in_user(request), pk, payload["note"])
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
 
 
-class StaffFollowUpListView(ListAPIView):
+class StaffFollowUpListView(ListAPIView[FollowUp]):
     """差评整改: the department's follow-ups of bad ratings, open ones first."""
 
     serializer_class = FollowUpSerializer
@@ -238,5 +242,5 @@ class StaffFollowUpCloseView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         payload = validated(FollowUpCloseSerializer, request.data)
-        follow_up = services.close_follow_up(request.user, pk, payload["resolution"])
+        follow_up = services.close_follow_up(signed_in_user(request), pk, payload["resolution"])
         return Response(FollowUpSerializer(FollowUp.objects.select_related("case__rating").get(pk=follow_up.pk)).data)

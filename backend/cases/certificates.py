@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import secrets
+from typing import Any
 
 import qrcode
 from django.utils import timezone
@@ -20,7 +21,7 @@ def new_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
-def issue(case: Case, title_zh: str, title_en: str, data: dict) -> Certificate:
+def issue(case: Case, title_zh: str, title_en: str, data: dict[str, Any]) -> Certificate:
     return Certificate.objects.create(
         code=new_code(), case=case, holder=case.resident, title_zh=title_zh, title_en=title_en, data=data
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -51,25 +51,25 @@ def awaiting_post_check_q() -> models.Q:
     return models.Q(status=Status.APPROVED, mode=Mode.COMMITMENT, post_checked_at__isnull=True)
 
 
-class CaseQuerySet(models.QuerySet):
-    def open(self) -> CaseQuerySet:
+class CaseQuerySet(models.QuerySet["Case"]):
+    def open(self) -> Self:
         return self.filter(status__in=OPEN_STATUSES)
 
-    def for_department(self, department: Department | None) -> CaseQuerySet:
+    def for_department(self, department: Department | None) -> Self:
         return self.filter(department=department) if department else self.none()
 
-    def running(self) -> CaseQuerySet:
+    def running(self) -> Self:
         """Cases whose statutory clock is counting (what the deadline sweep looks at)."""
         return self.filter(running_q())
 
-    def overdue(self, now: dt.datetime | None = None) -> CaseQuerySet:
+    def overdue(self, now: dt.datetime | None = None) -> Self:
         """Cases past their statutory due date at ``now`` (default: now)."""
         return self.filter(overdue_q(now or timezone.now()))
 
-    def not_overdue(self, now: dt.datetime | None = None) -> CaseQuerySet:
+    def not_overdue(self, now: dt.datetime | None = None) -> Self:
         return self.exclude(overdue_q(now or timezone.now()))
 
-    def with_overdue(self, now: dt.datetime | None = None, name: str = "is_overdue") -> CaseQuerySet:
+    def with_overdue(self, now: dt.datetime | None = None, name: str = "is_overdue") -> Self:
         """Annotate each case with a boolean ``name``: overdue at ``now`` (for ordering the queue overdue first)."""
         return self.annotate(
             **{
@@ -81,11 +81,11 @@ class CaseQuerySet(models.QuerySet):
             }
         )
 
-    def awaiting_post_check(self) -> CaseQuerySet:
+    def awaiting_post_check(self) -> Self:
         """The post-check queue: commitment approvals not yet post-checked."""
         return self.filter(awaiting_post_check_q())
 
-    def post_check_due(self, by: dt.date) -> CaseQuerySet:
+    def post_check_due(self, by: dt.date) -> Self:
         """Awaiting their post-check with a post-check deadline on or before ``by``."""
         return self.awaiting_post_check().filter(post_check_due__lte=by)
 
@@ -98,7 +98,7 @@ class CaseQuerySet(models.QuerySet):
         overdue: bool = False,
         post_check: bool = False,
         now: dt.datetime | None = None,
-    ) -> CaseQuerySet:
+    ) -> Self:
         """The clerk's queue (staff API): their own department's cases, by statutory due date (overdue ones come
         first among the cases in review), no due date last; with ``post_check`` the post-check queue by its
         deadline. Anyone but a department clerk gets no rows."""
@@ -112,6 +112,9 @@ class CaseQuerySet(models.QuerySet):
         if post_check:
             return qs.awaiting_post_check().order_by("post_check_due", "pk")
         return qs.order_by(models.F("due_at").asc(nulls_last=True), "submitted_at", "pk")
+
+
+CaseManager = models.Manager.from_queryset(CaseQuerySet)
 
 
 class Case(models.Model):
@@ -148,7 +151,7 @@ class Case(models.Model):
     request_fingerprint = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseManager[Case]] = CaseManager()
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

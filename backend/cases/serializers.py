@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -17,6 +17,8 @@ from . import actors, identifiers, transitions
 from .certificates import VERIFY_PATH, qr_png_data_uri
 from .discovery import get_service
 from .models import Case, Certificate, FollowUp
+
+# ``localize`` keeps the shape of what it is given (a stored dict stays a dict): the casts below say so.
 
 
 def masked_form(case: Case) -> dict[str, Any]:
@@ -58,7 +60,7 @@ def rating_data(rating: Any) -> dict[str, Any]:
     }
 
 
-class TimelineEntrySerializer(serializers.Serializer):
+class TimelineEntrySerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     status = serializers.CharField()
     action = serializers.CharField()
@@ -66,23 +68,25 @@ class TimelineEntrySerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class RuleTraceEntrySerializer(serializers.Serializer):
+class RuleTraceEntrySerializer(serializers.Serializer[Any]):
     """One rule of a decision or an eligibility dry run (cases/evaluation.py), rendered in the reader's language."""
 
     code = serializers.CharField(help_text="the rule's reason_code")
-    label = serializers.CharField()
+    # A declared field named like a Field attribute: the serializer metaclass pops it off the class, the stubs
+    # only see the clash (also ``data`` below). The names are the contract (docs/API.md).
+    label = serializers.CharField()  # type: ignore[assignment]
     passed = serializers.BooleanField(allow_null=True, help_text="null: not applicable")
     values = serializers.DictField(help_text="the registry values the rule used")
     message = serializers.CharField(allow_null=True, help_text="why it failed")
 
 
-class RatingSerializer(serializers.Serializer):
+class RatingSerializer(serializers.Serializer[Any]):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     created_at = serializers.DateTimeField(read_only=True)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(serializers.ModelSerializer[Case]):
     service = serializers.CharField(source="service_code")
     service_name = serializers.SerializerMethodField()
     status_label = serializers.SerializerMethodField()
@@ -138,19 +142,19 @@ class CaseSerializer(serializers.ModelSerializer):
         service = get_service(case.service_code)
         return bool(service and service.requires_face)
 
-    def get_decision(self, case: Case) -> dict | None:
-        return localize(case.decision) if case.decision is not None else None
+    def get_decision(self, case: Case) -> dict[str, Any] | None:
+        return cast("dict[str, Any]", localize(case.decision)) if case.decision is not None else None
 
     @extend_schema_field(RuleTraceEntrySerializer(many=True))
-    def get_rule_trace(self, case: Case) -> list:
-        return localize(case.rule_trace)
+    def get_rule_trace(self, case: Case) -> list[dict[str, Any]]:
+        return cast("list[dict[str, Any]]", localize(case.rule_trace))
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
-    def get_timeline(self, case: Case) -> list:
+    def get_timeline(self, case: Case) -> list[dict[str, Any]]:
         return [timeline_entry(event, case.applicant_id) for event in case.events.all()]
 
     @extend_schema_field(RatingSerializer(allow_null=True))
-    def get_rating(self, case: Case) -> dict | None:
+    def get_rating(self, case: Case) -> dict[str, Any] | None:
         rating = getattr(case, "rating", None)
         return rating_data(rating) if rating else None
 
@@ -166,14 +170,19 @@ class CaseSerializer(serializers.ModelSerializer):
         return transitions.resident_actions(case)
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(serializers.Serializer[Any]):
     service = serializers.CharField(max_length=80)
     form = serializers.JSONField(required=False, default=dict)
-    consent = serializers.JSONField(required=False, default=False, help_text="must be the JSON literal true")
+    # any JSON value may be the default (the stubs expect a mapping); the domain judges it (services.submit)
+    consent = serializers.JSONField(
+        required=False,
+        default=False,  # type: ignore[arg-type]
+        help_text="must be the JSON literal true",
+    )
     draft = IdField(required=False, allow_null=True, help_text="the caller's draft it resumes: deleted with the case")
 
 
-class CaseUpdateSerializer(serializers.Serializer):
+class CaseUpdateSerializer(serializers.Serializer[Any]):
     # Correct a returned case. Only ``form`` is read (``status`` and the rest are ignored: mass assignment); the
     # engine judges it against the service's schema after it has found the case to be the caller's.
 
@@ -187,7 +196,7 @@ class CaseUpdateSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Rating")  # request component "RatingRequest", as before
-class RatingCreateSerializer(serializers.Serializer):
+class RatingCreateSerializer(serializers.Serializer[Any]):
     score = Judged(serializers.IntegerField(min_value=1, max_value=5))
     comment = Judged(
         serializers.CharField(required=False, allow_blank=True, max_length=500, default=""),
@@ -195,7 +204,7 @@ class RatingCreateSerializer(serializers.Serializer):
     )
 
 
-class StaffDecideSerializer(serializers.Serializer):
+class StaffDecideSerializer(serializers.Serializer[Any]):
     action = Judged(
         serializers.CharField(required=False, help_text=", ".join(transitions.CLERK_ACTIONS)),
     )
@@ -207,17 +216,17 @@ class StaffDecideSerializer(serializers.Serializer):
     )
 
 
-class CounterIdentitySerializer(serializers.Serializer):
+class CounterIdentitySerializer(serializers.Serializer[Any]):
     note = Judged(serializers.CharField(required=False, allow_blank=True), text=True)
 
 
-class FollowUpCloseSerializer(serializers.Serializer):
+class FollowUpCloseSerializer(serializers.Serializer[Any]):
     resolution = Judged(
         serializers.CharField(required=False, allow_blank=True, help_text="what the department did"), text=True
     )
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
     reference_no = serializers.CharField(source="case.reference_no")
     case_id = serializers.IntegerField(source="case.pk")
     score = serializers.IntegerField(source="case.rating.score")
@@ -238,27 +247,27 @@ class StaffCaseSerializer(CaseSerializer):
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "applicant", "proposal", "post_checked_at", "follow_up"]
 
-    def get_applicant(self, case: Case) -> dict:
+    def get_applicant(self, case: Case) -> dict[str, Any]:
         return {"name": mask_name(case.resident.name), "id_number": case.resident.id_number_masked}
 
-    def get_proposal(self, case: Case) -> dict:
-        return localize(case.proposal)
+    def get_proposal(self, case: Case) -> dict[str, Any]:
+        return cast("dict[str, Any]", localize(case.proposal))
 
     def get_actions(self, case: Case) -> list[str]:
         return transitions.clerk_actions(case)
 
-    def get_follow_up(self, case: Case) -> dict | None:
+    def get_follow_up(self, case: Case) -> dict[str, Any] | None:
         follow_up: FollowUp | None = getattr(case, "follow_up", None)
         return {"opened_at": follow_up.opened_at, "closed_at": follow_up.closed_at} if follow_up else None
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(serializers.ModelSerializer[Certificate]):
     title = serializers.SerializerMethodField()
     reference_no = serializers.CharField(source="case.reference_no")
     valid = serializers.SerializerMethodField()
     verify_url = serializers.SerializerMethodField()
     qr = serializers.SerializerMethodField()
-    data = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()  # type: ignore[assignment]  # see RuleTraceEntrySerializer.label
 
     class Meta:
         model = Certificate
@@ -281,8 +290,8 @@ class CertificateSerializer(serializers.ModelSerializer):
     def get_valid(self, cert: Certificate) -> bool:
         return cert.revoked_at is None
 
-    def get_data(self, cert: Certificate) -> dict:
-        return localize(cert.data)
+    def get_data(self, cert: Certificate) -> dict[str, Any]:
+        return cast("dict[str, Any]", localize(cert.data))
 
     def get_verify_url(self, cert: Certificate) -> str:
         request = self.context.get("request")
@@ -293,7 +302,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         return qr_png_data_uri(self.get_verify_url(cert))
 
 
-class CertificateVerificationSerializer(serializers.ModelSerializer):
+class CertificateVerificationSerializer(serializers.ModelSerializer[Certificate]):
     """Public: enough to trust the paper (or screen) in front of you, nothing more."""
 
     title = serializers.CharField(source="title_zh")

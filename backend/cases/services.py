@@ -111,7 +111,9 @@ def _status_notice(case: Case, step: Step) -> Notice:
 
 
 #: The case workflow as the shared core (backend.workflow.steps) runs it: table, timeline, notice.
-WORKFLOW: Workflow[Case] = Workflow(allows=transitions.allows, write=_write_timeline, notice=_status_notice)
+#: ``Workflow[Case]``, inferred from the callables: spelled as an annotation, mypy would check the type argument
+#: against ``Stateful`` before the Django plugin has typed the model's fields, and refuse it.
+WORKFLOW = Workflow(allows=transitions.allows, write=_write_timeline, notice=_status_notice)
 
 
 def _record(
@@ -209,7 +211,7 @@ def _approve(case: Case, service: ServiceModule, ctx: Context, actor: User | Non
         case.post_check_due = ctx.today + dt.timedelta(days=service.post_check_days)
 
 
-def _reject(case: Case, code: str, message: Text | dict, actor: User | None) -> None:
+def _reject(case: Case, code: str, message: Text | dict[str, str], actor: User | None) -> None:
     reason = message.as_dict() if isinstance(message, Text) else message
     case.decision = {"reason_code": code, "reason": reason}
     case.status = Status.REJECTED

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.authentication import signed_in_user
 from backend.cases.plugins import ServiceModule
 from backend.cases.services import dry_run, eligible_services, service_or_404
 from backend.core.errors import DomainError
@@ -48,7 +49,7 @@ class ServiceListView(APIView):
             raise DomainError("not_authenticated", _("请先登录。"), status_code=401)
         index = build_index()  # per resident: not from the cache, not into it
         found = _search(request, index.departments)
-        eligible = eligible_services(request.user, found)
+        eligible = eligible_services(signed_in_user(request), found)
         return private_response([index.summaries[s.code] for s in found if s.code in eligible])
 
 
@@ -67,7 +68,7 @@ class PrefillView(APIView):
 
     @extend_schema(responses=PrefillSerializer)
     def get(self, request: Request, code: str) -> Response:
-        return Response(prefill(request.user, service_or_404(code)))
+        return Response(prefill(signed_in_user(request), service_or_404(code)))
 
 
 class EligibilityView(APIView):
@@ -78,7 +79,7 @@ class EligibilityView(APIView):
     @extend_schema(responses=EligibilitySerializer)
     def get(self, request: Request, code: str) -> Response:
         service = service_or_404(code)
-        evaluation = dry_run(request.user, service, partial_form(service, request.query_params))
+        evaluation = dry_run(signed_in_user(request), service, partial_form(service, request.query_params))
         return Response(
             {
                 "service": service.code,

@@ -60,7 +60,8 @@ def service_detail(service: ServiceModule, departments: dict[str, Department]) -
 
 class DataItemSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="registry item, e.g. provident_fund.account")
-    label = serializers.CharField()
+    # the serializer metaclass pops declared fields off the class; the stubs only see the clash with Field.label
+    label = serializers.CharField()  # type: ignore[assignment]
     department = serializers.CharField(help_text="the department's name")
     department_code = serializers.CharField()
     purpose = serializers.CharField(help_text="why the service reads it")

@@ -49,7 +49,7 @@ class EventActionInline(admin.TabularInline):
     model = EventAction
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "from_status", "to_status", "department", "note"]
+    fields = ("at", "kind", "actor", "from_status", "to_status", "department", "note")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:

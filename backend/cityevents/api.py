@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -18,12 +19,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts import permissions
+from backend.accounts.authentication import signed_in_user
 from backend.core.errors import DomainError, NotFound
 from backend.core.inputs import validated
 from backend.core.parsers import ObjectJSONParser
 
 from . import conf, services
-from .models import EventCategory, EventReport, EventSource, EventStatus
+from .models import EventCategory, EventReport, EventSource, EventStatus, overdue_q
 from .serializers import (
     CategorySerializer,
     EventCreateSerializer,
@@ -60,7 +62,7 @@ class EventListCreateView(ListAPIView):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
-        qs = EventReport.objects.filter(reporter=self.request.user).select_related("category", "department")
+        qs = EventReport.objects.filter(reporter=signed_in_user(self.request)).select_related("category", "department")
         wanted = self.request.query_params.get("status")
         if wanted:
             qs = qs.filter(status__in=wanted.split(","))
@@ -73,7 +75,7 @@ class EventListCreateView(ListAPIView):
     )
     def post(self, request: Request) -> Response:
         report, created = services.create_report(
-            request.user,
+            signed_in_user(request),
             **validated(EventCreateSerializer, request.data),
             source=EventSource.APP,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
@@ -84,7 +86,9 @@ class EventListCreateView(ListAPIView):
 
 def _own_report(request: Request, pk: int) -> EventReport:
     report = (
-        EventReport.objects.select_related("category", "department", "reporter").filter(pk=pk, reporter=request.user)
+        EventReport.objects.select_related("category", "department", "reporter").filter(
+            pk=pk, reporter=signed_in_user(request)
+        )
     ).first()
     if report is None:
         raise NotFound()
@@ -101,7 +105,7 @@ class EventConfirmView(APIView):
     @extend_schema(request=ReasonSerializer, responses=EventSerializer)
     def post(self, request: Request, pk: int) -> Response:
         report = _own_report(request, pk)
-        report = services.confirm(report, request.user, validated(ReasonSerializer, request.data)["reason"])
+        report = services.confirm(report, signed_in_user(request), validated(ReasonSerializer, request.data)["reason"])
         return Response(EventSerializer(report, context={"request": request}).data)
 
 
@@ -109,7 +113,7 @@ class EventDisputeView(APIView):
     @extend_schema(request=ReasonSerializer, responses=EventSerializer)
     def post(self, request: Request, pk: int) -> Response:
         report = _own_report(request, pk)
-        report = services.dispute(report, request.user, validated(ReasonSerializer, request.data)["reason"])
+        report = services.dispute(report, signed_in_user(request), validated(ReasonSerializer, request.data)["reason"])
         return Response(EventSerializer(report, context={"request": request}).data)
 
 
@@ -118,7 +122,7 @@ class EventRatingView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         report = _own_report(request, pk)
         payload = validated(RatingSerializer, request.data)
-        report = services.rate(report, request.user, payload["score"], payload["comment"])
+        report = services.rate(report, signed_in_user(request), payload["score"], payload["comment"])
         return Response(EventSerializer(report, context={"request": request}).data)
 
 
@@ -136,7 +140,7 @@ class EventPhotoView(APIView):
 
     @extend_schema(responses={(200, "image/jpeg"): bytes})
     def get(self, request: Request, pk: int):
-        user = request.user
+        user = signed_in_user(request)
         if permissions.is_staff_member(user):
             report = services.staff_queryset(user).filter(pk=pk).first()
         else:
@@ -155,7 +159,7 @@ class StaffEventListView(ListAPIView):
     serializer_class = StaffEventListSerializer
 
     def get_queryset(self):
-        qs = services.staff_queryset(self.request.user)
+        qs = services.staff_queryset(signed_in_user(self.request))
         params = self.request.query_params
         if params.get("status"):
             wanted = [s for s in params["status"].split(",") if s]
@@ -167,17 +171,16 @@ class StaffEventListView(ListAPIView):
             qs = qs.filter(category__code=params["category"])
         if params.get("district"):
             qs = qs.filter(district=params["district"])
-        qs = services.overdue_first(qs)
         if params.get("overdue") in ("1", "true"):
-            qs = qs.filter(_overdue=0)
-        return qs
+            qs = qs.filter(overdue_q(timezone.now()))
+        return services.overdue_first(qs)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "staff": True}
 
 
 def _staff_report(request: Request, pk: int) -> EventReport:
-    return get_object_or_404(services.staff_queryset(request.user), pk=pk)
+    return get_object_or_404(services.staff_queryset(signed_in_user(request)), pk=pk)
 
 
 class StaffEventDetailView(APIView):
@@ -191,5 +194,7 @@ class StaffEventActionView(APIView):
     @extend_schema(request=StaffActionSerializer, responses=StaffEventSerializer)
     def post(self, request: Request, pk: int) -> Response:
         report = _staff_report(request, pk)
-        report = services.staff_action(report, request.user, **validated(StaffActionSerializer, request.data))
+        report = services.staff_action(
+            report, signed_in_user(request), **validated(StaffActionSerializer, request.data)
+        )
         return Response(StaffEventSerializer(report, context={"request": request, "staff": True}).data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -104,12 +105,15 @@ def overdue_q(now: dt.datetime) -> models.Q:
     return open_q() & models.Q(resolution_due_at__lt=now)
 
 
-class EventReportQuerySet(models.QuerySet):
-    def open(self) -> EventReportQuerySet:
+class EventReportQuerySet(models.QuerySet["EventReport"]):
+    def open(self) -> Self:
         return self.filter(open_q())
 
-    def overdue(self, now: dt.datetime | None = None) -> EventReportQuerySet:
+    def overdue(self, now: dt.datetime | None = None) -> Self:
         return self.filter(overdue_q(now or timezone.now()))
+
+
+EventReportManager = models.Manager.from_queryset(EventReportQuerySet)
 
 
 class EventSource(models.TextChoices):
@@ -161,7 +165,7 @@ class EventReport(models.Model):
     rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
 
-    objects = EventReportQuerySet.as_manager()
+    objects: ClassVar[EventReportManager] = EventReportManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.accounts.authentication import signed_in_user
 from backend.core.errors import DomainError
 from backend.core.ids import id_or_none
 from backend.core.inputs import single as field
@@ -99,8 +100,9 @@ def open311_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             description = "; ".join(str(item) for item in detail)
         else:
             description = str(detail)
-        if isinstance(exc, exceptions.Throttled) and exc.wait:
-            headers["Retry-After"] = str(int(exc.wait))
+        wait = getattr(exc, "wait", None)  # set by Throttled.__init__; djangorestframework-stubs omit it
+        if isinstance(exc, exceptions.Throttled) and wait:
+            headers["Retry-After"] = str(int(wait))
     elif is_outage(exc):
         logger.error("Open311: database unavailable: %s", exc)
         code, description = 503, "Service temporarily unavailable, please retry."
@@ -350,7 +352,7 @@ class RequestListView(Open311View):
                 400, "lat and long were not provided (address_string or address_id alone is not enough)."
             )
         report, _created = services.create_report(
-            request.user,
+            signed_in_user(request),
             category=code,
             lat=field(data, "lat"),
             long=field(data, "long"),

@@ -104,7 +104,7 @@ def clean_photo(data: bytes) -> CleanPhoto:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
+            image: Image.Image = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
         except UnidentifiedImageError as exc:
             raise PhotoError("unsupported_photo_format", "照片格式不受支持，仅支持 JPEG、PNG 或 WebP。") from exc
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -110,7 +110,7 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_timeline(self, obj: EventReport) -> list[dict[str, Any]]:
         actions = obj.actions.select_related("actor__department", "department", "report")
-        return TimelineEntrySerializer(actions, many=True, context=self.context).data
+        return list(TimelineEntrySerializer(actions, many=True, context=self.context).data)
 
     def get_notice(self, obj: EventReport) -> str:
         return duplicate_notice(obj)

@@ -498,7 +498,9 @@ def _transition_notice(report: EventReport, step: Step) -> Notice | None:
 
 
 #: The event workflow as the shared core (backend.workflow.steps) runs it: table, timeline, notice.
-WORKFLOW: Workflow[EventReport] = Workflow(allows=_allows, write=_write_timeline, notice=_transition_notice)
+#: ``Workflow[EventReport]``, inferred from the callables: spelled as an annotation, mypy would check the type argument
+#: against ``Stateful`` before the Django plugin has typed the model's fields, and refuse it.
+WORKFLOW = Workflow(allows=_allows, write=_write_timeline, notice=_transition_notice)
 
 
 def _refused(action: str) -> Callable[[EventReport], str]:
@@ -541,6 +543,8 @@ def _apply(
             report.resolved_at = None
             report.resolution_due_at = resolution_due(report.category.resolution_hours, now)
         if action == "transfer":
+            if department is None:  # staff_action() found it; without one this is a programming error
+                raise ValueError("transfer without a target department")
             report.department = department
         report.save()
         WORKFLOW.record(report, Step(action, actor, note, from_status, to_status, at=now))

@@ -47,9 +47,10 @@ class Judged(serializers.Field):
         self.text = text
 
     def get_value(self, dictionary: Mapping[str, Any]) -> Any:
+        name = self.field_name or ""  # None only before the field is bound to its serializer
         if self.single:
-            return single(dictionary, self.field_name)
-        return dictionary.get(self.field_name) if hasattr(dictionary, "get") else None
+            return single(dictionary, name)
+        return dictionary.get(name) if hasattr(dictionary, "get") else None
 
     def run_validation(self, data: Any = empty) -> Any:
         value = None if data is empty else data

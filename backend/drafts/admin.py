@@ -19,7 +19,7 @@ class DraftAdmin(admin.ModelAdmin):
     list_display = ["id", "service_code", "resident", "created_at", "updated_at", "expires"]
     list_filter = ["service_code"]
     date_hierarchy = "updated_at"
-    fields = ["service_code", "resident", "masked_form", "created_at", "updated_at", "expires", "reminded_at"]
+    fields = ("service_code", "resident", "masked_form", "created_at", "updated_at", "expires", "reminded_at")
     readonly_fields = fields
     list_select_related = ["user"]
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.cases.discovery import get_service
@@ -30,7 +31,9 @@ class DraftSerializer(serializers.ModelSerializer):
     def get_form(self, draft: Draft) -> dict[str, Any]:
         return dict(draft.form or {})  # stored masked (services._store)
 
-    def get_expires_at(self, draft: Draft) -> dt.datetime:
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_expires_at(self, draft: Draft) -> str:
+        """The expiry as DRF renders every other date-time (``DATETIME_FORMAT``, current time zone)."""
         return serializers.DateTimeField().to_representation(services.expires_at(draft))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from functools import partial
 from typing import Any
 
 import jsonschema
@@ -276,6 +277,24 @@ def _service_name(code: str) -> str:
     return str(service.name) if service else code
 
 
+def _expired_notice(code: str) -> tuple[str, str]:
+    """The resident's notice that a stale draft was deleted (rendered once per language)."""
+    return (
+        gettext_now("草稿已自动删除"),
+        gettext_now("您的「%(service)s」草稿已超过%(days)d天未修改，已自动删除")
+        % {"service": _service_name(code), "days": LIFETIME.days},
+    )
+
+
+def _expiring_notice(code: str, day: str) -> tuple[str, str]:
+    """The resident's reminder that a draft will be deleted on ``day`` (rendered once per language)."""
+    return (
+        gettext_now("草稿即将删除"),
+        gettext_now("您的「%(service)s」草稿将于%(date)s自动删除，继续填写即可保留")
+        % {"service": _service_name(code), "date": day},
+    )
+
+
 def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     """Delete drafts unchanged for :data:`LIFETIME` (with a notice) and warn of those that will be within
     :data:`REMINDER_BEFORE`. Each draft is handled in its own transaction, notice and change together, so a re-run
@@ -292,11 +311,7 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
             notify_translated(
                 draft.user,
                 "draft.expired",
-                lambda code=code: (
-                    gettext_now("草稿已自动删除"),
-                    gettext_now("您的「%(service)s」草稿已超过%(days)d天未修改，已自动删除")
-                    % {"service": _service_name(code), "days": LIFETIME.days},
-                ),
+                partial(_expired_notice, code),
                 {"type": "draft", "id": pk, "service": code},
             )
             draft.delete()
@@ -311,11 +326,7 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
             notify_translated(
                 draft.user,
                 "draft.expiring",
-                lambda code=code, day=day: (
-                    gettext_now("草稿即将删除"),
-                    gettext_now("您的「%(service)s」草稿将于%(date)s自动删除，继续填写即可保留")
-                    % {"service": _service_name(code), "date": day},
-                ),
+                partial(_expiring_notice, code, day),
                 {"type": "draft", "id": pk, "service": code},
             )
             draft.reminded_at = now

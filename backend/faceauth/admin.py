@@ -1,18 +1,23 @@
 """Read-only admin views of face data: staff can audit, never edit, and never see an encoding."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
+
+from backend.core.generics import ModelAdmin
 
 from .models import FaceChallenge, FaceEvent, FaceLock, FaceTemplate
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
+class ReadOnlyAdmin(ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -57,6 +62,6 @@ class FaceLockAdmin(ReadOnlyAdmin):
     list_display = ["user", "failures", "window_started_at", "locked_until"]
     raw_id_fields = ["user"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A supervisor may lift a lock (e.g. after checking the resident at a counter) by editing locked_until.
-        return request.user.is_superuser
+        return bool(request.user.is_superuser)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.accounts.authentication import signed_in_user
 from backend.core.errors import DomainError
 from backend.core.ids import IdField
 from backend.core.inputs import Judged, validated
@@ -35,7 +37,7 @@ class UploadView(FaceView):
     parser_classes = [MultiPartParser, FormParser]
     upload_max_bytes = staticmethod(conf.max_upload_bytes)  # a larger body is 413 unread (backend/core/bodies.py)
 
-    def initialize_request(self, request, *args, **kwargs):
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
         self._upload_handler = uploads.install(request)
         return super().initialize_request(request, *args, **kwargs)
 
@@ -79,7 +81,7 @@ def _required(value: Any) -> Any:
 
 
 @extend_schema_serializer(component_name="FaceChallengeRequest")
-class FaceChallengeSerializer(serializers.Serializer):
+class FaceChallengeSerializer(serializers.Serializer[Any]):
     # The body must be an object with a ``purpose``; the purpose itself (purposes.py) reads and checks its target's
     # fields (``case`` for "case") after the target was found to be the caller's, so the view hands it the object.
 
@@ -103,7 +105,7 @@ _challenge = inline_serializer(
 
 
 @extend_schema_serializer(component_name="FaceVerifyRequest")
-class FaceVerifySerializer(serializers.Serializer):
+class FaceVerifySerializer(serializers.Serializer[Any]):
     # The photos are read from the upload (``UploadView._file_bytes``: in memory, counted); this reads the rest.
 
     challenge_id = Judged(serializers.CharField())
@@ -150,7 +152,7 @@ _image_request = inline_serializer("FaceEnrolRequest", {"image": serializers.Fil
 class FaceStatusView(FaceView):
     @extend_schema(responses=_status, tags=["face"])
     def get(self, request: Request) -> Response:
-        return Response(services.status_of(request.user))
+        return Response(services.status_of(signed_in_user(request)))
 
 
 class FaceEnrolView(UploadView):
@@ -173,7 +175,7 @@ class FaceEnrolView(UploadView):
             raise _validation_error("image", "required")
         if len(images) > 1:
             raise _validation_error("image", "exactly one image")
-        template = services.enrol(request.user, images[0])
+        template = services.enrol(signed_in_user(request), images[0])
         return Response(
             {"face_enrolled": True, "enrolled_at": template.enrolled_at, "model_version": template.model_version},
             status=status.HTTP_201_CREATED,
@@ -182,7 +184,7 @@ class FaceEnrolView(UploadView):
     @extend_schema(request=None, responses={204: None}, tags=["face"])
     def delete(self, request: Request) -> Response:
         """Withdraw consent: delete the enrolled template (face checks then need re-enrolment or a counter)."""
-        services.withdraw(request.user)
+        services.withdraw(signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -202,7 +204,7 @@ class FaceChallengeView(FaceView):
     )
     def post(self, request: Request) -> Response:
         validated(FaceChallengeSerializer, request.data)
-        issued = services.create_challenge(request.user, request.data)
+        issued = services.create_challenge(signed_in_user(request), request.data)
         return Response(
             {
                 "challenge_id": issued.challenge_id,
@@ -233,5 +235,7 @@ class FaceVerifyView(UploadView):
         challenge_id = validated(FaceVerifySerializer, request.data)["challenge_id"]
         if len(images) > 1:
             raise _validation_error("image", "exactly one image; send a sequence as frames")
-        result = services.verify(request.user, challenge_id, image=images[0] if images else None, frames=frames)
+        result = services.verify(
+            signed_in_user(request), challenge_id, image=images[0] if images else None, frames=frames
+        )
         return Response(result)

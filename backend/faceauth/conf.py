@@ -7,6 +7,8 @@ docs/FACE_API.md.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -16,7 +18,7 @@ from .engine.liveness import MAX_FRAMES as ENGINE_MAX_FRAMES
 LIVENESS_MODES = ("off", "active")
 
 
-def _get(name: str, default):
+def _get(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 

@@ -230,7 +230,8 @@ registry_encodings = _RegistryEncodings()
 
 def _registry_photo_bytes(resident: Resident) -> bytes:
     with resident.photo.open("rb") as fh:
-        return fh.read()
+        data: bytes = fh.read()  # a FieldFile opened "rb": bytes (the stubs say Any)
+        return data
 
 
 def registry_encoding(resident: Resident) -> np.ndarray:
@@ -387,6 +388,7 @@ def enrol(user: User, image: bytes) -> FaceTemplate:
             FaceEvent.objects.create(user=user, kind=kind, purpose="enrol")
     if not same_person:
         raise Unprocessable("face_mismatch", _("照片与户籍照片不是同一人，请本人重新拍摄。"))
+    assert template is not None  # saved above for the same person
     return template
 
 
@@ -502,7 +504,7 @@ def _analyse_frames(frames: Sequence[bytes], template: np.ndarray, actions: Sequ
     decoded frame in memory, and the first replayed or foreign frame ends the work."""
     threshold = conf.match_threshold()
     digests: list[str] = []
-    landmarks: list[dict | None] = []
+    landmarks: list[dict[str, Any] | None] = []
     for data in frames:
         image = _decode(data)
         if actions:
@@ -602,7 +604,7 @@ def verify(
         return _failed(user, current, lock, analysis, now)
 
 
-def _passed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime) -> dict:
+def _passed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime) -> dict[str, Any]:
     consumed = FaceChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(
         used_at=now, outcome=ChallengeOutcome.PASSED
     )
@@ -626,7 +628,7 @@ def _passed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Ana
     return {**extra, "verified": True, "attempts_left": max(0, attempts_left)}
 
 
-def _failed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime) -> dict:
+def _failed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime) -> dict[str, Any]:
     logger.info("face verification failed for user %s (%s): %s", user.pk, challenge.purpose, analysis.reason)
     challenge.attempts += 1
     fields = ["attempts"]

@@ -8,10 +8,11 @@ once the request exceeds ``FACE_MAX_UPLOAD_BYTES`` (413 ``payload_too_large``).
 from __future__ import annotations
 
 import io
+from typing import IO, Any
 
-from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
@@ -29,21 +30,28 @@ class PayloadTooLarge(DomainError):
 
 
 class InMemoryOnlyUploadHandler(FileUploadHandler):
-    def __init__(self, request=None) -> None:
+    def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
         self.limit = conf.max_upload_bytes()
         self.received = 0
         self.too_large = False
         self.buffer: io.BytesIO | None = None
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, str],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> tuple[QueryDict, MultiValueDict[str, UploadedFile]] | None:
         if content_length and content_length > self.limit:
             # Declared too large: parse nothing (the view answers 413 without reading the body).
             self.too_large = True
             return QueryDict(encoding=encoding), MultiValueDict()
         return None
 
-    def new_file(self, *args, **kwargs) -> None:
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.buffer = io.BytesIO()
 
@@ -70,7 +78,7 @@ class InMemoryOnlyUploadHandler(FileUploadHandler):
         )
 
 
-def install(request) -> InMemoryOnlyUploadHandler:
+def install(request: HttpRequest) -> InMemoryOnlyUploadHandler:
     """Replace the request's upload handlers (before anything reads the body); returns the handler."""
     handler = InMemoryOnlyUploadHandler(request)
     request.upload_handlers = [handler]

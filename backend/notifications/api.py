@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.authentication import signed_in_user
 from backend.core.errors import NotFound
 
 from .models import Notification
@@ -40,14 +41,14 @@ class NotificationListView(ListAPIView):
     serializer_class = NotificationSerializer
 
     def get_queryset(self):
-        qs = Notification.objects.filter(user=self.request.user)
+        qs = Notification.objects.filter(user=signed_in_user(self.request))
         if self.request.query_params.get("unread") in {"1", "true"}:
             qs = qs.filter(read_at__isnull=True)
         return qs
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         response = super().list(request, *args, **kwargs)
-        response.data["unread"] = unread_count(request.user)
+        response.data["unread"] = unread_count(signed_in_user(request))
         return response
 
 
@@ -55,7 +56,7 @@ class NotificationReadView(APIView):
     @extend_schema(request=None, responses=NotificationSerializer)
     def post(self, request: Request, pk: int) -> Response:
         try:
-            notification = mark_read(request.user, pk)
+            notification = mark_read(signed_in_user(request), pk)
         except Notification.DoesNotExist:
             raise NotFound() from None
         return Response(NotificationSerializer(notification).data)
@@ -64,5 +65,7 @@ class NotificationReadView(APIView):
 class NotificationReadAllView(APIView):
     @extend_schema(request=None, responses=inline_serializer("ReadAll", {"updated": serializers.IntegerField()}))
     def post(self, request: Request) -> Response:
-        updated = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        updated = Notification.objects.filter(user=signed_in_user(request), read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
         return Response({"updated": updated})

@@ -54,7 +54,7 @@ def right_age(ctx: Context) -> Check:
     if child is None:
         return not_applicable()
     first, last = age_window(ctx.today)
-    values = {"birth_date": child.birth_date, "born_from": first, "born_to": last}
+    values: dict[str, Any] = {"birth_date": child.birth_date, "born_from": first, "born_to": last}
     return passed(**values) if first <= child.birth_date <= last else failed(**values)
 
 

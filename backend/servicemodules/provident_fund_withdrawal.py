@@ -34,6 +34,14 @@ def _account(ctx: Context) -> ProvidentFundAccount | None:
     return ctx.item("provident_fund.account")
 
 
+def _found_account(ctx: Context) -> ProvidentFundAccount:
+    """The account the rules found: proposing and executing run only after ``RULE_ACTIVE`` passed."""
+    account = _account(ctx)
+    if account is None:
+        raise RuntimeError("provident fund withdrawal proposed or executed without an account")
+    return account
+
+
 def _amount(ctx: Context) -> Decimal:
     return money(ctx.form.get("amount"))
 
@@ -51,7 +59,7 @@ def contributed(ctx: Context) -> Check:
     account = _account(ctx)
     if account is None:
         return not_applicable()
-    values = {"months_contributed": account.months_contributed, "required": MIN_MONTHS}
+    values: dict[str, Any] = {"months_contributed": account.months_contributed, "required": MIN_MONTHS}
     return passed(**values) if account.months_contributed >= MIN_MONTHS else failed(**values)
 
 
@@ -77,7 +85,7 @@ def rent_amount(ctx: Context) -> Check:
     if account is None:
         return not_applicable()
     amount = _amount(ctx)
-    values = {"amount": amount, "limit": RENT_LIMIT, "balance": account.balance}
+    values: dict[str, Any] = {"amount": amount, "limit": RENT_LIMIT, "balance": account.balance}
     return passed(**values) if amount <= RENT_LIMIT and amount <= account.balance else failed(**values)
 
 
@@ -208,11 +216,11 @@ class ProvidentFundWithdrawal(ServiceModule):
         list(ProvidentFundAccount.objects.select_for_update().filter(resident=ctx.resident))
 
     def propose(self, ctx: Context) -> dict[str, Any]:
-        account = _account(ctx)
+        account = _found_account(ctx)
         return {"amount": f"{_amount(ctx):.2f}", "to_account_masked": mask_account(account.bank_card)}
 
     def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        account = ProvidentFundAccount.objects.select_for_update().get(pk=_account(ctx).pk)
+        account = ProvidentFundAccount.objects.select_for_update().get(pk=_found_account(ctx).pk)
         amount = _amount(ctx)
         account.balance -= amount
         account.save(update_fields=["balance", "updated_at"])

@@ -6,9 +6,12 @@ Each app keeps its own wording of the refusal (the messages residents already se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.core.errors import Conflict, DomainError
+
+if TYPE_CHECKING:  # a typing-only package: not a runtime dependency (backend/core/generics.py)
+    from django_stubs_ext import StrPromise
 
 LOWEST, HIGHEST = 1, 5
 #: A score at or below this is a 差评: it opens a follow-up (cases) and is counted as bad (cockpit).
@@ -42,7 +45,7 @@ def is_bad(value: int) -> bool:
     return value <= BAD_RATING
 
 
-def require_unrated(rated: bool, message: str) -> None:
+def require_unrated(rated: bool, message: str | StrPromise) -> None:
     """A rating is given once: 409 ``already_rated`` for a second one."""
     if rated:
         raise Conflict("already_rated", message)

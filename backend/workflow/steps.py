@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from django.db import models, transaction
 
@@ -29,12 +29,21 @@ from backend.core.errors import Conflict
 from backend.core.i18n import Text
 from backend.notifications.services import notify_translated
 
+if TYPE_CHECKING:  # a typing-only package: not a runtime dependency (backend/core/generics.py)
+    from django_stubs_ext import StrPromise
+
 
 class Stateful(Protocol):
-    """What the core needs of a workflow object: a primary key and a status."""
+    """What the core needs of a workflow object: a primary key and a status.
 
-    pk: Any
-    status: str
+    Read-only members: a model's ``status`` is a field that also accepts other types on assignment, so a plain
+    ``status: str`` attribute (read *and* write as ``str``) would not match ``Case`` or ``EventReport``."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def status(self) -> str: ...
 
 
 S = TypeVar("S", bound=Stateful)
@@ -68,7 +77,7 @@ class Notice:
         notify_translated(self.recipient, self.kind, self.render, self.target)
 
 
-def lock(queryset: models.QuerySet[M], **lookup: Any) -> M | None:
+def lock(queryset: models.QuerySet[M] | models.Manager[M], **lookup: Any) -> M | None:
     """The row matching ``lookup`` under a row lock, fresh from the database, or None.
 
     Must run inside ``transaction.atomic()``: outside one, PostgreSQL refuses the lock and SQLite would silently
@@ -89,7 +98,7 @@ class Workflow(Generic[S]):
     write: Callable[[S, Step], None]
     notice: Callable[[S, Step], Notice | None]
 
-    def require(self, obj: S, action: str, refused: str | Callable[[S], str]) -> S:
+    def require(self, obj: S, action: str, refused: str | StrPromise | Callable[[S], str]) -> S:
         """409 ``invalid_transition`` unless the table allows ``action`` from the object's (locked) status."""
         if not self.allows(obj, action):
             raise Conflict("invalid_transition", refused(obj) if callable(refused) else refused)

@@ -30,4 +30,5 @@ def api() -> ModuleType:
         raise EngineUnavailable(f"face recognition models could not be loaded: {exc!r}") from None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = False
-    return fr_api
+    module: ModuleType = fr_api  # the package ships no types: what is imported is Any to mypy
+    return module

@@ -91,7 +91,10 @@ def detect_faces(image: np.ndarray, upsample: int | None = None) -> list[tuple[i
     schedule = UPSAMPLE_SCHEDULE if upsample is None else (upsample,)
     boxes: list[tuple[int, int, int, int]] = []
     for times in schedule:
-        boxes = [tuple(int(v) for v in box) for box in fr.face_locations(image, times, model="hog")]
+        boxes = [
+            (int(top), int(right), int(bottom), int(left))
+            for top, right, bottom, left in fr.face_locations(image, times, model="hog")
+        ]
         if boxes:
             break
     return boxes
@@ -115,7 +118,7 @@ def encode_single(image: np.ndarray, *, num_jitters: int = DEFAULT_JITTERS, upsa
     return Encoding(
         vector=np.asarray(vectors[0], dtype=np.float64),
         landmarks={name: [(int(x), int(y)) for x, y in points] for name, points in landmarks.items()},
-        box=box,  # type: ignore[arg-type]
+        box=box,
         image_size=(int(image.shape[1]), int(image.shape[0])),
     )
 

@@ -1,6 +1,8 @@
 """Re-encrypt and re-index identity numbers under the current keys (docs/SECURITY.md, "Key rotation")."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backend.cases.identifiers import rotate_cases
 from backend.core.crypto import Unreadable
@@ -13,7 +15,7 @@ class Command(BaseCommand):
         "key and recompute their blind indexes with the first ID_INDEX_KEYS key. Restartable."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--from-secret-key",
             action="store_true",
@@ -21,7 +23,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch", type=int, default=500, help="rows per transaction (default 500)")
 
-    def handle(self, *args, from_secret_key: bool, batch: int, **options) -> None:
+    def handle(self, *args: Any, from_secret_key: bool, batch: int, **options: Any) -> None:
         try:
             residents = rotate_residents(from_secret_key=from_secret_key, batch=batch)
             cases = rotate_cases(from_secret_key=from_secret_key, batch=batch)

@@ -106,7 +106,10 @@ class Command(BaseCommand):
         if department not in departments:
             raise CommandError(f"Unknown department {department!r}; one of: {', '.join(sorted(departments))}.")
 
-        package_dir = Path(importlib.import_module(discovery.BUILTIN_PACKAGE).__file__).parent
+        package_file = importlib.import_module(discovery.BUILTIN_PACKAGE).__file__
+        if package_file is None:  # a namespace package has no __init__.py to write next to
+            raise CommandError(f"{discovery.BUILTIN_PACKAGE} is not a regular package.")
+        package_dir = Path(package_file).parent
         module_path = package_dir / f"{module}.py"
         tests_dir = Path(settings.BASE_DIR) / "tests" / "servicemodules"
         test_path = tests_dir / f"test_{module}.py"

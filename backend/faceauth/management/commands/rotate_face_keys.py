@@ -1,6 +1,8 @@
 """Re-encrypt every face template under the first key of FIELD_ENCRYPTION_KEYS (see docs/FACE_API.md)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backend.faceauth.crypto import TemplateUnreadable
 from backend.faceauth.services import rotate_template_keys
@@ -9,14 +11,14 @@ from backend.faceauth.services import rotate_template_keys
 class Command(BaseCommand):
     help = "Re-encrypt face templates with the current (first) field-encryption key."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--from-secret-key",
             action="store_true",
             help="also decrypt with the SECRET_KEY-derived keys used while FIELD_ENCRYPTION_KEYS was empty",
         )
 
-    def handle(self, *args, from_secret_key: bool, **options) -> None:
+    def handle(self, *args: Any, from_secret_key: bool, **options: Any) -> None:
         try:
             count = rotate_template_keys(from_secret_key=from_secret_key)
         except TemplateUnreadable as exc:
