@@ -5,25 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from backend.cases.context import Context
-from backend.cases.models import Case
-from backend.cases.plugins import (
+from backend.cases.sdk import (
+    Case,
     Check,
+    Context,
     DataUse,
     FormError,
+    InvalidIdNumber,
     Mode,
+    Resident,
     Rule,
     ServiceModule,
+    Text,
     failed,
+    has_other_case,
+    id_indexes,
+    mask_name,
     not_applicable,
     passed,
+    validate_id_number,
 )
-from backend.core.i18n import Text
-from backend.core.masking import mask_name
-from backend.registries.idnumbers import InvalidIdNumber, id_indexes, validate_id_number
-from backend.registries.models import Resident
-
-from ._common import has_other_case
 
 CODE = "primary-school-enrolment"
 

@@ -5,24 +5,30 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from backend.cases.context import Context
-from backend.cases.models import Case, Payout
-from backend.cases.plugins import (
+from backend.cases.sdk import (
+    AMOUNT_SCHEMA,
+    Case,
     Check,
+    Context,
     DataUse,
     FormError,
     Mode,
+    Money,
+    ProvidentFundAccount,
     Rule,
     ServiceModule,
+    Text,
+    debit_provident_fund,
     failed,
+    format_yuan,
+    lock_provident_fund_account,
+    mask_account,
     not_applicable,
     passed,
+    record_payout,
+    within_last,
+    yuan,
 )
-from backend.core.i18n import Text
-from backend.core.masking import mask_account
-from backend.registries.models import ProvidentFundAccount, ProvidentWithdrawal
-
-from ._common import AMOUNT_SCHEMA, money, within_last
 
 RENT_LIMIT = Decimal("4500.00")
 MIN_MONTHS = 3
@@ -34,8 +40,8 @@ def _account(ctx: Context) -> ProvidentFundAccount | None:
     return ctx.item("provident_fund.account")
 
 
-def _amount(ctx: Context) -> Decimal:
-    return money(ctx.form.get("amount"))
+def _amount(ctx: Context) -> Money:
+    return yuan(ctx.form.get("amount"))
 
 
 def active(ctx: Context) -> Check:
@@ -194,9 +200,9 @@ class ProvidentFundWithdrawal(ServiceModule):
     keywords = ["公积金", "提取", "租房", "购房", "provident", "fund"]
 
     def clean(self, form: dict[str, Any]) -> dict[str, Any]:
-        if money(form["amount"]) <= 0:
+        if yuan(form["amount"]) <= 0:
             raise FormError("amount", "must be greater than 0")
-        return {**form, "amount": f"{money(form['amount']):.2f}"}
+        return {**form, "amount": format_yuan(yuan(form["amount"]))}
 
     def discovery_forms(self, ctx: Context) -> list[dict[str, Any]]:
         return [{"reason": "rent", "amount": "0.01"}, {"reason": "purchase", "amount": "0.01"}]
@@ -205,24 +211,19 @@ class ProvidentFundWithdrawal(ServiceModule):
         return [RULE_ACTIVE, *(RENT_RULES if ctx.form.get("reason") == "rent" else PURCHASE_RULES)]
 
     def lock(self, ctx: Context) -> None:
-        list(ProvidentFundAccount.objects.select_for_update().filter(resident=ctx.resident))
+        lock_provident_fund_account(ctx)
 
     def propose(self, ctx: Context) -> dict[str, Any]:
         account = _account(ctx)
-        return {"amount": f"{_amount(ctx):.2f}", "to_account_masked": mask_account(account.bank_card)}
+        return {"amount": format_yuan(_amount(ctx)), "to_account_masked": mask_account(account.bank_card)}
 
     def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        account = ProvidentFundAccount.objects.select_for_update().get(pk=_account(ctx).pk)
         amount = _amount(ctx)
-        account.balance -= amount
-        account.save(update_fields=["balance", "updated_at"])
-        ProvidentWithdrawal.objects.create(
-            account=account, date=ctx.today, reason=ctx.form["reason"], amount=amount, case_reference=case.reference_no
-        )
-        Payout.objects.create(case=case, amount=amount, to_account=account.bank_card)
+        account = debit_provident_fund(ctx, case, ctx.item("provident_fund.account"), amount, ctx.form["reason"])
+        record_payout(case, amount, account.bank_card)
         return {
             "type": "payout",
-            "amount": f"{amount:.2f}",
+            "amount": format_yuan(amount),
             "to_account_masked": mask_account(account.bank_card),
             "reason": ctx.form["reason"],
         }
