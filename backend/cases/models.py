@@ -137,6 +137,9 @@ class Case(models.Model):
     rule_trace = models.JSONField(_("规则核验记录"), default=list, blank=True)
     proposal = models.JSONField(_("拟办结果"), default=dict, blank=True)
     decision = models.JSONField(_("办理结果"), null=True, blank=True)
+    # The typed outcomes behind `decision` ([{"kind", "data"}], cases/outcomes.py): display rows render from them in
+    # the reader's language. Empty for cases decided before outcomes were typed (rendered from `decision`).
+    outcomes = models.JSONField(_("办理结果明细"), default=list, blank=True)
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

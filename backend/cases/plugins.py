@@ -12,7 +12,7 @@ package that defines ``service = MyService()``, and installed packages that decl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,6 +22,7 @@ from backend.core.i18n import Text
 if TYPE_CHECKING:
     from .context import Context
     from .models import Case
+    from .outcomes import Outcome
 
 
 class Mode(StrEnum):
@@ -128,8 +129,10 @@ class ServiceModule:
         """The outcome the rules lead to, shown to the clerk before approval (e.g. the school and category)."""
         return {}
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        """Carry out the approval inside the decision's transaction (pay, record, assign); return the decision."""
+    def execute(self, ctx: Context, case: Case) -> Outcome | Sequence[Outcome] | dict[str, Any]:
+        """Carry out the approval inside the decision's transaction (pay, record, assign); return what the resident
+        got as typed outcomes (:mod:`backend.cases.outcomes`). A plain dict (older modules) is still accepted and
+        shown as a :class:`~backend.cases.outcomes.GenericOutcome`."""
         return dict(case.proposal or {})
 
     def lock(self, ctx: Context) -> None:

@@ -24,6 +24,11 @@ Helpers
     :func:`years_between`, money (:data:`Money`, :func:`yuan` parses, :func:`format_yuan` formats,
     :data:`AMOUNT_SCHEMA` for a form field), identity numbers (:func:`validate_id_number`, :func:`id_indexes`,
     :class:`InvalidIdNumber`), masking (:func:`mask_account`, :func:`mask_name`).
+Outcomes (what ``execute()`` returns: one, or a list)
+    :class:`Payout`, :class:`Assignment`, :class:`WaitlistNumber`, :class:`SubsidySchedule`, :class:`Certificate`
+    (the engine adds it when ``certificate_title`` is set), :class:`GenericOutcome` (free :class:`Row` s of label and
+    value). Each stores the decision dict the API returns as ``decision`` and renders its own display rows
+    (``decision_rows``, in the reader's language), so the app shows a new service's result without knowing it.
 Effects (inside ``execute()``, in the decision's transaction)
     :func:`record_payout` (money leaves the city: a ``Payout`` row the engine reverses on revocation),
     :func:`claim_once` (one grant per registry object, e.g. per home), :func:`next_number` (a gap-free counter such
@@ -47,6 +52,7 @@ from backend.registries.models import Property, ProvidentFundAccount, ProvidentW
 from .context import Context
 from .models import OPEN_STATUSES, Case, Status, SubsidyClaim
 from .models import Payout as PayoutRecord
+from .outcomes import Assignment, Certificate, GenericOutcome, Outcome, Payout, Row, SubsidySchedule, WaitlistNumber
 from .plugins import (
     Check,
     DataUse,
@@ -63,21 +69,29 @@ from .sequences import next_value
 
 __all__ = [
     "AMOUNT_SCHEMA",
+    "Assignment",
     "Case",
+    "Certificate",
     "Check",
     "Context",
     "DataUse",
     "FormError",
+    "GenericOutcome",
     "InvalidIdNumber",
     "Mode",
     "Money",
+    "Outcome",
+    "Payout",
     "Property",
     "ProvidentFundAccount",
     "Rejected",
     "Resident",
+    "Row",
     "Rule",
     "ServiceModule",
+    "SubsidySchedule",
     "Text",
+    "WaitlistNumber",
     "claim_once",
     "claimed_properties",
     "debit_provident_fund",
@@ -151,10 +165,20 @@ def has_other_case(ctx: Context, service_code: str, *, including_approved: bool 
 
 
 # -- effects ---------------------------------------------------------------------------------------------------------
-def record_payout(case: Case, amount: Money, to_account: str) -> None:
-    """Record that ``amount`` is paid to ``to_account`` for this case (one payout per case). On revocation the engine
-    reverses it (``Payout.reversed_at``); the module does not need to."""
+def record_payout(
+    case: Case,
+    amount: Money,
+    to_account: str,
+    *,
+    reason: str | None = None,
+    reason_label: Text | None = None,
+    expected_date: dt.date | None = None,
+) -> Payout:
+    """Record that ``amount`` is paid to ``to_account`` for this case (one payout per case) and return the
+    :class:`Payout` outcome to hand back from ``execute()`` (the account masked). On revocation the engine reverses
+    the payout (and calls ``on_revoked``); the module does not undo it itself."""
     PayoutRecord.objects.create(case=case, amount=amount, to_account=to_account)
+    return Payout(amount, mask_account(to_account), expected_date, reason, reason_label)
 
 
 def claim_once(case: Case, prop: Property, message: Text, *, code: str = "already_claimed") -> None:

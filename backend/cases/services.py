@@ -29,7 +29,7 @@ from backend.registries.models import ActorType, Resident
 from backend.workflow import clock, ratings
 from backend.workflow.steps import Notice, Step, Workflow, lock
 
-from . import actors, certificates, identifiers, transitions
+from . import actors, certificates, identifiers, outcomes, transitions
 from .context import Context
 from .discovery import get_service
 from .evaluation import Evaluation, evaluate
@@ -197,11 +197,16 @@ def _lock_household(resident: Resident) -> None:
 
 
 def _approve(case: Case, service: ServiceModule, ctx: Context, actor: User | None) -> None:
-    decision = service.execute(ctx, case)
+    # execute() returns typed outcomes (cases/outcomes.py) or, from an older module, a plain dict: the stored
+    # decision is the same dict either way; the outcomes are kept beside it so rows render in any language.
+    results = outcomes.as_outcomes(service.execute(ctx, case))
+    decision = outcomes.decision_of(results)
     if service.certificate_title is not None:
         cert = certificates.issue(case, service.certificate_title.zh, service.certificate_title.en, decision)
+        results.append(outcomes.Certificate(cert.pk, cert.code, service.certificate_title))
         decision = {**decision, "certificate_id": cert.pk, "certificate_code": cert.code}
     case.decision = decision
+    case.outcomes = [outcome.stored() for outcome in results]
     case.status = Status.APPROVED
     case.decided_at = timezone.now()
     case.decided_by = actor

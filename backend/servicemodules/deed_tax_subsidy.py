@@ -11,6 +11,7 @@ from backend.cases.sdk import (
     Context,
     DataUse,
     Mode,
+    Payout,
     Property,
     Rule,
     ServiceModule,
@@ -19,7 +20,6 @@ from backend.cases.sdk import (
     claimed_properties,
     failed,
     format_yuan,
-    mask_account,
     not_applicable,
     passed,
     record_payout,
@@ -109,14 +109,13 @@ class DeedTaxSubsidy(ServiceModule):
     def propose(self, ctx: Context) -> dict[str, Any]:
         return {"amount": format_yuan(subsidy(ctx.scratch["property"]))}
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
+    def execute(self, ctx: Context, case: Case) -> Payout:
         prop = ctx.scratch["property"]
         claim_once(case, prop, self.rules(ctx)[1].fail_message)
         account = ctx.item("provident_fund.account")
         bank_card = account.bank_card if account else ""
         amount = subsidy(prop)
-        record_payout(case, amount, bank_card)
-        return {"type": "payout", "amount": format_yuan(amount), "to_account_masked": mask_account(bank_card)}
+        return record_payout(case, amount, bank_card)
 
 
 service = DeedTaxSubsidy()

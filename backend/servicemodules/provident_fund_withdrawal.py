@@ -14,6 +14,7 @@ from backend.cases.sdk import (
     FormError,
     Mode,
     Money,
+    Payout,
     ProvidentFundAccount,
     Rule,
     ServiceModule,
@@ -34,10 +35,12 @@ RENT_LIMIT = Decimal("4500.00")
 MIN_MONTHS = 3
 RENT_INTERVAL_DAYS = 90
 PURCHASE_WINDOW_DAYS = 365
+REASONS = {"rent": Text("租房", "Rent"), "purchase": Text("购房", "Purchase")}
 
 
 def _account(ctx: Context) -> ProvidentFundAccount | None:
-    return ctx.item("provident_fund.account")
+    account: ProvidentFundAccount | None = ctx.item("provident_fund.account")
+    return account
 
 
 def _amount(ctx: Context) -> Money:
@@ -217,16 +220,11 @@ class ProvidentFundWithdrawal(ServiceModule):
         account = _account(ctx)
         return {"amount": format_yuan(_amount(ctx)), "to_account_masked": mask_account(account.bank_card)}
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
+    def execute(self, ctx: Context, case: Case) -> Payout:
         amount = _amount(ctx)
         account = debit_provident_fund(ctx, case, ctx.item("provident_fund.account"), amount, ctx.form["reason"])
-        record_payout(case, amount, account.bank_card)
-        return {
-            "type": "payout",
-            "amount": format_yuan(amount),
-            "to_account_masked": mask_account(account.bank_card),
-            "reason": ctx.form["reason"],
-        }
+        reason = ctx.form["reason"]
+        return record_payout(case, amount, account.bank_card, reason=reason, reason_label=REASONS[reason])
 
 
 service = ProvidentFundWithdrawal()

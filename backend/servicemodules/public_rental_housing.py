@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from backend.cases.sdk import (
     Case,
@@ -14,6 +13,7 @@ from backend.cases.sdk import (
     Rule,
     ServiceModule,
     Text,
+    WaitlistNumber,
     failed,
     has_other_case,
     next_number,
@@ -90,8 +90,8 @@ class PublicRentalHousing(ServiceModule):
             ),
         ]
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        return {"type": "waitlist", "waitlist_number": next_number(f"waitlist:{CODE}")}
+    def execute(self, ctx: Context, case: Case) -> WaitlistNumber:
+        return WaitlistNumber(next_number(f"waitlist:{CODE}"))
 
 
 service = PublicRentalHousing()

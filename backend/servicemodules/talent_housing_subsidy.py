@@ -13,9 +13,9 @@ from backend.cases.sdk import (
     Mode,
     Rule,
     ServiceModule,
+    SubsidySchedule,
     Text,
     failed,
-    format_yuan,
     has_other_case,
     passed,
 )
@@ -92,14 +92,8 @@ class TalentHousingSubsidy(ServiceModule):
             ),
         ]
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        monthly = MONTHLY[ctx.form["degree"]]
-        return {
-            "type": "subsidy",
-            "monthly_amount": format_yuan(monthly),
-            "months": MONTHS,
-            "total": format_yuan(monthly * MONTHS),
-        }
+    def execute(self, ctx: Context, case: Case) -> SubsidySchedule:
+        return SubsidySchedule(MONTHLY[ctx.form["degree"]], MONTHS)
 
 
 service = TalentHousingSubsidy()
