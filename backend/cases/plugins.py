@@ -135,6 +135,23 @@ class ServiceModule:
         shown as a :class:`~backend.cases.outcomes.GenericOutcome`."""
         return dict(case.proposal or {})
 
+    # -- lifecycle hooks: the engine calls them inside the transaction of the change (cases/lifecycle.py) ----------
+    def on_approved(self, ctx: Context, case: Case, outcomes: Sequence[Outcome]) -> None:
+        """When the approval is complete (``case`` has its status, decision, outcomes and certificate; the engine saves
+        it right after, in the same transaction): tell another system, schedule follow-ups. Raising
+        :class:`Rejected` turns the approval into that rejection; any other exception rolls the decision back."""
+
+    def on_revoked(self, case: Case, reason: str) -> None:
+        """After a clerk revoked the approval (告知承诺 found false). The engine has already revoked the certificate and
+        marked the case's payout for recovery; undo here whatever else ``execute()`` did (a claim, a place)."""
+
+    def on_withdrawn(self, case: Case) -> None:
+        """After the resident withdrew an open case (nothing was executed): release what the module reserved."""
+
+    def on_post_check_expired(self, case: Case) -> None:
+        """The post-check deadline of a commitment approval passed without a post-check; called once per case by
+        the clock sweep (cases/tasks.py). Escalate, or note it; the case stays approved."""
+
     def lock(self, ctx: Context) -> None:
         """Take the row locks that make the rules and the effects safe under concurrency.
 

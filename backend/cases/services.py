@@ -29,7 +29,7 @@ from backend.registries.models import ActorType, Resident
 from backend.workflow import clock, ratings
 from backend.workflow.steps import Notice, Step, Workflow, lock
 
-from . import actors, certificates, identifiers, outcomes, transitions
+from . import actors, certificates, identifiers, lifecycle, outcomes, transitions
 from .context import Context
 from .discovery import get_service
 from .evaluation import Evaluation, evaluate
@@ -212,6 +212,7 @@ def _approve(case: Case, service: ServiceModule, ctx: Context, actor: User | Non
     case.decided_by = actor
     if service.mode == Mode.COMMITMENT and service.post_check_days:
         case.post_check_due = ctx.today + dt.timedelta(days=service.post_check_days)
+    lifecycle.approved(service, ctx, case, results)
 
 
 def _reject(case: Case, code: str, message: Text | dict, actor: User | None) -> None:
@@ -384,6 +385,7 @@ def clerk_decide(clerk: User, case_id: Any, action: Any, reason: str = "") -> Ca
             case.post_checked_at = timezone.now()
             case.decision = {**(case.decision or {}), "revoked_reason": reason}
             certificates.revoke(case)
+            lifecycle.revoked(service, case, reason)
         if stale is None:
             case.save()
             _record(case, action, clerk, reason)
@@ -435,6 +437,9 @@ def withdraw(user: User, case_id: int) -> Case:
         WORKFLOW.require(case, "withdraw", _("该办件已办结，不能撤回。"))
         case.status = Status.WITHDRAWN
         case.save(update_fields=["status", "updated_at"])
+        service = get_service(case.service_code)
+        if service is not None:
+            lifecycle.withdrawn(service, case)
         _record(case, "withdraw", user, Text("申请人撤回", "Withdrawn by the applicant"))
     return case
 
