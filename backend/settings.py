@@ -326,6 +326,13 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # --- Yiwang ---------------------------------------------------------------------------------------------------
 # Prefix of case reference numbers (ZZ = 郑州 Zhengzhou).
 CITY_CODE = os.environ.get("CITY_CODE", "ZZ")
+
+# --- service modules (docs/ADDING_A_SERVICE.md) ------------------------------------------------------------------
+# The deployment's allow-list of service codes, comma-separated. Unset: every built-in service (backend/servicemodules)
+# and no third-party one; set: exactly the listed ones, so an installed package is never switched on by itself.
+YIWANG_SERVICES: list[str] | None = env_list("YIWANG_SERVICES", []) or None
+# Per-service settings overriding the defaults a module declares in `settings`: {"service-code": {"name": value}}.
+YIWANG_SERVICE_SETTINGS: dict[str, dict[str, object]] = {}
 # Face liveness: "off" (stills accepted, the make-run default) or "active" (blink/turn actions in frames).
 FACE_LIVENESS = os.environ.get("FACE_LIVENESS", "off")
 # Key for encrypting face templates and other sensitive fields at rest (comma-separated: first encrypts,

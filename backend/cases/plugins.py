@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+
 from backend.core.i18n import Text
 
 if TYPE_CHECKING:
@@ -108,6 +111,12 @@ class ServiceModule:
     # (a child): indexed on the case (blindly), so "one application per person" is one index lookup.
     subject_field: ClassVar[str | None] = None
     keywords: ClassVar[list[str]] = []
+    # Metadata (like netbox's PluginConfig): the module's own version, the Yiwang versions it supports (a PEP 440
+    # specifier such as ">=1.13,<2"; checked at discovery, a mismatch refuses the module), and its settings with
+    # their defaults (a deployment overrides them in settings.YIWANG_SERVICE_SETTINGS[code]; read with setting()).
+    version: ClassVar[str] = "0.1.0"
+    yiwang_requires: ClassVar[str] = ""
+    settings: ClassVar[dict[str, Any]] = {}
 
     def clean(self, form: dict[str, Any]) -> dict[str, Any]:
         """Checks the JSON Schema cannot express (e.g. an amount above zero); raise :class:`FormError`."""
@@ -134,6 +143,14 @@ class ServiceModule:
         got as typed outcomes (:mod:`backend.cases.outcomes`). A plain dict (older modules) is still accepted and
         shown as a :class:`~backend.cases.outcomes.GenericOutcome`."""
         return dict(case.proposal or {})
+
+    def setting(self, name: str) -> Any:
+        """A setting of this service: the deployment's value (``YIWANG_SERVICE_SETTINGS[code][name]``), else the
+        default declared in ``settings``. A name not declared there is a programming error, not a silent None."""
+        if name not in self.settings:
+            raise ImproperlyConfigured(f"{self.code} reads the setting {name!r} without declaring it in `settings`")
+        overrides = getattr(django_settings, "YIWANG_SERVICE_SETTINGS", {}).get(self.code, {})
+        return overrides.get(name, self.settings[name])
 
     # -- lifecycle hooks: the engine calls them inside the transaction of the change (cases/lifecycle.py) ----------
     def on_approved(self, ctx: Context, case: Case, outcomes: Sequence[Outcome]) -> None:

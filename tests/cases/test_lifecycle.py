@@ -71,9 +71,10 @@ class ReviewedPermit(Recording):
 
 
 @pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> dict[str, Recording]:
+def services(monkeypatch: pytest.MonkeyPatch, settings) -> dict[str, Recording]:
     found = {service.code: service for service in (CommitmentGrant(), ReviewedPermit())}
     monkeypatch.setattr(discovery, "_third_party", lambda: [(s, "tests.cases.test_lifecycle") for s in found.values()])
+    settings.YIWANG_SERVICES = [*discovery.builtin_codes(), *found]
     discovery.reload()
     yield found
     monkeypatch.undo()

@@ -146,7 +146,7 @@ class Command(BaseCommand):
 
         discovery.reload()
         try:
-            registered = discovery.get_service(code)
+            registered = discovery.installed_services().get(code, (None, ""))[0]
             if registered is None:
                 raise ImportError(f"{module_path.name} defines no `service`")
         except Exception as exc:  # the new module must load, or nothing is left behind
@@ -168,6 +168,8 @@ class Command(BaseCommand):
             return path.relative_to(base) if path.is_relative_to(base) else path
 
         self.stdout.write(self.style.SUCCESS(f"Registered service {code!r} ({registered.mode}, {department})."))
+        if discovery.get_service(code) is None:
+            self.stdout.write(self.style.WARNING(f"  YIWANG_SERVICES is set: add {code} to it to switch it on."))
         self.stdout.write(f"  module: {shown(module_path)}")
         self.stdout.write(f"  test:   {shown(test_path)}")
         self.stdout.write(
