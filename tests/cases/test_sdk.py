@@ -30,6 +30,19 @@ def yiwang_imports(source: str, filename: str) -> list[tuple[int, str]]:
     return found
 
 
+THIRD_PARTY = sorted((ROOT / "tests" / "thirdparty").glob("*/*/service.py"))
+
+
+@pytest.mark.parametrize("path", THIRD_PARTY, ids=lambda p: p.parent.name)
+def test_the_third_party_example_imports_only_the_sdk_of_yiwang(path: Path) -> None:
+    """A package of its own may import its own modules (relative imports); of Yiwang, only the SDK."""
+    found = yiwang_imports(path.read_text(encoding="utf-8"), path.name)
+    offences = [
+        f"{path.name}:{line} imports {name}" for line, name in found if name.startswith("backend") and name != ALLOWED
+    ]
+    assert THIRD_PARTY and not offences, offences
+
+
 @pytest.mark.parametrize("path", [*SERVICEMODULES, TEMPLATE], ids=lambda p: p.name)
 def test_service_modules_import_only_the_sdk(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
