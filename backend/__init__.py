@@ -2,4 +2,8 @@
 
 from .celery import app as celery_app
 
-__all__ = ["celery_app"]
+#: Yiwang's version, against which service modules' ``yiwang_requires`` are checked (backend/cases/discovery.py).
+#: The minor number follows the issue rounds; the major one changes when the service SDK breaks compatibility.
+__version__ = "1.13.0"
+
+__all__ = ["__version__", "celery_app"]

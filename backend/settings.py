@@ -328,6 +328,27 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # --- Yiwang ---------------------------------------------------------------------------------------------------
 # Prefix of case reference numbers (ZZ = 郑州 Zhengzhou).
 CITY_CODE = os.environ.get("CITY_CODE", "ZZ")
+
+# --- service modules (docs/ADDING_A_SERVICE.md) ------------------------------------------------------------------
+# The deployment's allow-list of service codes, comma-separated. Unset: every built-in service (backend/servicemodules)
+# and no third-party one; set: exactly the listed ones, so an installed package is never switched on by itself.
+YIWANG_SERVICES: list[str] | None = env_list("YIWANG_SERVICES", []) or None
+# Per-service settings overriding the defaults a module declares in `settings`: {"service-code": {"name": value}}.
+YIWANG_SERVICE_SETTINGS: dict[str, dict[str, object]] = {}
+
+
+def allow_listed_service_apps(allowed: list[str] | None) -> list[str]:
+    """The Django apps of allow-listed third-party services (entry point group ``yiwang.apps``, named by service
+    code, valued by the app's dotted path): read from the package metadata without importing anything, because
+    settings load before Django's app registry."""
+    if not allowed:
+        return []
+    from importlib.metadata import entry_points
+
+    return [ep.value for ep in entry_points(group="yiwang.apps") if ep.name in allowed]
+
+
+INSTALLED_APPS = [*INSTALLED_APPS, *allow_listed_service_apps(YIWANG_SERVICES)]
 # Face liveness: "off" (stills accepted, the make-run default) or "active" (blink/turn actions in frames).
 FACE_LIVENESS = os.environ.get("FACE_LIVENESS", "off")
 # Key for encrypting face templates and other sensitive fields at rest (comma-separated: first encrypts,

@@ -198,6 +198,13 @@ class Decision(TypedDict, total=False):
     revoked_reason: str
 
 
+class DecisionRow(TypedDict):
+    """One display row of a case's outcome, rendered by the server in the request's language: shown as it is."""
+
+    label: str
+    value: str
+
+
 class TimelineEntry(TypedDict):
     at: str
     status: str
@@ -230,6 +237,9 @@ class Case(TypedDict):
     overdue: bool
     form: dict[str, Any]
     decision: Decision | None
+    # The outcome as rows (issue 13): any service's result, a new one's too, without knowing its keys. Absent from
+    # servers before it; mobileapp.decisions then falls back to reading the seed services' members.
+    decision_rows: NotRequired[list[DecisionRow]]
     rule_trace: list[RuleCheck]
     post_check_due: str | None
     timeline: list[TimelineEntry]

@@ -1,54 +1,77 @@
-"""What the decision block says about a case: the outcome rows of its ``decision`` and the failed rules of its
-rule trace. Plain Python (no Flet); ``screens/decision.py`` draws it.
+"""What the decision block says about a case: the outcome rows and the failed rules of its rule trace. Plain Python
+(no Flet); ``screens/outcome.py`` draws it.
 
-The rows are read from the members the seed services write (``api.Decision``). This is the one place that knows
-them: when the server renders display rows itself, this module is what gets replaced.
+The rows come from the server (``decision_rows``, issue 13): each service's typed outcome renders its own rows in
+the reader's language, so a service added later shows its result here with no change to the app. Only a server from
+before ``decision_rows`` makes this module read the five seed services' ``decision`` members itself
+(:func:`legacy_rows`); that fallback is all the app still knows about any service's outcome.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mobileapp.api import Case, RuleCheck
+from mobileapp import i18n
+from mobileapp.api import Case, Decision, RuleCheck
 from mobileapp.formats import money
 
 
 @dataclass
 class DecisionView:
-    """What the decision screen shows, derived from the case's ``decision`` and ``status`` only."""
+    """What the decision screen shows, derived from the case's ``decision_rows``, ``decision`` and ``status``."""
 
     status: str
     headline_key: str
-    rows: list[tuple[str, str]] = field(default_factory=list)  # (i18n key, value)
+    rows: list[tuple[str, str]] = field(default_factory=list)  # (label, value), ready to show
     reason: str = ""
     reason_code: str = ""
     certificate: int | None = None
 
 
-def describe_decision(case: Case) -> DecisionView:
+def describe_decision(case: Case, language: str = i18n.DEFAULT_LANGUAGE) -> DecisionView:
     status = case["status"]
     decision = case["decision"] or {}
     view = DecisionView(status=status, headline_key=f"decision.{status}")
-    if "amount" in decision:  # a payout
-        view.rows.append(("decision.payout", money(decision["amount"])))
-        if decision.get("to_account_masked"):
-            view.rows.append(("decision.to_account", decision["to_account_masked"]))
-    if "monthly_amount" in decision:  # a monthly subsidy
-        view.rows.append(("decision.monthly", money(decision["monthly_amount"])))
-        if "months" in decision:
-            view.rows.append(("decision.months", str(decision["months"])))
-        if "total" in decision:
-            view.rows.append(("decision.total", money(decision["total"])))
-    if decision.get("school"):  # a school place
-        view.rows.append(("decision.school", decision["school"]))
-        if decision.get("category"):
-            view.rows.append(("decision.category", decision["category"]))
-    if "waitlist_number" in decision:
-        view.rows.append(("decision.waitlist", str(decision["waitlist_number"])))
+    rows = case.get("decision_rows")
+    if rows is not None:
+        view.rows = [(row["label"], row["value"]) for row in rows]
+    else:
+        view.rows = legacy_rows(decision, language)
     view.certificate = decision.get("certificate_id")
-    view.reason = decision.get("reason") or ""
+    # A rejection's words; a payout's ``reason`` member is the form's reason code, not words for the resident.
+    view.reason = (decision.get("reason") or "") if "reason_code" in decision else ""
     view.reason_code = decision.get("reason_code") or ""
     return view
+
+
+def legacy_rows(decision: Decision, language: str = i18n.DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    """The rows of a server without ``decision_rows``, read from the seed services' members."""
+
+    def t(key: str, **params: object) -> str:
+        return i18n.translate(key, language, **params)
+
+    if "reason_code" in decision:
+        return []
+    rows: list[tuple[str, str]] = []
+    if "amount" in decision:  # a payout
+        rows.append((t("decision.payout"), money(decision["amount"])))
+        if decision.get("to_account_masked"):
+            rows.append((t("decision.to_account"), decision["to_account_masked"]))
+    if "monthly_amount" in decision:  # a monthly subsidy
+        rows.append((t("decision.monthly"), money(decision["monthly_amount"])))
+        if "months" in decision:
+            rows.append((t("decision.months"), t("decision.months_value", n=decision["months"])))
+        if "total" in decision:
+            rows.append((t("decision.total"), money(decision["total"])))
+    if decision.get("school"):  # a school place
+        rows.append((t("decision.school"), decision["school"]))
+        if decision.get("category"):
+            rows.append((t("decision.category"), decision["category"]))
+    if "waitlist_number" in decision:
+        rows.append((t("decision.waitlist"), str(decision["waitlist_number"])))
+    if decision.get("certificate_id"):
+        rows.append((t("decision.certificate"), "✓"))
+    return rows
 
 
 def failed_rules(trace: list[RuleCheck]) -> list[RuleCheck]:

@@ -5,8 +5,11 @@ Like pretix and netbox plugins, a third-party service is a normal Python package
     [project.entry-points."yiwang.services"]
     my-service = "my_package.module:service"
 
-and is picked up once installed. Codes must be unique: a clash is a configuration error at start-up, not a silent
-override.
+and is found once installed, but switched on only when the deployment lists its code in ``YIWANG_SERVICES``
+(settings; by default every built-in and no third-party service), as pretix enables a plugin per event. Codes must be
+unique, and a module whose ``yiwang_requires`` does not admit this Yiwang (``backend.__version__``) is refused: both
+are configuration errors at start-up (``ImproperlyConfigured``, and system check ``yiwang.E101``), not a silent
+override or a module running on an engine it was not written for.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ import pkgutil
 from functools import lru_cache
 from importlib.metadata import entry_points
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+import backend
 
 from .plugins import Mode, ServiceModule
 
@@ -37,7 +45,24 @@ def _as_service(obj: object, origin: str) -> ServiceModule:
             raise ImproperlyConfigured(f"{origin} lacks `{attr}`")
     if obj.mode not in set(Mode):
         raise ImproperlyConfigured(f"{origin}: unknown mode {obj.mode!r}")
+    check_compatible(obj, origin)
     return obj
+
+
+def check_compatible(service: ServiceModule, origin: str, version: str | None = None) -> None:
+    """Refuse a module whose ``yiwang_requires`` does not admit this Yiwang (pre-releases count as their release)."""
+    yiwang = Version(version or backend.__version__)
+    try:
+        supported = SpecifierSet(service.yiwang_requires or "")
+    except InvalidSpecifier as exc:
+        raise ImproperlyConfigured(
+            f"{origin}: yiwang_requires {service.yiwang_requires!r} is not a PEP 440 specifier"
+        ) from exc
+    if not supported.contains(yiwang, prereleases=True):
+        raise ImproperlyConfigured(
+            f"{origin} ({service.code} {service.version}) supports Yiwang {service.yiwang_requires}, "
+            f"not this Yiwang {yiwang}: upgrade the module or remove it from YIWANG_SERVICES"
+        )
 
 
 def _builtin() -> list[tuple[ServiceModule, str]]:
@@ -53,22 +78,59 @@ def _builtin() -> list[tuple[ServiceModule, str]]:
 
 
 def _third_party() -> list[tuple[ServiceModule, str]]:
+    """Installed entry points. A package that is installed but not allow-listed is not even imported (its code
+    does not run in a deployment that did not switch it on); the entry point's name is its service code."""
+    allowed = allow_list()
     found = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found.append((_as_service(ep.load(), f"entry point {ep.name}"), f"{ep.value}"))
+        if allowed is None or ep.name not in allowed:
+            continue
+        service = _as_service(ep.load(), f"entry point {ep.name}")
+        if service.code != ep.name:
+            raise ImproperlyConfigured(f"entry point {ep.name} ({ep.value}) must be named by its code {service.code!r}")
+        found.append((service, f"{ep.value}"))
     return found
+
+
+def allow_list() -> set[str] | None:
+    """``settings.YIWANG_SERVICES`` as a set, or None when unset (every built-in, no third-party service)."""
+    listed = getattr(settings, "YIWANG_SERVICES", None)
+    return None if listed is None else set(listed)
+
+
+def installed_services() -> dict[str, tuple[ServiceModule, str]]:
+    """Every module found (built-in and allow-listed entry points), switched on or not, with where it came from."""
+    found: dict[str, tuple[ServiceModule, str]] = {}
+    for service, origin in _builtin() + _third_party():
+        if service.code in found:
+            raise ImproperlyConfigured(
+                f"service code {service.code!r} defined by {found[service.code][1]} and {origin}"
+            )
+        found[service.code] = (service, origin)
+    return found
+
+
+def builtin_codes() -> list[str]:
+    return sorted(service.code for service, _ in _builtin())
 
 
 @lru_cache(maxsize=1)
 def all_services() -> dict[str, ServiceModule]:
-    registry: dict[str, ServiceModule] = {}
-    origins: dict[str, str] = {}
-    for service, origin in _builtin() + _third_party():
-        if service.code in registry:
-            raise ImproperlyConfigured(f"service code {service.code!r} defined by {origins[service.code]} and {origin}")
-        registry[service.code] = service
-        origins[service.code] = origin
+    """The services switched on in this deployment, by code."""
+    allowed = allow_list()
+    builtin = set(builtin_codes())
+    registry = {
+        code: service
+        for code, (service, _) in installed_services().items()
+        if (code in builtin if allowed is None else code in allowed)
+    }
     return dict(sorted(registry.items()))
+
+
+def unknown_allow_listed() -> list[str]:
+    """Codes in ``YIWANG_SERVICES`` that no installed module provides (a typo, or a package not installed)."""
+    allowed = allow_list() or set()
+    return sorted(allowed - set(installed_services()))
 
 
 def get_service(code: str) -> ServiceModule | None:

@@ -140,12 +140,17 @@ class Case(models.Model):
     rule_trace = models.JSONField(_("规则核验记录"), default=list, blank=True)
     proposal = models.JSONField(_("拟办结果"), default=dict, blank=True)
     decision = models.JSONField(_("办理结果"), null=True, blank=True)
+    # The typed outcomes behind `decision` ([{"kind", "data"}], cases/outcomes.py): display rows render from them in
+    # the reader's language. Empty for cases decided before outcomes were typed (rendered from `decision`).
+    outcomes = models.JSONField(_("办理结果明细"), default=list, blank=True)
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     post_check_due = models.DateField(_("核查期限"), null=True, blank=True)
     post_checked_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    # When the clock sweep found the post-check deadline passed and told the module (on_post_check_expired): once.
+    post_check_expired_at = models.DateTimeField(null=True, blank=True, editable=False)
     identity_verified_by = models.CharField(_("身份核验方式"), max_length=20, blank=True)  # face / counter
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
@@ -260,6 +265,10 @@ class Payout(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     to_account = models.CharField(max_length=40)
     paid_at = models.DateTimeField(auto_now_add=True)
+    # A revoked approval (告知承诺 found false) takes its money back: the payout is marked for recovery (追回), with
+    # the clerk's reason; the finance side collects it. The row stays: a payout is never deleted.
+    reversed_at = models.DateTimeField(_("追回登记时间"), null=True, blank=True)
+    reversal_reason = models.TextField(_("追回原因"), blank=True, default="")
 
     class Meta:
         verbose_name = _("拨付")

@@ -12,16 +12,20 @@ package that defines ``service = MyService()``, and installed packages that decl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 
 from backend.core.i18n import Text
 
 if TYPE_CHECKING:
     from .context import Context
     from .models import Case
+    from .outcomes import Outcome
 
 
 class Mode(StrEnum):
@@ -107,6 +111,12 @@ class ServiceModule:
     # (a child): indexed on the case (blindly), so "one application per person" is one index lookup.
     subject_field: ClassVar[str | None] = None
     keywords: ClassVar[list[str]] = []
+    # Metadata (like netbox's PluginConfig): the module's own version, the Yiwang versions it supports (a PEP 440
+    # specifier such as ">=1.13,<2"; checked at discovery, a mismatch refuses the module), and its settings with
+    # their defaults (a deployment overrides them in settings.YIWANG_SERVICE_SETTINGS[code]; read with setting()).
+    version: ClassVar[str] = "0.1.0"
+    yiwang_requires: ClassVar[str] = ""
+    settings: ClassVar[dict[str, Any]] = {}
 
     def clean(self, form: dict[str, Any]) -> dict[str, Any]:
         """Checks the JSON Schema cannot express (e.g. an amount above zero); raise :class:`FormError`."""
@@ -128,9 +138,36 @@ class ServiceModule:
         """The outcome the rules lead to, shown to the clerk before approval (e.g. the school and category)."""
         return {}
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        """Carry out the approval inside the decision's transaction (pay, record, assign); return the decision."""
+    def execute(self, ctx: Context, case: Case) -> Outcome | Sequence[Outcome] | dict[str, Any]:
+        """Carry out the approval inside the decision's transaction (pay, record, assign); return what the resident
+        got as typed outcomes (:mod:`backend.cases.outcomes`). A plain dict (older modules) is still accepted and
+        shown as a :class:`~backend.cases.outcomes.GenericOutcome`."""
         return dict(case.proposal or {})
+
+    def setting(self, name: str) -> Any:
+        """A setting of this service: the deployment's value (``YIWANG_SERVICE_SETTINGS[code][name]``), else the
+        default declared in ``settings``. A name not declared there is a programming error, not a silent None."""
+        if name not in self.settings:
+            raise ImproperlyConfigured(f"{self.code} reads the setting {name!r} without declaring it in `settings`")
+        overrides = getattr(django_settings, "YIWANG_SERVICE_SETTINGS", {}).get(self.code, {})
+        return overrides.get(name, self.settings[name])
+
+    # -- lifecycle hooks: the engine calls them inside the transaction of the change (cases/lifecycle.py) ----------
+    def on_approved(self, ctx: Context, case: Case, outcomes: Sequence[Outcome]) -> None:
+        """When the approval is complete (``case`` has its status, decision, outcomes and certificate; the engine saves
+        it right after, in the same transaction): tell another system, schedule follow-ups. Raising
+        :class:`Rejected` turns the approval into that rejection; any other exception rolls the decision back."""
+
+    def on_revoked(self, case: Case, reason: str) -> None:
+        """After a clerk revoked the approval (告知承诺 found false). The engine has already revoked the certificate and
+        marked the case's payout for recovery; undo here whatever else ``execute()`` did (a claim, a place)."""
+
+    def on_withdrawn(self, case: Case) -> None:
+        """After the resident withdrew an open case (nothing was executed): release what the module reserved."""
+
+    def on_post_check_expired(self, case: Case) -> None:
+        """The post-check deadline of a commitment approval passed without a post-check; called once per case by
+        the clock sweep (cases/tasks.py). Escalate, or note it; the case stays approved."""
 
     def lock(self, ctx: Context) -> None:
         """Take the row locks that make the rules and the effects safe under concurrency.

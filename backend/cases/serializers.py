@@ -13,7 +13,7 @@ from backend.core.inputs import Judged
 from backend.core.masking import mask_name
 from backend.workflow import clock
 
-from . import actors, identifiers, transitions
+from . import actors, identifiers, outcomes, transitions
 from .certificates import VERIFY_PATH, qr_png_data_uri
 from .discovery import get_service
 from .models import Case, Certificate, FollowUp
@@ -80,6 +80,13 @@ class RuleTraceEntrySerializer(serializers.Serializer[Any]):
     message = serializers.CharField(allow_null=True, help_text="why it failed")
 
 
+class DecisionRowSerializer(serializers.Serializer[Any]):
+    """One display row of an outcome (cases/outcomes.py), in the reader's language."""
+
+    label = serializers.CharField()  # type: ignore[assignment]  # see RuleTraceEntrySerializer.label
+    value = serializers.CharField()
+
+
 class RatingSerializer(serializers.Serializer[Any]):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
@@ -91,6 +98,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
     service_name = serializers.SerializerMethodField()
     status_label = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+    decision_rows = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     rule_trace = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
@@ -118,6 +126,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "overdue",
             "form",
             "decision",
+            "decision_rows",
             "rule_trace",
             "post_check_due",
             "timeline",
@@ -144,6 +153,10 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
 
     def get_decision(self, case: Case) -> dict[str, Any] | None:
         return cast("dict[str, Any]", localize(case.decision)) if case.decision is not None else None
+
+    @extend_schema_field(DecisionRowSerializer(many=True))
+    def get_decision_rows(self, case: Case) -> list[dict[str, str]]:
+        return outcomes.decision_rows(case.outcomes, case.decision)
 
     @extend_schema_field(RuleTraceEntrySerializer(many=True))
     def get_rule_trace(self, case: Case) -> list[dict[str, Any]]:

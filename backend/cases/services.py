@@ -29,7 +29,7 @@ from backend.registries.models import ActorType, Resident
 from backend.workflow import clock, ratings
 from backend.workflow.steps import Notice, Step, Workflow, lock
 
-from . import actors, certificates, identifiers, transitions
+from . import actors, certificates, identifiers, lifecycle, outcomes, transitions
 from .context import Context
 from .discovery import get_service
 from .evaluation import Evaluation, evaluate
@@ -199,16 +199,22 @@ def _lock_household(resident: Resident) -> None:
 
 
 def _approve(case: Case, service: ServiceModule, ctx: Context, actor: User | None) -> None:
-    decision = service.execute(ctx, case)
+    # execute() returns typed outcomes (cases/outcomes.py) or, from an older module, a plain dict: the stored
+    # decision is the same dict either way; the outcomes are kept beside it so rows render in any language.
+    results = outcomes.as_outcomes(service.execute(ctx, case))
+    decision = outcomes.decision_of(results)
     if service.certificate_title is not None:
         cert = certificates.issue(case, service.certificate_title.zh, service.certificate_title.en, decision)
+        results.append(outcomes.Certificate(cert.pk, cert.code, service.certificate_title))
         decision = {**decision, "certificate_id": cert.pk, "certificate_code": cert.code}
     case.decision = decision
+    case.outcomes = [outcome.stored() for outcome in results]
     case.status = Status.APPROVED
     case.decided_at = timezone.now()
     case.decided_by = actor
     if service.mode == Mode.COMMITMENT and service.post_check_days:
         case.post_check_due = ctx.today + dt.timedelta(days=service.post_check_days)
+    lifecycle.approved(service, ctx, case, results)
 
 
 def _reject(case: Case, code: str, message: Text | dict[str, str], actor: User | None) -> None:
@@ -381,6 +387,7 @@ def clerk_decide(clerk: User, case_id: Any, action: Any, reason: str = "") -> Ca
             case.post_checked_at = timezone.now()
             case.decision = {**(case.decision or {}), "revoked_reason": reason}
             certificates.revoke(case)
+            lifecycle.revoked(service, case, reason)
         if stale is None:
             case.save()
             _record(case, action, clerk, reason)
@@ -432,6 +439,9 @@ def withdraw(user: User, case_id: int) -> Case:
         WORKFLOW.require(case, "withdraw", _("该办件已办结，不能撤回。"))
         case.status = Status.WITHDRAWN
         case.save(update_fields=["status", "updated_at"])
+        service = get_service(case.service_code)
+        if service is not None:
+            lifecycle.withdrawn(service, case)
         _record(case, "withdraw", user, Text("申请人撤回", "Withdrawn by the applicant"))
     return case
 

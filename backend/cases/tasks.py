@@ -3,7 +3,8 @@ domain models read-only and ``notify()``:
 
 * :func:`sweep_statutory_clock` — the statutory clock (法定时限): residents are told once when their case goes past
   its due date; each clerk gets one digest a day of their department's queue (overdue, due within
-  ``DUE_SOON_WORKING_DAYS`` working days, commitment approvals whose post-check is due).
+  ``DUE_SOON_WORKING_DAYS`` working days, commitment approvals whose post-check is due); a post-check deadline
+  that passed is reported once per case to its module (``on_post_check_expired``).
 
 It is idempotent (safe to run twice, or after a worker died mid-run) and uses the city's day (``Asia/Shanghai``):
 a sweep at 23:30 UTC already runs on the next Shanghai day. It lives with the data it reads (it was
@@ -27,6 +28,7 @@ from backend.notifications.models import Notification
 from backend.notifications.services import notify_translated
 from backend.workflow import clock
 
+from . import lifecycle
 from .models import Case
 
 logger = logging.getLogger("yiwang.sweeps")
@@ -94,6 +96,9 @@ def sweep_statutory_clock(now: str | None = None) -> dict[str, int]:
                     {"type": "case", "id": case.pk, "reference_no": case.reference_no},
                 )
                 counts["residents_notified"] += 1
+
+    # Post-check deadlines that passed: each module is told once per case (ServiceModule.on_post_check_expired).
+    counts["post_checks_expired"] += lifecycle.expire_post_checks(today)
 
     post_checks = Case.objects.post_check_due(today + dt.timedelta(days=POST_CHECK_SOON_DAYS))
     for department_id in post_checks.values_list("department_id", flat=True):

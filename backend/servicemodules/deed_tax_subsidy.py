@@ -5,16 +5,26 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
-from backend.cases.context import Context
-from backend.cases.models import Case, Payout, SubsidyClaim
-from backend.cases.plugins import Check, DataUse, Mode, Rejected, Rule, ServiceModule, failed, not_applicable, passed
-from backend.core.i18n import Text
-from backend.core.masking import mask_account
-from backend.registries.models import Property
-
-from ._common import within_last
+from backend.cases.sdk import (
+    Case,
+    Check,
+    Context,
+    DataUse,
+    Mode,
+    Payout,
+    Property,
+    Rule,
+    ServiceModule,
+    Text,
+    claim_once,
+    claimed_properties,
+    failed,
+    format_yuan,
+    not_applicable,
+    passed,
+    record_payout,
+    within_last,
+)
 
 CODE = "deed-tax-subsidy"
 RATE = Decimal("0.50")
@@ -41,8 +51,7 @@ def not_claimed(ctx: Context) -> Check:
     props = _eligible(ctx)
     if not props:
         return not_applicable()
-    claims = SubsidyClaim.objects.filter(service_code=CODE, property__in=props)
-    claimed = set(claims.values_list("property_id", flat=True))
+    claimed = claimed_properties(CODE, props)
     open_props = [p for p in props if p.pk not in claimed]
     if not open_props:
         return failed(claimed=len(claimed))
@@ -98,20 +107,15 @@ class DeedTaxSubsidy(ServiceModule):
         ]
 
     def propose(self, ctx: Context) -> dict[str, Any]:
-        return {"amount": f"{subsidy(ctx.scratch['property']):.2f}"}
+        return {"amount": format_yuan(subsidy(ctx.scratch["property"]))}
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
+    def execute(self, ctx: Context, case: Case) -> Payout:
         prop = ctx.scratch["property"]
-        try:
-            with transaction.atomic():
-                SubsidyClaim.objects.create(service_code=CODE, property=prop, case=case)
-        except IntegrityError:
-            raise Rejected("already_claimed", self.rules(ctx)[1].fail_message) from None
+        claim_once(case, prop, self.rules(ctx)[1].fail_message)
         account = ctx.item("provident_fund.account")
         bank_card = account.bank_card if account else ""
         amount = subsidy(prop)
-        Payout.objects.create(case=case, amount=amount, to_account=bank_card)
-        return {"type": "payout", "amount": f"{amount:.2f}", "to_account_masked": mask_account(bank_card)}
+        return record_payout(case, amount, bank_card)
 
 
 service = DeedTaxSubsidy()

@@ -5,25 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from backend.cases.context import Context
-from backend.cases.models import Case
-from backend.cases.plugins import (
+from backend.cases.sdk import (
+    Assignment,
+    Case,
     Check,
+    Context,
     DataUse,
     FormError,
+    InvalidIdNumber,
     Mode,
+    Resident,
     Rule,
     ServiceModule,
+    Text,
     failed,
+    has_other_case,
+    id_indexes,
+    mask_name,
     not_applicable,
     passed,
+    validate_id_number,
 )
-from backend.core.i18n import Text
-from backend.core.masking import mask_name
-from backend.registries.idnumbers import InvalidIdNumber, id_indexes, validate_id_number
-from backend.registries.models import Resident
-
-from ._common import has_other_case
 
 CODE = "primary-school-enrolment"
 
@@ -151,18 +153,25 @@ class PrimarySchoolEnrolment(ServiceModule):
             ),
         ]
 
-    def propose(self, ctx: Context) -> dict[str, Any]:
+    def assignment(self, ctx: Context) -> Assignment:
+        """The school of the catchment; category A when the family owns the home it is registered at."""
         address = ctx.item("household.address")["address"]
         owns_home = any(p.address == address for p in ctx.item("property.owned"))
-        return {
-            "type": "assignment",
-            "school": ctx.item("education.school_district").school,
-            "category": "A" if owns_home else "B",
-            "enrolment_year": enrolment_year(ctx.today),
-        }
+        return Assignment(
+            place=ctx.item("education.school_district").school,
+            category="A" if owns_home else "B",
+            year=enrolment_year(ctx.today),
+            place_label=Text("分配学校", "School"),
+            place_key="school",
+            year_key="enrolment_year",
+        )
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        return dict(case.proposal)
+    def propose(self, ctx: Context) -> dict[str, Any]:
+        return self.assignment(ctx).as_dict()
+
+    def execute(self, ctx: Context, case: Case) -> Assignment:
+        # The engine ran the rules and propose() on today's data just before: the same assignment the clerk saw.
+        return self.assignment(ctx)
 
 
 service = PrimarySchoolEnrolment()

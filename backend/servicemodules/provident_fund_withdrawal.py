@@ -5,45 +5,46 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from backend.cases.context import Context
-from backend.cases.models import Case, Payout
-from backend.cases.plugins import (
+from backend.cases.sdk import (
+    AMOUNT_SCHEMA,
+    Case,
     Check,
+    Context,
     DataUse,
     FormError,
     Mode,
+    Money,
+    Payout,
+    ProvidentFundAccount,
     Rule,
     ServiceModule,
+    Text,
+    debit_provident_fund,
     failed,
+    format_yuan,
+    lock_provident_fund_account,
+    mask_account,
     not_applicable,
     passed,
+    record_payout,
+    within_last,
+    yuan,
 )
-from backend.core.i18n import Text
-from backend.core.masking import mask_account
-from backend.registries.models import ProvidentFundAccount, ProvidentWithdrawal
-
-from ._common import AMOUNT_SCHEMA, money, within_last
 
 RENT_LIMIT = Decimal("4500.00")
 MIN_MONTHS = 3
 RENT_INTERVAL_DAYS = 90
 PURCHASE_WINDOW_DAYS = 365
+REASONS = {"rent": Text("租房", "Rent"), "purchase": Text("购房", "Purchase")}
 
 
 def _account(ctx: Context) -> ProvidentFundAccount | None:
-    return ctx.item("provident_fund.account")
-
-
-def _found_account(ctx: Context) -> ProvidentFundAccount:
-    """The account the rules found: proposing and executing run only after ``RULE_ACTIVE`` passed."""
-    account = _account(ctx)
-    if account is None:
-        raise RuntimeError("provident fund withdrawal proposed or executed without an account")
+    account: ProvidentFundAccount | None = ctx.item("provident_fund.account")
     return account
 
 
-def _amount(ctx: Context) -> Decimal:
-    return money(ctx.form.get("amount"))
+def _amount(ctx: Context) -> Money:
+    return yuan(ctx.form.get("amount"))
 
 
 def active(ctx: Context) -> Check:
@@ -202,9 +203,9 @@ class ProvidentFundWithdrawal(ServiceModule):
     keywords = ["公积金", "提取", "租房", "购房", "provident", "fund"]
 
     def clean(self, form: dict[str, Any]) -> dict[str, Any]:
-        if money(form["amount"]) <= 0:
+        if yuan(form["amount"]) <= 0:
             raise FormError("amount", "must be greater than 0")
-        return {**form, "amount": f"{money(form['amount']):.2f}"}
+        return {**form, "amount": format_yuan(yuan(form["amount"]))}
 
     def discovery_forms(self, ctx: Context) -> list[dict[str, Any]]:
         return [{"reason": "rent", "amount": "0.01"}, {"reason": "purchase", "amount": "0.01"}]
@@ -213,27 +214,19 @@ class ProvidentFundWithdrawal(ServiceModule):
         return [RULE_ACTIVE, *(RENT_RULES if ctx.form.get("reason") == "rent" else PURCHASE_RULES)]
 
     def lock(self, ctx: Context) -> None:
-        list(ProvidentFundAccount.objects.select_for_update().filter(resident=ctx.resident))
+        lock_provident_fund_account(ctx)
 
     def propose(self, ctx: Context) -> dict[str, Any]:
-        account = _found_account(ctx)
-        return {"amount": f"{_amount(ctx):.2f}", "to_account_masked": mask_account(account.bank_card)}
+        account = _account(ctx)
+        if account is None:  # proposing runs only after RULE_ACTIVE passed, which needs the account
+            raise RuntimeError("provident fund withdrawal proposed without an account")
+        return {"amount": format_yuan(_amount(ctx)), "to_account_masked": mask_account(account.bank_card)}
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        account = ProvidentFundAccount.objects.select_for_update().get(pk=_found_account(ctx).pk)
+    def execute(self, ctx: Context, case: Case) -> Payout:
         amount = _amount(ctx)
-        account.balance -= amount
-        account.save(update_fields=["balance", "updated_at"])
-        ProvidentWithdrawal.objects.create(
-            account=account, date=ctx.today, reason=ctx.form["reason"], amount=amount, case_reference=case.reference_no
-        )
-        Payout.objects.create(case=case, amount=amount, to_account=account.bank_card)
-        return {
-            "type": "payout",
-            "amount": f"{amount:.2f}",
-            "to_account_masked": mask_account(account.bank_card),
-            "reason": ctx.form["reason"],
-        }
+        account = debit_provident_fund(ctx, case, ctx.item("provident_fund.account"), amount, ctx.form["reason"])
+        reason = ctx.form["reason"]
+        return record_payout(case, amount, account.bank_card, reason=reason, reason_label=REASONS[reason])
 
 
 service = ProvidentFundWithdrawal()

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from backend.cases.context import Context
-from backend.cases.models import Case
-from backend.cases.plugins import Check, DataUse, Mode, Rule, ServiceModule, failed, passed
-from backend.cases.sequences import next_value
-from backend.core.i18n import Text
-
-from ._common import has_other_case
+from backend.cases.sdk import (
+    Case,
+    Check,
+    Context,
+    DataUse,
+    Mode,
+    Rule,
+    ServiceModule,
+    Text,
+    WaitlistNumber,
+    failed,
+    has_other_case,
+    next_number,
+    passed,
+)
 
 CODE = "public-rental-housing"
 INCOME_LIMIT = Decimal("2500.00")
@@ -83,8 +90,8 @@ class PublicRentalHousing(ServiceModule):
             ),
         ]
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        return {"type": "waitlist", "waitlist_number": next_value(f"waitlist:{CODE}")}
+    def execute(self, ctx: Context, case: Case) -> WaitlistNumber:
+        return WaitlistNumber(next_number(f"waitlist:{CODE}"))
 
 
 service = PublicRentalHousing()

@@ -5,12 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from backend.cases.context import Context
-from backend.cases.models import Case
-from backend.cases.plugins import Check, DataUse, Mode, Rule, ServiceModule, failed, passed
-from backend.core.i18n import Text
-
-from ._common import has_other_case
+from backend.cases.sdk import (
+    Case,
+    Check,
+    Context,
+    DataUse,
+    Mode,
+    Rule,
+    ServiceModule,
+    SubsidySchedule,
+    Text,
+    failed,
+    has_other_case,
+    passed,
+)
 
 CODE = "talent-housing-subsidy"
 MONTHLY = {"bachelor": Decimal("1000.00"), "master": Decimal("2000.00"), "doctor": Decimal("3000.00")}
@@ -84,14 +92,8 @@ class TalentHousingSubsidy(ServiceModule):
             ),
         ]
 
-    def execute(self, ctx: Context, case: Case) -> dict[str, Any]:
-        monthly = MONTHLY[ctx.form["degree"]]
-        return {
-            "type": "subsidy",
-            "monthly_amount": f"{monthly:.2f}",
-            "months": MONTHS,
-            "total": f"{monthly * MONTHS:.2f}",
-        }
+    def execute(self, ctx: Context, case: Case) -> SubsidySchedule:
+        return SubsidySchedule(MONTHLY[ctx.form["degree"]], MONTHS)
 
 
 service = TalentHousingSubsidy()

@@ -1,3 +1,3 @@
 """API routes of this app, mounted under /api/v1/ by backend/urls.py."""
 
-urlpatterns: list = []
+urlpatterns: list[object] = []

@@ -1,5 +1,6 @@
 """The decision block (秒办 result), shared by the decision screen and the case detail: the outcome rows of
-:func:`mobileapp.decisions.describe_decision`, or the failed rule in plain words with a way to ask a clerk."""
+:func:`mobileapp.decisions.describe_decision` (the server's ``decision_rows``), or the failed rule in plain words
+with a way to ask a clerk."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ HEADLINE_ICONS = {
 def decision_card(screen: Screen, case: Case, *, big: bool = True) -> list[ft.Control]:
     """The outcome block, shared by the decision screen and the case detail."""
     look = screen.look
-    view = describe_decision(case)
+    view = describe_decision(case, screen.state.language)
     status = view.status
     icon, color_name = HEADLINE_ICONS.get(status, (ft.Icons.INFO, "primary"))
     color = getattr(look, color_name)
@@ -47,20 +48,11 @@ def decision_card(screen: Screen, case: Case, *, big: bool = True) -> list[ft.Co
     head.append(ui.text(look, case["service_name"], 15, color=look.text2))
     head.append(ui.text(look, f"{screen.t('decision.reference')} {case['reference_no']}", 13, color=look.text3))
     rows: list[ft.Control] = []
-    for key, value in view.rows:
-        if key == "decision.months":
-            value = screen.t("decision.months_value", n=value)
+    for index, (label, value) in enumerate(view.rows):
+        first = index == 0  # the result itself (amount, school, number): emphasised, as on a paper decision
         rows.append(
-            ui.kv(
-                look,
-                screen.t(key),
-                value,
-                bold=key in ("decision.payout", "decision.school", "decision.waitlist", "decision.monthly"),
-                value_color=look.success if key == "decision.payout" else None,
-            )
+            ui.kv(look, label, value, bold=first, value_color=look.success if first and status == "approved" else None)
         )
-    if view.certificate:
-        rows.append(ui.kv(look, screen.t("decision.certificate"), "✓", value_color=look.success))
     body: list[ft.Control] = [
         ft.Column(head, horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=6),
     ]

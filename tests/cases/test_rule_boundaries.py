@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from backend.servicemodules._common import within_last
+from backend.cases.sdk import within_last
 from backend.servicemodules.primary_school_enrolment import age_window, enrolment_year
 
 

@@ -19,9 +19,9 @@ from backend.cases import transitions
 from backend.cases.context import Context
 from backend.cases.discovery import get_service
 from backend.cases.models import Case, CaseEvent, Status
+from backend.cases.sdk import has_other_case
 from backend.demo.city import DEMO_PASSWORD
 from backend.registries.models import Resident
-from backend.servicemodules._common import has_other_case
 from tests.cases.conftest import counter_verify
 
 pytestmark = pytest.mark.django_db

@@ -94,7 +94,7 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_scaffolded_service_is_registered_and_its_test_passes(tmp_path: Path, api, monkeypatch) -> None:
+def test_scaffolded_service_is_registered_and_its_test_passes(tmp_path: Path, api, monkeypatch, settings) -> None:
     project = project_copy(tmp_path / "project")
     try:
         created = run([sys.executable, "manage.py", "startservice", CODE], project)
@@ -124,6 +124,7 @@ def test_scaffolded_service_is_registered_and_its_test_passes(tmp_path: Path, ap
         loaded = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(loaded)
         monkeypatch.setattr(discovery, "_third_party", lambda: [(loaded.service, str(module))])
+        settings.YIWANG_SERVICES = [*discovery.builtin_codes(), CODE]  # a module from outside is off until listed
         discovery.reload()
         listed = {entry["code"]: entry for entry in api.get("/api/v1/services").json()}
         assert listed[CODE]["mode"] == "review" and listed[CODE]["requires_face"] is False

@@ -236,7 +236,7 @@ def test_migrate_bumps_the_generation(demo) -> None:
     assert cache.get(catalogue_cache.GENERATION_KEY) == before + 1
 
 
-def test_a_changed_service_module_changes_the_key(demo, api, monkeypatch) -> None:
+def test_a_changed_service_module_changes_the_key(demo, api, monkeypatch, settings) -> None:
     """A deploy (or ``startservice``) that adds or changes a module reads fresh entries."""
 
     class Parking(ServiceModule):
@@ -250,6 +250,7 @@ def test_a_changed_service_module_changes_the_key(demo, api, monkeypatch) -> Non
         name = Text("居住区停车证", "Residential parking permit")
 
     cache.clear()
+    settings.YIWANG_SERVICES = [*discovery.builtin_codes(), "resident-parking-permit"]  # installed: on when listed
     try:
         assert "resident-parking-permit" not in {s["code"] for s in api.get(LIST).json()}
         monkeypatch.setattr(discovery, "_third_party", lambda: [(Parking(), "test")])

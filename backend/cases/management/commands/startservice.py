@@ -79,6 +79,27 @@ def _class_name(module: str) -> str:
     return name if name.endswith("Service") else f"{name}Service"
 
 
+def render(code: str, department: str, department_name: str, name_zh: str = "", name_en: str = "") -> tuple[str, str]:
+    """The scaffolded module's and its test's source for a valid ``code`` (the templates filled in)."""
+    module = code.replace("-", "_")
+    name_en = name_en.strip() or code.replace("-", " ").capitalize()
+    name_zh = name_zh.strip() or f"新服务 {code}"
+    names = f"{_docstring_safe(name_zh)} {_docstring_safe(name_en)}"
+    department_name = _docstring_safe(department_name)
+    values = {
+        "code": code,
+        "module": module,
+        "class_name": _class_name(module),
+        "department": department,
+        "intro": _wrap(f"{names} (`{code}`): a government service of the {department_name} (`{department}`)."),
+        "test_intro": _wrap(f"{names} (`{code}`) through the HTTP API, on the demo city."),
+        "name_line": _name_line(name_zh, name_en),
+    }
+    service_source = Template((TEMPLATES / "service.py-tpl").read_text()).substitute(values)
+    test_source = Template((TEMPLATES / "test.py-tpl").read_text()).substitute(values)
+    return service_source, test_source
+
+
 class Command(BaseCommand):
     help = "Scaffold a new service module (review mode, one example rule) and its passing test."
 
@@ -117,21 +138,7 @@ class Command(BaseCommand):
             if path.exists():
                 raise CommandError(f"{path} already exists; not overwriting it.")
 
-        name_en = name_en.strip() or code.replace("-", " ").capitalize()
-        name_zh = name_zh.strip() or f"新服务 {code}"
-        names = f"{_docstring_safe(name_zh)} {_docstring_safe(name_en)}"
-        department_name = _docstring_safe(departments[department])
-        values = {
-            "code": code,
-            "module": module,
-            "class_name": _class_name(module),
-            "department": department,
-            "intro": _wrap(f"{names} (`{code}`): a government service of the {department_name} (`{department}`)."),
-            "test_intro": _wrap(f"{names} (`{code}`) through the HTTP API, on the demo city."),
-            "name_line": _name_line(name_zh, name_en),
-        }
-        service_source = Template((TEMPLATES / "service.py-tpl").read_text()).substitute(values)
-        test_source = Template((TEMPLATES / "test.py-tpl").read_text()).substitute(values)
+        service_source, test_source = render(code, department, departments[department], name_zh, name_en)
 
         module_path.write_text(service_source)
         created_tests_dir = not tests_dir.exists()
@@ -142,7 +149,7 @@ class Command(BaseCommand):
 
         discovery.reload()
         try:
-            registered = discovery.get_service(code)
+            registered = discovery.installed_services().get(code, (None, ""))[0]
             if registered is None:
                 raise ImportError(f"{module_path.name} defines no `service`")
         except Exception as exc:  # the new module must load, or nothing is left behind
@@ -164,6 +171,8 @@ class Command(BaseCommand):
             return path.relative_to(base) if path.is_relative_to(base) else path
 
         self.stdout.write(self.style.SUCCESS(f"Registered service {code!r} ({registered.mode}, {department})."))
+        if discovery.get_service(code) is None:
+            self.stdout.write(self.style.WARNING(f"  YIWANG_SERVICES is set: add {code} to it to switch it on."))
         self.stdout.write(f"  module: {shown(module_path)}")
         self.stdout.write(f"  test:   {shown(test_path)}")
         self.stdout.write(

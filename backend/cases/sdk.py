@@ -1,0 +1,223 @@
+"""The Yiwang service SDK: the one supported surface for service authors.
+
+A service module (built-in in ``backend/servicemodules/`` or a third-party package) imports ``backend.cases.sdk``
+and the standard library, nothing else from Yiwang; ``tests/cases/test_sdk.py`` holds the built-ins and the
+``startservice`` template to that. Everything not named here is the engine's and may change without notice.
+
+What is here
+------------
+Declaring a service
+    :class:`ServiceModule` (the base class: names, department, :class:`Mode`, time limit, ``data``, ``form``,
+    ``rules()``, ``propose()``, ``execute()``), :class:`DataUse` (a registry item read, with the purpose the resident
+    consents to), :class:`Text` (``Text("中文", "English")``: every resident-facing string).
+Rules
+    :class:`Rule` (code = the public ``reason_code`` when it fails), :class:`Check` with :func:`passed`,
+    :func:`failed`, :func:`not_applicable` (keyword values are the registry values the rule used, shown to resident
+    and clerk). Raise :class:`FormError` from ``clean()`` for a field the schema accepted but the service cannot;
+    raise :class:`Rejected` from ``execute()`` when a rule can only be settled at write time (a lost race).
+Reading the registries
+    :class:`Context` (``ctx.item(key)`` reads a declared item once and logs the access; ``ctx.refresh(key)`` reads it
+    again after a lock; ``ctx.form``, ``ctx.today``, ``ctx.resident``, ``ctx.case``, ``ctx.scratch``). The row types a
+    reader returns, for annotations only: :data:`Resident`, :data:`Property`, :data:`ProvidentFundAccount`.
+Helpers
+    :func:`has_other_case` ("no other open case of this service for this household"), :func:`within_last`,
+    :func:`years_between`, money (:data:`Money`, :func:`yuan` parses, :func:`format_yuan` formats,
+    :data:`AMOUNT_SCHEMA` for a form field), identity numbers (:func:`validate_id_number`, :func:`id_indexes`,
+    :class:`InvalidIdNumber`), masking (:func:`mask_account`, :func:`mask_name`).
+Outcomes (what ``execute()`` returns: one, or a list)
+    :class:`Payout`, :class:`Assignment`, :class:`WaitlistNumber`, :class:`SubsidySchedule`, :class:`Certificate`
+    (the engine adds it when ``certificate_title`` is set), :class:`GenericOutcome` (free :class:`Row` s of label and
+    value). Each stores the decision dict the API returns as ``decision`` and renders its own display rows
+    (``decision_rows``, in the reader's language), so the app shows a new service's result without knowing it.
+Effects (inside ``execute()``, in the decision's transaction)
+    :func:`record_payout` (money leaves the city: a ``Payout`` row the engine reverses on revocation),
+    :func:`claim_once` (one grant per registry object, e.g. per home), :func:`next_number` (a gap-free counter such
+    as a waitlist), :func:`lock_provident_fund_account` / :func:`debit_provident_fund` (the provident fund ledger).
+    Modules never write engine or registry tables themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeAlias
+
+from django.db import IntegrityError, transaction
+
+from backend.core.i18n import Text
+from backend.core.masking import mask_account, mask_name
+from backend.registries.idnumbers import InvalidIdNumber, id_indexes, validate_id_number
+from backend.registries.models import Property, ProvidentFundAccount, ProvidentWithdrawal, Resident
+
+from .context import Context
+from .models import OPEN_STATUSES, Case, Status, SubsidyClaim
+from .models import Payout as PayoutRecord
+from .outcomes import Assignment, Certificate, GenericOutcome, Outcome, Payout, Row, SubsidySchedule, WaitlistNumber
+from .plugins import (
+    Check,
+    DataUse,
+    FormError,
+    Mode,
+    Rejected,
+    Rule,
+    ServiceModule,
+    failed,
+    not_applicable,
+    passed,
+)
+from .sequences import next_value
+
+__all__ = [
+    "AMOUNT_SCHEMA",
+    "Assignment",
+    "Case",
+    "Certificate",
+    "Check",
+    "Context",
+    "DataUse",
+    "FormError",
+    "GenericOutcome",
+    "InvalidIdNumber",
+    "Mode",
+    "Money",
+    "Outcome",
+    "Payout",
+    "Property",
+    "ProvidentFundAccount",
+    "Rejected",
+    "Resident",
+    "Row",
+    "Rule",
+    "ServiceModule",
+    "SubsidySchedule",
+    "Text",
+    "WaitlistNumber",
+    "claim_once",
+    "claimed_properties",
+    "debit_provident_fund",
+    "failed",
+    "format_yuan",
+    "has_other_case",
+    "id_indexes",
+    "lock_provident_fund_account",
+    "mask_account",
+    "mask_name",
+    "next_number",
+    "not_applicable",
+    "passed",
+    "record_payout",
+    "validate_id_number",
+    "within_last",
+    "years_between",
+    "yuan",
+]
+
+# -- money -----------------------------------------------------------------------------------------------------------
+#: An amount in yuan, two decimal places. Amounts are never floats.
+Money: TypeAlias = Decimal
+CENT = Decimal("0.01")
+
+#: A form field for an amount in yuan (a string, so no float rounding on the way in).
+AMOUNT_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^\d{1,9}(\.\d{1,2})?$",
+    "title": "金额（元） Amount (yuan)",
+}
+
+
+def yuan(value: Any) -> Money:
+    """Parse an amount ("12.5", 12, Decimal) to yuan with two decimals; anything unparseable is 0.00, so a rule
+    comparing it fails instead of raising."""
+    try:
+        return Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, ValueError):
+        return Decimal("0.00")
+
+
+def format_yuan(amount: Money) -> str:
+    """The stored and API form of an amount: ``"1234.50"`` (no grouping, no currency sign; screens add those)."""
+    return f"{amount.quantize(CENT):.2f}"
+
+
+# -- dates -----------------------------------------------------------------------------------------------------------
+def within_last(day: dt.date, today: dt.date, days: int) -> bool:
+    """ "Within the last N days": after today − N. A date exactly N days ago is no longer within."""
+    return today - dt.timedelta(days=days) < day <= today
+
+
+def years_between(born: dt.date, today: dt.date) -> int:
+    """Completed years (an age): a birthday later this year has not counted yet."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+# -- cases -----------------------------------------------------------------------------------------------------------
+def has_other_case(ctx: Context, service_code: str, *, including_approved: bool = False, **match: Any) -> bool:
+    """Is there another case of this service, still open (or, with ``including_approved``, also granted), that
+    matches ``match`` (``household_id=…``, ``resident=…``, ``subject_index__in=…``)?
+
+    The "one application at a time" rules all ask this; the case being decided (when the rules run for a submitted
+    case) is never its own "other"."""
+    statuses = [*OPEN_STATUSES, Status.APPROVED] if including_approved else list(OPEN_STATUSES)
+    others = Case.objects.filter(service_code=service_code, status__in=statuses, **match)
+    if ctx.case is not None:
+        others = others.exclude(pk=ctx.case.pk)
+    return others.exists()
+
+
+# -- effects ---------------------------------------------------------------------------------------------------------
+def record_payout(
+    case: Case,
+    amount: Money,
+    to_account: str,
+    *,
+    reason: str | None = None,
+    reason_label: Text | None = None,
+    expected_date: dt.date | None = None,
+) -> Payout:
+    """Record that ``amount`` is paid to ``to_account`` for this case (one payout per case) and return the
+    :class:`Payout` outcome to hand back from ``execute()`` (the account masked). On revocation the engine reverses
+    the payout (and calls ``on_revoked``); the module does not undo it itself."""
+    PayoutRecord.objects.create(case=case, amount=amount, to_account=to_account)
+    return Payout(amount, mask_account(to_account), expected_date, reason, reason_label)
+
+
+def claim_once(case: Case, prop: Property, message: Text, *, code: str = "already_claimed") -> None:
+    """Claim the one grant a home allows for this service, or raise :class:`Rejected` (a concurrent case won).
+
+    The unique claim is the write-time half of an "already claimed" rule: the rule reads, the claim settles it."""
+    try:
+        with transaction.atomic():
+            SubsidyClaim.objects.create(service_code=case.service_code, property=prop, case=case)
+    except IntegrityError:
+        raise Rejected(code, message) from None
+
+
+def claimed_properties(service_code: str, props: list[Property]) -> set[int]:
+    """Primary keys of those homes that already have a grant of this service."""
+    claims = SubsidyClaim.objects.filter(service_code=service_code, property__in=props)
+    return set(claims.values_list("property_id", flat=True))
+
+
+def next_number(name: str) -> int:
+    """The next value of a named gap-free counter (``waitlist:<code>``), taken inside the decision's transaction."""
+    return next_value(name)
+
+
+def lock_provident_fund_account(ctx: Context) -> None:
+    """Lock the applicant's provident fund account rows (call it from ``lock()``), so that the balance the rules
+    read and the debit in ``execute()`` cannot be interleaved with another withdrawal."""
+    list(ProvidentFundAccount.objects.select_for_update().filter(resident=ctx.resident).order_by("pk"))
+
+
+def debit_provident_fund(
+    ctx: Context, case: Case, account: ProvidentFundAccount, amount: Money, reason: str
+) -> ProvidentFundAccount:
+    """Debit ``account`` (the one ``ctx.item("provident_fund.account")`` returned) and record the withdrawal in the
+    fund's ledger under the case reference; returns the account as saved."""
+    locked = ProvidentFundAccount.objects.select_for_update().get(pk=account.pk, resident=ctx.resident)
+    locked.balance -= amount
+    locked.save(update_fields=["balance", "updated_at"])
+    ProvidentWithdrawal.objects.create(
+        account=locked, date=ctx.today, reason=reason, amount=amount, case_reference=case.reference_no
+    )
+    return locked
