@@ -212,7 +212,9 @@ class StaffVerifyIdentityView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         payload = validated(CounterIdentitySerializer, request.data)
-        case = services.verify_identity_at_counter(request.user, pk, payload["note"])
+        case = services.verify_identity_at_counter(
+            request.user, pk, payload["note"], id_card_checked=payload["id_card_checked"]
+        )
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
 
 
