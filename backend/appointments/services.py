@@ -179,9 +179,8 @@ def judge_purpose(purpose: Any, case_id: Any) -> bool:
     """Whether a booking request is an identity check: ``{"case": id}`` (``"purpose"`` absent or
     ``"identity_check"``); ``"identity_check"`` without a case or an unknown purpose is 400."""
     if purpose not in (None, "", *BookingPurpose.values):
-        raise DomainError(
-            "validation_error", _("不支持的预约事由。"), fields={"purpose": [f"one of {', '.join(BookingPurpose.values)}"]}
-        )
+        known = ", ".join(BookingPurpose.values)
+        raise DomainError("validation_error", _("不支持的预约事由。"), fields={"purpose": [f"one of {known}"]})
     if case_id is None:
         if purpose == BookingPurpose.IDENTITY_CHECK:
             raise DomainError("validation_error", _("缺少办件编号。"), fields={"case": ["required"]})

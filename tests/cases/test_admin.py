@@ -34,6 +34,7 @@ RENTAL, SCHOOL, TALENT = "public-rental-housing", "primary-school-enrolment", "t
 
 CHANGELIST = "/admin/cases/case/"
 POST_CHECKS = "/admin/cases/postcheckcase/"
+COUNTER_CHECK = {"note": "核验身份证原件", "id_card_checked": "on"}  # the admin's 当面核验身份 form, filled in
 
 
 def admin_client(username: str) -> Client:
@@ -260,9 +261,7 @@ def test_counter_identity_check_runs_the_decision(talent_case) -> None:
     client = admin_client(HOUSING)
     page = client.get(change_url(talent_case["id"])).content.decode()
     assert f"/admin/cases/case/{talent_case['id']}/verify-identity/" in page
-    response = client.post(
-        f"/admin/cases/case/{talent_case['id']}/verify-identity/", {"note": "核验身份证原件", "id_card_checked": "on"}, follow=True
-    )
+    response = client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", COUNTER_CHECK, follow=True)
     assert response.status_code == 200
     case = Case.objects.get(pk=talent_case["id"])
     assert case.status == Status.APPROVED and case.identity_verified_by == "counter"
@@ -272,7 +271,7 @@ def test_counter_identity_check_runs_the_decision(talent_case) -> None:
     assert audit.actor == verified.actor and audit.target == case.pk and audit.note == "核验身份证原件"
     again = client.post(
         f"/admin/cases/case/{talent_case['id']}/verify-identity/",
-        {"note": "核验身份证原件", "id_card_checked": "on"},
+        COUNTER_CHECK,
         follow=True,
     )
     assert any("invalid_transition" in m for m in messages_of(again))
@@ -296,7 +295,7 @@ def test_counter_identity_check_needs_the_id_card_and_a_note(talent_case) -> Non
 
 def test_post_check_queue_pass_and_revoke(talent_case, resident) -> None:
     client = admin_client(HOUSING)
-    client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", {"note": "核验身份证原件", "id_card_checked": "on"})
+    client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", COUNTER_CHECK)
     queue = client.get(POST_CHECKS)
     assert [c.pk for c in queue.context["cl"].result_list] == [talent_case["id"]]
     assert admin_client(EDUCATION).get(POST_CHECKS).context["cl"].result_count == 0
@@ -315,7 +314,7 @@ def test_post_check_queue_pass_and_revoke(talent_case, resident) -> None:
 
 def test_post_check_revoke_needs_a_reason(talent_case) -> None:
     client = admin_client(HOUSING)
-    client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", {"note": "核验身份证原件", "id_card_checked": "on"})
+    client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", COUNTER_CHECK)
     refused = decide(client, talent_case["id"], "revoke", "")
     assert any("reason_required" in m for m in messages_of(refused))
     decide(client, talent_case["id"], "revoke", "学历证书查无此人")
