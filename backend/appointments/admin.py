@@ -114,7 +114,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("办件"))
     def case_link(self, booking: Booking) -> str:
-        if booking.case_id is None:
+        if booking.case is None:
             return "—"
         url = reverse("admin:cases_case_change", args=[booking.case_id]) + "#verify-identity"
         return format_html('<a href="{}" class="yw-case-link">{} → 当面核验身份</a>', url, booking.case.reference_no)

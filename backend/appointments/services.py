@@ -129,9 +129,15 @@ def _for_case(case: Case) -> Q:
 
 
 def identity_check_slots(user: User, case_id: Any) -> QuerySet[Slot]:
-    """Upcoming slots with room where the caller's case (404 for another's, 409 when it waits for no identity
-    check) can have its in-person identity check."""
-    case = case_services.awaiting_identity_check(user, case_id)
+    """Upcoming slots with room where the caller's case can have its in-person identity check.
+
+    A filter, as every id in a query: a case that is not the caller's, does not exist or waits for no identity check
+    gets no slots (the same empty page for all three, so the list tells nothing about other residents' cases);
+    booking such a case answers 404 / 409 (:func:`book_identity_check`). A malformed id is 400."""
+    try:
+        case = case_services.awaiting_identity_check(user, case_id)
+    except (NotFound, Conflict):
+        return Slot.objects.none()
     return (
         Slot.objects.filter(_for_case(case), starts_at__gt=timezone.now(), booked__lt=F("capacity"))
         .select_related("venue")

@@ -425,7 +425,7 @@ def note_counter_appointment(user: User, case_id: int, note: Text) -> Case:
     booking's own notice tells them the time and what to bring). Only a case waiting for its identity check."""
     with transaction.atomic():
         case = own_case(user, case_id, lock=True)
-        WORKFLOW.require(case, "counter_verified", _("该办件当前不需要身份核验。"))
+        WORKFLOW.require(case, "counter_verified", str(_("该办件当前不需要身份核验。")))
         _record(case, "counter_booked", user, note, notify_resident=False)
     return case
 
