@@ -34,18 +34,18 @@ def test_a_failed_face_check_is_completed_by_a_clerk_at_the_counter(ui: FletPage
     ui.upload("face_capture", PHOTOS / "biden_2.jpg")
     ui.wait("face_failed", timeout=90_000)
     assert "在本页预约窗口" in ui.text("face_other_paths")  # the refusal says what to do next, in plain words
-    ui.shot("20-face-refused-counter")
+    ui.shot("40-face-refused-counter")
     (case,) = zhang.cases()
     assert case["status"] == "pending_face"
 
     # book the counter from the face screen
     ui.click("face_counter")
     wait_for(lambda: bool(ui.ids("counter_slot_")))
-    ui.shot("21-counter-slots")
+    ui.shot("41-counter-slots")
     ui.click(ui.ids("counter_slot_")[0])
     ui.wait_text("screen_notice", "已预约窗口核验身份")
     ui.wait_text("counter_booking", "身份证原件")
-    ui.shot("22-counter-booked")
+    ui.shot("42-counter-booked")
     (booking,) = zhang.get(f"/api/v1/appointments?case={case['id']}")["results"]
     assert booking["purpose"] == "identity_check" and booking["status"] == "booked"
 
@@ -78,7 +78,7 @@ def test_a_failed_face_check_is_completed_by_a_clerk_at_the_counter(ui: FletPage
         admin.wait_for_selector(".messagelist")
         assert "窗口核验身份完成" in admin.inner_text(".messagelist")
         if ui.shots is not None:
-            admin.screenshot(path=str(ui.shots / "23-admin-counter-verified.png"))
+            admin.screenshot(path=str(ui.shots / "43-admin-counter-verified.png"))
     finally:
         context.close()
 
@@ -94,4 +94,4 @@ def test_a_failed_face_check_is_completed_by_a_clerk_at_the_counter(ui: FletPage
     ui.click("nav_back")
     ui.click(f"case_{case['reference_no']}")
     ui.wait_text("case_status", "办理成功", timeout=60)
-    ui.shot("24-case-approved-after-counter")
+    ui.shot("44-case-approved-after-counter")
