@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "backend.cityevents.models.EventStatus",
         "FaceAdviceCodeEnum": "backend.faceauth.services.ADVICE_CODES",
         "FaceAdviceNextEnum": "backend.faceauth.services.NEXT_PATHS",
+        "BookingPurposeEnum": "backend.appointments.models.BookingPurpose",
     },
 }
 

@@ -81,6 +81,8 @@ CaseStatus = Literal["pending_face", "in_review", "returned", "approved", "rejec
 CaseAction = Literal["face_check", "withdraw", "resubmit", "rate"]
 EventStatus = Literal["received", "dispatched", "in_progress", "resolved", "closed"]
 BookingStatus = Literal["booked", "cancelled", "no_show", "attended"]
+#: ``identity_check``: an in-person identity check for a case whose face check the resident could not pass.
+BookingPurpose = Literal["service", "identity_check"]
 
 
 class Page(TypedDict, Generic[T]):
@@ -457,6 +459,9 @@ class Booking(TypedDict):
     venue: VenueRef
     created_at: str
     cancelled_at: str | None
+    purpose: BookingPurpose
+    case: int | None
+    bring: list[str]  # what to bring, in the reader's language (an identity check: the original ID card)
 
 
 def new_idempotency_key() -> str:
@@ -789,13 +794,28 @@ class ApiClient:
     # ---- appointments ----
 
     async def appointment_slots(
-        self, venue: int | None = None, service: str | None = None, date: str | None = None, available: bool = True
+        self,
+        venue: int | None = None,
+        service: str | None = None,
+        date: str | None = None,
+        available: bool = True,
+        case: int | None = None,
     ) -> Page[Slot]:
+        """Open slots; with ``case``, those where that case of the caller can have its identity checked in person."""
         params = {"venue": venue, "service": service, "date": date, "available": "true" if available else None}
+        if case is not None:
+            params["case"] = case
         return await self._answer_if_deployed(Page[Slot], "GET", f"{API}/appointments/slots", params=params)
 
-    async def appointments(self, page: int = 1) -> Page[Booking]:
-        return await self._answer_if_deployed(Page[Booking], "GET", f"{API}/appointments", params={"page": page})
+    async def appointments(self, page: int = 1, case: int | None = None) -> Page[Booking]:
+        params: dict[str, int] = {"page": page} if case is None else {"page": page, "case": case}
+        return await self._answer_if_deployed(Page[Booking], "GET", f"{API}/appointments", params=params)
+
+    async def book_identity_check(self, slot: int, case: int, idempotency_key: str | None = None) -> Booking:
+        """Book the in-person identity check (窗口核验身份) of a case waiting for its face check."""
+        headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+        body = {"slot": slot, "case": case, "purpose": "identity_check"}
+        return await self._answer(Booking, "POST", f"{API}/appointments", json=body, headers=headers)
 
     async def book(self, slot: int, idempotency_key: str | None = None) -> Booking:
         headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}

@@ -325,6 +325,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "events.status.in_progress": ("处置中", "In progress"),
     "events.status.resolved": ("已解决", "Resolved"),
     "events.status.closed": ("已办结", "Closed"),
+    "counter.title": ("窗口核验身份", "Identity check at the counter"),
+    "counter.intro": (
+        "不方便刷脸也能办：预约一个时段，带上本人身份证原件到窗口，工作人员当面核验身份后，办件继续办理。",
+        "No face check needed: book a time, bring your original ID card to the counter, and once a clerk has checked "
+        "your identity in person, your case goes on.",
+    ),
+    "counter.go": ("我想去窗口办理", "I'd rather go to the counter"),
+    "counter.book_now": ("在本页预约窗口核验身份", "Book a counter visit on this screen"),
+    "counter.booked": ("已预约窗口核验身份", "Counter identity check booked"),
+    "counter.booked_title": ("已预约：窗口核验身份", "Booked: identity check at the counter"),
+    "counter.bring": ("请携带：{what}", "Please bring: {what}"),
+    "counter.after": (
+        "工作人员当面核验后，办件将继续办理，结果会通知您。",
+        "After the clerk has checked your identity, the case goes on and you will be told the result.",
+    ),
+    "counter.empty": (
+        "暂无可预约的窗口时段，请稍后再看，或直接到政务服务大厅办理。",
+        "No counter slots right now: look again later, or go to a service hall.",
+    ),
     "appointments.title": ("预约办事", "Appointments"),
     "appointments.slots": ("可预约时段", "Available slots"),
     "appointments.mine": ("我的预约", "My appointments"),

@@ -15,6 +15,7 @@ from mobileapp.screens.base import Screen
 from mobileapp.screens.cases import CaseScreen, CasesScreen, ResubmitScreen
 from mobileapp.screens.catalogue import CatalogueScreen
 from mobileapp.screens.certificates import CertificatesScreen
+from mobileapp.screens.counter import CounterCheckScreen
 from mobileapp.screens.decision import DecisionScreen
 from mobileapp.screens.events import AppointmentsScreen, EventsScreen
 from mobileapp.screens.face import FaceScreen
@@ -67,6 +68,7 @@ ROUTES: dict[str, ScreenFactory] = {
     "data_access": DataAccessScreen,
     "certificates": CertificatesScreen,
     "appointments": AppointmentsScreen,  # service (optional): that service's counter slots first
+    "counter_check": CounterCheckScreen,  # case_id: book the in-person identity check of a case waiting for its face
 }
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import permissions
 from backend.core.errors import DomainError
 
 from . import services
-from .models import Booking, Slot, Venue
+from .models import Booking, BookingPurpose, Slot, Venue
 
 
 class StaffReadMixin:
@@ -78,21 +80,44 @@ def mark_attended(modeladmin, request, queryset):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["id", "slot", "user", "status", "created_at", "reminded_at"]
-    list_filter = ["status", "slot__venue"]
-    search_fields = ["id", "user__display_name"]
+    """Bookings of the clerk's venues; an identity check at the counter (窗口核验身份) is listed to the clerks of its
+    case's department, wherever it was booked, and links to the case page where the clerk confirms it."""
+
+    list_display = ["id", "slot", "user", "purpose_label", "case_link", "status", "created_at", "reminded_at"]
+    list_filter = ["purpose", "status", "slot__venue"]
+    search_fields = ["id", "user__display_name", "case__reference_no"]
     actions = [mark_no_show, mark_attended]
-    readonly_fields = ["slot", "user", "status", "created_at", "cancelled_at", "reminded_at", "status_changed_by"]
+    readonly_fields = ["slot", "user", "purpose", "case_link", "status", "created_at", "cancelled_at", "reminded_at",
+                       "status_changed_by"]  # fmt: skip
+    exclude = ["case"]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("slot__venue", "user")
+        qs = super().get_queryset(request).select_related("slot__venue", "user", "case")
         if permissions.sees_all_departments(request.user):
             return qs
         if permissions.is_department_clerk(request.user):
+            department = request.user.department_id
             return qs.filter(
-                Q(slot__venue__department_id=request.user.department_id) | Q(slot__venue__department__isnull=True)
+                Q(purpose=BookingPurpose.IDENTITY_CHECK, case__department_id=department)
+                | (
+                    ~Q(purpose=BookingPurpose.IDENTITY_CHECK)
+                    & (Q(slot__venue__department_id=department) | Q(slot__venue__department__isnull=True))
+                )
             )
         return qs.none()
+
+    @admin.display(description=_("预约事由"), ordering="purpose")
+    def purpose_label(self, booking: Booking) -> str:
+        if booking.purpose == BookingPurpose.IDENTITY_CHECK:
+            return format_html("<b>{}</b>", "窗口核验身份 identity check")
+        return booking.get_purpose_display()
+
+    @admin.display(description=_("办件"))
+    def case_link(self, booking: Booking) -> str:
+        if booking.case is None:
+            return "—"
+        url = reverse("admin:cases_case_change", args=[booking.case_id]) + "#verify-identity"
+        return format_html('<a href="{}" class="yw-case-link">{} → 当面核验身份</a>', url, booking.case.reference_no)
 
     def has_module_permission(self, request) -> bool:
         return permissions.is_staff_member(request.user)

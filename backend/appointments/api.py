@@ -51,6 +51,7 @@ class SlotListView(ListAPIView):
     @extend_schema(
         parameters=[
             id_parameter("venue"),
+            id_parameter("case"),
             OpenApiParameter("service", str),
             OpenApiParameter("date", dt.date),
             OpenApiParameter("available", bool),
@@ -61,7 +62,10 @@ class SlotListView(ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        qs = Slot.objects.filter(starts_at__gt=timezone.now(), venue__active=True).select_related("venue")
+        if params.get("case"):  # slots for the in-person identity check of the caller's case (signed in)
+            qs = services.identity_check_slots(signed_in_user(self.request), params["case"])
+        else:
+            qs = Slot.objects.filter(starts_at__gt=timezone.now(), venue__active=True).select_related("venue")
         if params.get("venue"):
             qs = qs.filter(venue_id=parse_id(params["venue"], "venue"))
         if params.get("service"):
@@ -77,7 +81,8 @@ class SlotListView(ListAPIView):
 
 
 class BookingListCreateView(ListAPIView):
-    """GET: own bookings, latest slot first (paginated; ``?status=``). POST ``{"slot"}``: book a place."""
+    """GET: own bookings, latest slot first (paginated; ``?status=``, ``?case=``). POST ``{"slot"}``: book a place;
+    ``{"slot", "case", "purpose": "identity_check"}``: an in-person identity check for a case (issue 14)."""
 
     serializer_class = BookingSerializer
     throttle_scope = "submit"
@@ -85,11 +90,17 @@ class BookingListCreateView(ListAPIView):
     def get_throttles(self):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
+    @extend_schema(parameters=[id_parameter("case")])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         qs = Booking.objects.filter(user=signed_in_user(self.request)).select_related("slot__venue")
         wanted = self.request.query_params.get("status")
         if wanted:
             qs = qs.filter(status__in=[s for s in wanted.split(",") if s in BookingStatus.values])
+        if self.request.query_params.get("case"):  # the identity check of one of the caller's cases
+            qs = qs.filter(case_id=parse_id(self.request.query_params["case"], "case"))
         return qs.order_by("-slot__starts_at", "-id")
 
     @extend_schema(
@@ -98,8 +109,12 @@ class BookingListCreateView(ListAPIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request: Request) -> Response:
-        slot = validated(BookingCreateSerializer, request.data)["slot"]
-        booking, created = services.book(signed_in_user(request), slot, request.headers.get("Idempotency-Key", ""))
+        payload = validated(BookingCreateSerializer, request.data)
+        user, key = signed_in_user(request), request.headers.get("Idempotency-Key", "")
+        if services.judge_purpose(payload.get("purpose"), payload.get("case")):
+            booking, created = services.book_identity_check(user, payload["case"], payload["slot"], key)
+        else:
+            booking, created = services.book(user, payload["slot"], key)
         booking = Booking.objects.select_related("slot__venue").get(pk=booking.pk)
         return Response(
             BookingSerializer(booking).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

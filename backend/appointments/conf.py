@@ -18,6 +18,7 @@ SERVICE_NAMES_DEFAULT: dict[str, tuple[str, str]] = {
     "general-practice": ("全科门诊", "General practice"),
     "vaccination": ("预防接种", "Vaccination"),
     "health-check": ("健康体检", "Health check"),
+    "identity-check": ("窗口核验身份", "Identity check at the counter"),
 }
 
 

@@ -90,6 +90,12 @@ class BookingStatus(models.TextChoices):
     ATTENDED = "attended", _("已到场")
 
 
+class BookingPurpose(models.TextChoices):
+    SERVICE = "service", _("办理业务")
+    #: An in-person identity check for a case whose face check the resident could not pass (issue 14).
+    IDENTITY_CHECK = "identity_check", _("窗口核验身份")
+
+
 class Booking(models.Model):
     slot = models.ForeignKey(Slot, verbose_name=_("时段"), on_delete=models.PROTECT, related_name="bookings")
     user = models.ForeignKey(
@@ -111,6 +117,18 @@ class Booking(models.Model):
         related_name="+",
     )
     idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
+    purpose = models.CharField(
+        _("预约事由"), max_length=20, choices=BookingPurpose.choices, default=BookingPurpose.SERVICE, db_index=True
+    )
+    #: The case an identity-check booking is for (the case waits for the face check it replaces).
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="counter_bookings",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

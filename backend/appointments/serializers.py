@@ -9,8 +9,9 @@ from rest_framework import serializers
 from backend.core.ids import IdField
 from backend.core.inputs import Judged
 
+from . import services
 from .conf import service_name
-from .models import Booking, Slot, Venue
+from .models import Booking, BookingPurpose, Slot, Venue
 
 
 class VenueSerializer(serializers.ModelSerializer):
@@ -44,10 +45,15 @@ class SlotSerializer(serializers.ModelSerializer):
 class BookingSerializer(serializers.ModelSerializer):
     slot = SlotSerializer()
     venue = serializers.SerializerMethodField()
+    case = serializers.IntegerField(source="case_id", allow_null=True, help_text="the case of an identity check")
+    bring = serializers.SerializerMethodField(help_text="what to bring (identity checks: the original ID card)")
 
     class Meta:
         model = Booking
-        fields = ["id", "status", "slot", "venue", "created_at", "cancelled_at"]
+        fields = ["id", "status", "slot", "venue", "created_at", "cancelled_at", "purpose", "case", "bring"]
+
+    def get_bring(self, obj: Booking) -> list[str]:
+        return [str(item) for item in services.what_to_bring(obj)]
 
     def get_venue(self, obj: Booking) -> dict[str, Any]:
         venue = obj.slot.venue
@@ -58,3 +64,8 @@ class BookingCreateSerializer(serializers.Serializer):
     # services.book judges the slot id (400 validation_error / 404 unknown_slot) after an Idempotency-Key replay,
     # which answers with the first booking whatever the body: the value is handed on (backend/core/inputs.py).
     slot = Judged(IdField(help_text="slot id"))
+    # An identity check for a case waiting for its face check (services.book_identity_check judges the case first).
+    case = Judged(IdField(required=False, help_text="case id: an in-person identity check for this case"))
+    purpose = Judged(
+        serializers.ChoiceField(choices=BookingPurpose.choices, required=False, help_text="default: service")
+    )

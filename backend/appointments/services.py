@@ -26,17 +26,20 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
+from backend.cases import services as case_services
+from backend.cases.models import Case
 from backend.core.errors import Conflict, DomainError, NotFound
+from backend.core.i18n import Text
 from backend.core.ids import parse_id
 from backend.notifications.services import notify_translated
 
 from . import conf
-from .models import WEEKDAYS, Booking, BookingStatus, Slot, Venue
+from .models import WEEKDAYS, Booking, BookingPurpose, BookingStatus, Slot, Venue, VenueKind
 
 logger = logging.getLogger(__name__)
 
@@ -101,16 +104,122 @@ def generate_slots(
     return len(new)
 
 
-# --- booking ------------------------------------------------------------------------------------------------------
-
-
 def _describe(slot: Slot) -> str:
     return f"{slot.venue.name} {slot.service_name} {timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M}"
 
 
-def book(user: User, slot_id: Any, idempotency_key: str = "") -> tuple[Booking, bool]:
+# --- identity checks at the counter (a way past a failed face check) -----------------------------------------------
+
+#: A slot of this service is an identity check for any case (a hall may open such slots besides its services).
+IDENTITY_CHECK_SERVICE = "identity-check"
+
+
+def _suits_case() -> Q:
+    """Slots (as a filter, to be narrowed by :func:`_for_case`) where a case's identity may be checked: a service
+    hall, of the case's department or a general one without a department."""
+    return Q(venue__kind=VenueKind.HALL, venue__active=True)
+
+
+def _for_case(case: Case) -> Q:
+    return (
+        _suits_case()
+        & (Q(venue__department_id=case.department_id) | Q(venue__department__isnull=True))
+        & Q(service__in=[case.service_code, IDENTITY_CHECK_SERVICE])
+    )
+
+
+def identity_check_slots(user: User, case_id: Any) -> QuerySet[Slot]:
+    """Upcoming slots with room where the caller's case can have its in-person identity check.
+
+    A filter, as every id in a query: a case that is not the caller's, does not exist or waits for no identity check
+    gets no slots (the same empty page for all three, so the list tells nothing about other residents' cases);
+    booking such a case answers 404 / 409 (:func:`book_identity_check`). A malformed id is 400."""
+    try:
+        case = case_services.awaiting_identity_check(user, case_id)
+    except (NotFound, Conflict):
+        return Slot.objects.none()
+    return (
+        Slot.objects.filter(_for_case(case), starts_at__gt=timezone.now(), booked__lt=F("capacity"))
+        .select_related("venue")
+        .order_by("starts_at", "venue_id", "service")
+    )
+
+
+def _identity_check_notice(booking: Booking, case: Case) -> tuple[str, str]:
+    slot = booking.slot
+    return (
+        _("窗口核验身份预约成功"),
+        _(
+            "您已预约 %(when)s 在 %(venue)s（%(address)s）当面核验身份，办件 %(case)s 核验后将继续办理。"
+            "请携带本人身份证原件按时到场。"
+        )
+        % {
+            "when": f"{timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M}",
+            "venue": slot.venue.name,
+            "address": slot.venue.address,
+            "case": case.reference_no,
+        },
+    )
+
+
+def book_identity_check(user: User, case_id: Any, slot_id: Any, idempotency_key: str = "") -> tuple[Booking, bool]:
+    """Book an in-person identity check for the caller's case that waits for its face check.
+
+    The case is judged first (another's 404, one waiting for nothing 409), then the slot as for any booking
+    (404 / past / full), then whether it suits the case (a hall of the case's department or a general one, for the
+    case's service or the general identity check: else 409 ``slot_not_for_case``) and whether the case already has
+    an active identity-check booking (409 ``already_booked``). The case timeline notes the appointment and the
+    resident is told the time, the place and what to bring (身份证原件), in one transaction with the booking."""
+    case = case_services.awaiting_identity_check(user, case_id)
+    return book(user, slot_id, idempotency_key, case=case)
+
+
+def what_to_bring(booking: Booking) -> list[str]:
+    """What the resident must bring to this booking, in the active language."""
+    if booking.purpose == BookingPurpose.IDENTITY_CHECK:
+        return [_("本人身份证原件")]
+    return []
+
+
+def judge_purpose(purpose: Any, case_id: Any) -> bool:
+    """Whether a booking request is an identity check: ``{"case": id}`` (``"purpose"`` absent or
+    ``"identity_check"``); ``"identity_check"`` without a case or an unknown purpose is 400."""
+    if purpose not in (None, "", *BookingPurpose.values):
+        known = ", ".join(BookingPurpose.values)
+        raise DomainError("validation_error", _("不支持的预约事由。"), fields={"purpose": [f"one of {known}"]})
+    if case_id is None:
+        if purpose == BookingPurpose.IDENTITY_CHECK:
+            raise DomainError("validation_error", _("缺少办件编号。"), fields={"case": ["required"]})
+        return False
+    if purpose == BookingPurpose.SERVICE:
+        raise DomainError(
+            "validation_error", _("指定办件的预约只能是窗口核验身份。"), fields={"purpose": ["identity_check"]}
+        )
+    return True
+
+
+def attend_identity_check(case: Case, clerk: User) -> int:
+    """The clerk checked the case's applicant at the counter: their identity-check bookings are marked attended
+    (whatever the slot's time: the resident stands at the counter, maybe early). Returns how many."""
+    return Booking.objects.filter(
+        case=case,
+        purpose=BookingPurpose.IDENTITY_CHECK,
+        status__in=[BookingStatus.BOOKED, BookingStatus.NO_SHOW],
+    ).update(status=BookingStatus.ATTENDED, status_changed_by=clerk, updated_at=timezone.now())
+
+
+def on_counter_verified(sender: Any, case: Case, clerk: User, **kwargs: Any) -> None:
+    """Receiver of ``backend.cases.signals.counter_verified`` (connected in ``AppointmentsConfig.ready``)."""
+    attend_identity_check(case, clerk)
+
+
+# --- booking ------------------------------------------------------------------------------------------------------
+
+
+def book(user: User, slot_id: Any, idempotency_key: str = "", *, case: Case | None = None) -> tuple[Booking, bool]:
     """Book one place in a slot. Returns (booking, created); an ``idempotency_key`` this user already used
-    returns the first booking and changes nothing."""
+    returns the first booking and changes nothing. With ``case`` (already judged the caller's, waiting for its
+    identity check: :func:`book_identity_check`) the booking is that case's in-person identity check."""
     key = str(idempotency_key or "").strip()[:100]
     if key:
         existing = Booking.objects.filter(user=user, idempotency_key=key).first()
@@ -140,15 +249,46 @@ def book(user: User, slot_id: Any, idempotency_key: str = "") -> tuple[Booking, 
                     "booking_limit_reached",
                     _("您最多可同时持有 %(n)d 个未到期的预约。") % {"n": conf.max_future_bookings()},
                 )
+            if case is not None:
+                if not Slot.objects.filter(_for_case(case), pk=slot.pk).exists():
+                    raise Conflict(
+                        "slot_not_for_case",
+                        _("该时段不能办理本办件的身份核验，请选择本部门或综合政务服务大厅的时段。"),
+                        fields={"slot": [str(pk)]},
+                    )
+                if Booking.objects.filter(
+                    case=case, purpose=BookingPurpose.IDENTITY_CHECK, status=BookingStatus.BOOKED
+                ).exists():
+                    raise Conflict("already_booked", _("该办件已有窗口核验身份的预约。"))
             if not Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1):
                 raise Conflict("slot_full", _("该时段已约满，请选择其他时段。"))
-            booking = Booking.objects.create(slot=slot, user=user, idempotency_key=key)
-            notify_translated(
-                user,
-                "appointment.booked",
-                lambda: (_("预约成功"), _("您已预约 %(what)s，请按时到场。") % {"what": _describe(slot)}),
-                target={"type": "appointment", "id": booking.pk},
-            )
+            if case is None:
+                booking = Booking.objects.create(slot=slot, user=user, idempotency_key=key)
+                notify_translated(
+                    user,
+                    "appointment.booked",
+                    lambda: (_("预约成功"), _("您已预约 %(what)s，请按时到场。") % {"what": _describe(slot)}),
+                    target={"type": "appointment", "id": booking.pk},
+                )
+            else:
+                booking = Booking.objects.create(
+                    slot=slot, user=user, idempotency_key=key, case=case, purpose=BookingPurpose.IDENTITY_CHECK
+                )
+                when = f"{timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M}"
+                case_services.note_counter_appointment(
+                    user,
+                    case.pk,
+                    Text(
+                        f"预约窗口核验身份：{when} {slot.venue.name}（请携带身份证原件）",
+                        f"Counter identity check booked: {when} at {slot.venue.name} (bring the original ID card)",
+                    ),
+                )
+                notify_translated(
+                    user,
+                    "appointment.identity_check",
+                    functools.partial(_identity_check_notice, booking, case),
+                    target={"type": "case", "id": case.pk, "reference_no": case.reference_no},
+                )
     except IntegrityError:
         if key:
             existing = Booking.objects.filter(user=user, idempotency_key=key).first()

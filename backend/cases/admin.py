@@ -140,6 +140,7 @@ EVENT_LABELS = {
     "decided": "系统决定 Decided",
     "face_verified": "刷脸核验 Face verified",
     "counter_verified": "窗口核验 Verified at counter",
+    "counter_booked": "预约窗口核验 Counter check booked",
     "approve": "批准 Approved",
     "reject": "不予批准 Rejected",
     "return": "退回补正 Returned",
@@ -489,8 +490,12 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin[Case]):
             return HttpResponseNotAllowed(["POST"])
         case = self._case_for_action(request, object_id)
         try:
-            note = request.POST.get("note", "").strip()
-            case = services.verify_identity_at_counter(signed_in_user(request), case.pk, note)
+            case = services.verify_identity_at_counter(
+                signed_in_user(request),
+                case.pk,
+                request.POST.get("note", "").strip(),
+                id_card_checked=request.POST.get("id_card_checked") in {"on", "true", "1"},
+            )
         except DomainError as error:
             self._refused(request, error)
         else:

@@ -216,7 +216,9 @@ class StaffVerifyIdentityView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         payload = validated(CounterIdentitySerializer, request.data)
-        case = services.verify_identity_at_counter(signed_in_user(request), pk, payload["note"])
+        case = services.verify_identity_at_counter(
+            signed_in_user(request), pk, payload["note"], id_card_checked=payload["id_card_checked"]
+        )
         return Response(StaffCaseSerializer(_cases().get(pk=case.pk)).data)
 
 

@@ -231,6 +231,9 @@ class StaffDecideSerializer(serializers.Serializer[Any]):
 
 class CounterIdentitySerializer(serializers.Serializer[Any]):
     note = Judged(serializers.CharField(required=False, allow_blank=True), text=True)
+    id_card_checked = serializers.BooleanField(
+        required=False, default=True, help_text="the clerk checked the original ID card (false: 400 id_card_required)"
+    )
 
 
 class FollowUpCloseSerializer(serializers.Serializer[Any]):

@@ -401,12 +401,50 @@ def clerk_decide(clerk: User, case_id: Any, action: Any, reason: str = "") -> Ca
     return case
 
 
-def verify_identity_at_counter(clerk: User, case_id: int, note: str = "") -> Case:
+def verify_identity_at_counter(clerk: User, case_id: int, note: str = "", *, id_card_checked: bool = True) -> Case:
     """The alternative to the face check (PIPL: face may not be the only way): a clerk of the department checked
-    the applicant's ID card in person; the decision then runs exactly as after a face check."""
+    the applicant's original ID card in person; the decision then runs exactly as after a face check.
+
+    Order of refusals: not a clerk 403, another department's case 404, the ID card not checked or no note 400, a
+    case not waiting for an identity check 409. In one transaction: the audit entry (a ``counter_verified``
+    FaceEvent, as for every way a resident's identity is confirmed), the timeline line with the clerk as actor,
+    the decision, and the ``counter_verified`` signal (the appointments app marks the identity-check booking
+    attended)."""
+    from backend.faceauth.services import record_in_person_check
+
+    from .signals import counter_verified
+
     _require_clerk(clerk)
     case = department_case(clerk, case_id)
-    return identity_verified(case.applicant, case.pk, method="counter", actor=clerk, note=note)
+    if not id_card_checked:
+        raise DomainError(
+            "id_card_required",
+            _("请先查验申请人的身份证原件。"),
+            fields={"id_card_checked": ["required"]},
+        )
+    with transaction.atomic():
+        record_in_person_check(clerk, case.applicant, "case", case.pk, note)
+        case = identity_verified(case.applicant, case.pk, method="counter", actor=clerk, note=(note or "").strip())
+        counter_verified.send(sender=Case, case=case, clerk=clerk)
+    return case
+
+
+def note_counter_appointment(user: User, case_id: int, note: Text) -> Case:
+    """The resident booked an in-person identity check for their case: a timeline line (the resident as actor; the
+    booking's own notice tells them the time and what to bring). Only a case waiting for its identity check."""
+    with transaction.atomic():
+        case = own_case(user, case_id, lock=True)
+        WORKFLOW.require(case, "counter_verified", str(_("该办件当前不需要身份核验。")))
+        _record(case, "counter_booked", user, note, notify_resident=False)
+    return case
+
+
+def awaiting_identity_check(user: User, case_id: Any) -> Case:
+    """The caller's own case (404 first) that waits for an identity check (409 otherwise)."""
+    case = own_case(user, parse_id(case_id, "case"))
+    if not transitions.allows(case, "counter_verified"):
+        raise Conflict("invalid_transition", _("该办件当前不需要身份核验。"))
+    return case
 
 
 def close_follow_up(clerk: User, follow_up_id: int, resolution: str) -> FollowUp:

@@ -115,8 +115,8 @@ NEXT_COUNTER = "counter_appointment"
 ADVICE_CODES = tuple(ADVICE_MESSAGES)
 NEXT_PATHS = (NEXT_RETRY, NEXT_COUNTER)
 _OTHER_PATHS = {
-    NEXT_RETRY: _("如果多次不成功，也可以预约到窗口，由工作人员当面核验身份。"),
-    NEXT_COUNTER: _("本次核验的机会已用完：可以预约到窗口，由工作人员当面核验身份。"),
+    NEXT_RETRY: _("如果多次不成功，也可以在本页预约窗口，带上身份证原件，由工作人员当面核验身份。"),
+    NEXT_COUNTER: _("本次核验的机会已用完：请在本页预约窗口，带上身份证原件，由工作人员当面核验身份。"),
 }
 
 
@@ -662,6 +662,16 @@ def mark_identity_verified_in_person(
     the same transaction and returns its extra members (the case engine: ``{"case": {...}}``). Department checks
     (may this clerk act on this case?) belong to the caller, which knows the target.
     """
+    handler = _purpose(purpose)
+    with transaction.atomic():
+        record_in_person_check(clerk, user, purpose, target_id, note)
+        return dict(handler.on_verified(user, target_id) or {})
+
+
+def record_in_person_check(clerk: User, user: User, purpose: str, target_id: Any, note: str) -> FaceEvent:
+    """Only the audit entry of an in-person identity check (a ``counter_verified`` FaceEvent with the clerk and the
+    note), for a caller that runs its own consequence: the case engine decides the case as verified *at the
+    counter*, not by face (``cases.services.verify_identity_at_counter``). Call it inside the caller's transaction."""
     if not permissions.is_staff_member(clerk):
         raise Forbidden("permission_denied", _("只有工作人员可以进行窗口人工核验。"))
     if clerk.pk == user.pk:
@@ -674,16 +684,14 @@ def mark_identity_verified_in_person(
             fields={"note": ["required"]},
         )
     handler = _purpose(purpose)
-    with transaction.atomic():
-        FaceEvent.objects.create(
-            user=user,
-            kind=FaceEventKind.COUNTER_VERIFIED,
-            purpose=handler.name,
-            target=target_id,
-            actor=clerk,
-            note=note[:200],
-        )
-        return dict(handler.on_verified(user, target_id) or {})
+    return FaceEvent.objects.create(
+        user=user,
+        kind=FaceEventKind.COUNTER_VERIFIED,
+        purpose=handler.name,
+        target=target_id,
+        actor=clerk,
+        note=note[:200],
+    )
 
 
 # --- housekeeping ----------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from mobileapp import forms, i18n
-from mobileapp.api import ApiClient, ApiError, Case, CaseAction, CaseStatus, ServiceDetail
+from mobileapp.api import ApiClient, ApiError, Booking, Case, CaseAction, CaseStatus, ServiceDetail
+from mobileapp.controllers.counter import booked_check
 from mobileapp.controllers.paging import PagedList
 
 
@@ -60,6 +61,8 @@ class CaseController:
         self.values: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
         self.in_flight = False
+        #: The booked in-person identity check of a case waiting for its face check (窗口核验身份), if any.
+        self.counter_booking: Booking | None = None
 
     @property
     def status(self) -> str:
@@ -90,6 +93,7 @@ class CaseController:
 
     async def load(self) -> Case:
         self.case = await self.api.case(self.case_id)
+        self.counter_booking = await booked_check(self.api, self.case_id) if self.needs_face else None
         return self.case
 
     async def load_form(self) -> list[forms.FieldSpec]:

@@ -14,6 +14,7 @@ from mobileapp.controllers.drafts import DraftController, DraftsController
 from mobileapp.formats import short_date, short_datetime
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import case_tile, coming_soon, countdown, form_fields
+from mobileapp.screens.counter import booking_card
 from mobileapp.screens.outcome import decision_card
 
 if TYPE_CHECKING:
@@ -218,6 +219,8 @@ class CaseScreen(Screen):
                 ),
             )
         status = self.ctrl.status
+        if self.ctrl.counter_booking is not None:
+            out.append(booking_card(self, self.ctrl.counter_booking))
         if status == "returned":
             note = returned_note(case)
             out.append(
@@ -401,6 +404,12 @@ class CaseScreen(Screen):
             )
         if self.ctrl.needs_face:
             buttons.append(ui.button(look, self.t("cases.face_now"), self.handler(self.face), identifier="case_face"))
+            if self.ctrl.counter_booking is None:
+                buttons.append(
+                    ui.button(
+                        look, self.t("counter.go"), self.handler(self.counter), kind="ghost", identifier="case_counter"
+                    )
+                )
         if self.ctrl.can_resubmit:
             buttons.append(ui.button(look, self.t("cases.fix"), self.handler(self.fix), identifier="case_fix"))
         return ft.Row(buttons, spacing=10) if buttons else None
@@ -447,6 +456,9 @@ class CaseScreen(Screen):
     async def face(self) -> None:
         assert self.ctrl.case is not None
         await self.app.go("face", case=self.ctrl.case)
+
+    async def counter(self) -> None:
+        await self.app.go("counter_check", case_id=self.ctrl.case_id)
 
     async def fix(self) -> None:
         await self.app.go("resubmit", ctrl=self.ctrl)

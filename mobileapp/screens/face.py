@@ -49,6 +49,17 @@ class FaceScreen(Screen):
             if advice and advice.get("other_paths"):
                 # The way on besides a retry (a counter appointment): the server's words, never a score.
                 out.append(ui.with_id("face_other_paths", ui.text(look, advice["other_paths"], 14, color=look.text2)))
+            if self.ctrl.counter_offered:
+                out.append(
+                    ui.button(
+                        look,
+                        self.t("counter.book_now"),
+                        self.handler(self.counter),
+                        kind="primary" if not self.ctrl.can_retry else "secondary",
+                        icon=ft.Icons.EVENT_AVAILABLE,
+                        identifier="face_counter",
+                    )
+                )
         preview = self.app.photos.camera_view(look.fs(260))
         face_art: ft.Control = preview or ft.Container(
             content=ft.Icon(ft.Icons.FACE_RETOUCHING_NATURAL, size=look.icon(110), color=look.primary),
@@ -136,7 +147,16 @@ class FaceScreen(Screen):
                 kind="secondary" if buttons else "primary",
             )
         )
+        # 我想去窗口办理: the counter at once, without trying the face check (face is never the only way).
+        buttons.append(
+            ui.button(
+                look, self.t("counter.go"), self.handler(self.counter), kind="ghost", identifier="face_go_counter"
+            )
+        )
         return ft.Column(buttons, spacing=8)
+
+    async def counter(self) -> None:
+        await self.app.go("counter_check", case_id=self.case["id"])
 
     async def pick(self) -> None:
         if self.busy:

@@ -19,6 +19,7 @@ from backend.accounts.groups import CLERKS, SUPERVISORS
 from backend.accounts.models import User
 from backend.cases.models import Case, CaseEvent, Certificate, FollowUp, Status
 from backend.demo.city import DEMO_PASSWORD
+from backend.faceauth.models import FaceEvent, FaceEventKind
 from tests import personas
 from tests.personas import WU_MIN, ZHANG_JIANGUO, ZHANG_ZIHAN
 
@@ -33,6 +34,7 @@ RENTAL, SCHOOL, TALENT = "public-rental-housing", "primary-school-enrolment", "t
 
 CHANGELIST = "/admin/cases/case/"
 POST_CHECKS = "/admin/cases/postcheckcase/"
+COUNTER_CHECK = {"note": "核验身份证原件", "id_card_checked": "on"}  # the admin's 当面核验身份 form, filled in
 
 
 def admin_client(username: str) -> Client:
@@ -259,21 +261,41 @@ def test_counter_identity_check_runs_the_decision(talent_case) -> None:
     client = admin_client(HOUSING)
     page = client.get(change_url(talent_case["id"])).content.decode()
     assert f"/admin/cases/case/{talent_case['id']}/verify-identity/" in page
-    response = client.post(
-        f"/admin/cases/case/{talent_case['id']}/verify-identity/", {"note": "核验身份证原件"}, follow=True
-    )
+    response = client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", COUNTER_CHECK, follow=True)
     assert response.status_code == 200
     case = Case.objects.get(pk=talent_case["id"])
     assert case.status == Status.APPROVED and case.identity_verified_by == "counter"
     verified = CaseEvent.objects.get(case=case, action="counter_verified")
     assert verified.actor.username == HOUSING and verified.note == "核验身份证原件"
-    again = client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", {}, follow=True)
+    audit = FaceEvent.objects.get(user=case.applicant, kind=FaceEventKind.COUNTER_VERIFIED)
+    assert audit.actor == verified.actor and audit.target == case.pk and audit.note == "核验身份证原件"
+    again = client.post(
+        f"/admin/cases/case/{talent_case['id']}/verify-identity/",
+        COUNTER_CHECK,
+        follow=True,
+    )
     assert any("invalid_transition" in m for m in messages_of(again))
+
+
+def test_counter_identity_check_needs_the_id_card_and_a_note(talent_case) -> None:
+    client = admin_client(HOUSING)
+    url = f"/admin/cases/case/{talent_case['id']}/verify-identity/"
+    page = client.get(change_url(talent_case["id"])).content.decode()
+    assert "当面核验身份" in page and 'name="id_card_checked"' in page
+    no_card = client.post(url, {"note": "核验身份证原件"}, follow=True)
+    assert any("id_card_required" in m for m in messages_of(no_card))
+    no_note = client.post(url, {"note": " ", "id_card_checked": "on"}, follow=True)
+    assert any("validation_error" in m and "note" in m for m in messages_of(no_note))
+    assert admin_client(SUPERVISOR).post(url, {"note": "核验", "id_card_checked": "on"}).status_code == 403
+    assert admin_client(EDUCATION).post(url, {"note": "核验", "id_card_checked": "on"}).status_code == 404
+    case = Case.objects.get(pk=talent_case["id"])
+    assert case.status == Status.PENDING_FACE
+    assert not FaceEvent.objects.filter(user=case.applicant, kind=FaceEventKind.COUNTER_VERIFIED).exists()
 
 
 def test_post_check_queue_pass_and_revoke(talent_case, resident) -> None:
     client = admin_client(HOUSING)
-    client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", {"note": "核验身份证原件"})
+    client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", COUNTER_CHECK)
     queue = client.get(POST_CHECKS)
     assert [c.pk for c in queue.context["cl"].result_list] == [talent_case["id"]]
     assert admin_client(EDUCATION).get(POST_CHECKS).context["cl"].result_count == 0
@@ -292,7 +314,7 @@ def test_post_check_queue_pass_and_revoke(talent_case, resident) -> None:
 
 def test_post_check_revoke_needs_a_reason(talent_case) -> None:
     client = admin_client(HOUSING)
-    client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", {"note": "核验身份证原件"})
+    client.post(f"/admin/cases/case/{talent_case['id']}/verify-identity/", COUNTER_CHECK)
     refused = decide(client, talent_case["id"], "revoke", "")
     assert any("reason_required" in m for m in messages_of(refused))
     decide(client, talent_case["id"], "revoke", "学历证书查无此人")

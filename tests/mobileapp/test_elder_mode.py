@@ -228,6 +228,7 @@ def _samples(app: shell.App) -> dict[str, dict[str, object]]:
         "case": {"case_id": pending["id"]},
         "resubmit": {"ctrl": case},
         "appointments": {"service": "provident-fund-withdrawal"},
+        "counter_check": {"case_id": pending["id"]},
     }
 
 

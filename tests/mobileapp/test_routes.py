@@ -121,6 +121,7 @@ def test_every_route_opens_loads_and_draws_its_screen(city) -> None:
         "case": {"case_id": returned["id"]},
         "resubmit": {"ctrl": returned_case},
         "appointments": {"service": "provident-fund-withdrawal"},
+        "counter_check": {"case_id": pending["id"]},
     }
     for name, factory in routes.ROUTES.items():
         required = [

@@ -79,6 +79,7 @@ BODY = {
     ("POST", "/api/v1/face/challenges", "case"): "resident: the caller's case (test below)",
     ("POST", "/api/v1/face/verify", "challenge_id"): "resident: the caller's challenge (test below)",
     ("POST", "/api/v1/appointments", "slot"): "public: a slot anyone may book (test below)",
+    ("POST", "/api/v1/appointments", "case"): "resident: the caller's case, judged before the slot (test below)",
     ("POST", "/api/v1/cases", "draft"): "resident: the caller's draft, checked first (tests/drafts/test_drafts_api.py)",
     ("POST", "/api/v1/me/real-name", "id_number"): "an identity claim checked against the registry (§3.3)",
     ("POST", "/api/v1/events", "category"): "public: an event category code",
@@ -340,3 +341,21 @@ def test_a_slot_is_public_and_booking_it_tells_nothing_about_who_else_booked_it(
     assert "张建国" not in text and "13800000001" not in text
     unknown = nobody.post("/api/v1/appointments", {"slot": MISSING}, format="json")
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_slot"
+
+
+def test_an_identity_check_for_another_residents_case_is_404_whatever_the_slot(objects, nobody) -> None:
+    """Booking a counter identity check names a case: another's is 404 exactly as a missing one, before the slot,
+    the purpose or the caller's own bookings are looked at; nothing is booked or written."""
+    slot = Booking.objects.get(pk=objects["booking"]).slot
+    before = snapshot()
+    answers = []
+    for case in (objects["case"], objects["decided_case"], MISSING):
+        for body in ({"slot": slot.pk}, {"slot": MISSING, "purpose": "identity_check"}, {"slot": "x"}):
+            response = nobody.post("/api/v1/appointments", {**body, "case": case}, format="json")
+            answers.append(answer(response))
+    assert answers[0][0] == 404 and answers[0][1]["error"]["code"] == "not_found", answers[0]
+    assert len(set(map(repr, answers))) == 1, answers
+    slots = nobody.get("/api/v1/appointments/slots", {"case": objects["case"]})
+    assert answer(slots) == answer(nobody.get("/api/v1/appointments/slots", {"case": MISSING}))
+    assert slots.status_code == 200 and slots.json()["count"] == 0
+    assert snapshot() == before

@@ -182,6 +182,7 @@ def test_the_reported_slot_query_is_a_validation_error(api, demo) -> None:
 # (method, path, body field that is an id, the rest of a body that reaches the id) — compared with the schema below
 BODY_IDS = [
     ("post", "/api/v1/appointments", "slot", {}),
+    ("post", "/api/v1/appointments", "case", {"slot": 1, "purpose": "identity_check"}),
     ("post", "/api/v1/face/challenges", "case", {"purpose": "case"}),
     ("post", "/api/v1/cases", "draft", {"service": "talent-housing-subsidy", "consent": True}),
 ]

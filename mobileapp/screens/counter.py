@@ -1,0 +1,105 @@
+"""窗口核验身份: book an in-person identity check for a case whose face check the resident could not pass (or chose
+not to do). The slots are the server's (the case's department's hall or a general one); after booking, the screen
+shows when, where and what to bring."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from mobileapp import ui
+from mobileapp.api import Booking
+from mobileapp.controllers.counter import CounterCheckController
+from mobileapp.formats import short_datetime
+from mobileapp.screens.base import Screen
+from mobileapp.screens.common import coming_soon
+
+if TYPE_CHECKING:
+    from mobileapp.app import App
+
+
+def booking_card(screen: Screen, booking: Booking) -> ft.Control:
+    """The booked identity check: time, place, what to bring (also shown on the case screen)."""
+    look = screen.look
+    slot = booking["slot"]
+    lines: list[ft.Control] = [
+        ui.text(look, screen.t("counter.booked_title"), 15, weight=ft.FontWeight.BOLD),
+        ui.with_id("counter_when", ui.text(look, short_datetime(slot["starts_at"]), 15)),
+        ui.text(look, f"{booking['venue']['name']} · {booking['venue']['address']}", 14, color=look.text2),
+    ]
+    for item in booking["bring"]:
+        lines.append(ui.text(look, screen.t("counter.bring", what=item), 14, color=look.primary))
+    lines.append(ui.text(look, screen.t("counter.after"), 13, color=look.text3))
+    return ui.with_id("counter_booking", ui.card(look, ft.Column(lines, spacing=6), border_color=look.primary))
+
+
+class CounterCheckScreen(Screen):
+    tab = "cases"
+
+    def __init__(self, app: App, case_id: int) -> None:
+        super().__init__(app)
+        self.ctrl = CounterCheckController(self.api, case_id)
+        self.busy_slot: int | None = None
+
+    def title(self) -> str:
+        return self.t("counter.title")
+
+    async def load(self) -> None:
+        await self.ctrl.load()
+
+    def build(self) -> list[ft.Control]:
+        look = self.look
+        if not self.ctrl.available:
+            return [coming_soon(self, ft.Icons.EVENT_AVAILABLE)]
+        out: list[ft.Control] = [ui.text(look, self.t("counter.intro"), 15, color=look.text2)]
+        if self.ctrl.booking is not None:
+            out.append(booking_card(self, self.ctrl.booking))
+            return out
+        slots: list[ft.Control] = []
+        for slot in self.ctrl.slots[: (20 if not look.elder else 6)]:
+            slots.append(
+                ui.card(
+                    look,
+                    ft.Row(
+                        [
+                            ft.Column(
+                                [
+                                    ui.text(look, slot["venue_name"], 15, weight=ft.FontWeight.BOLD),
+                                    ui.text(look, short_datetime(slot["starts_at"]), 14, color=look.text2),
+                                    ui.text(
+                                        look, self.t("appointments.remaining", n=slot["remaining"]), 13,
+                                        color=look.success,
+                                    ),
+                                ],
+                                spacing=2,
+                                expand=True,
+                            ),
+                            ui.button(
+                                look,
+                                self.t("appointments.book"),
+                                self.handler(self.book, slot["id"]),
+                                expand=False,
+                                busy=self.busy_slot == slot["id"],
+                                identifier=f"counter_slot_{slot['id']}",
+                            ),
+                        ]
+                    ),
+                )
+            )  # fmt: skip
+        if not slots:
+            slots.append(ui.with_id("counter_empty", ui.empty(look, self.t("counter.empty"), ft.Icons.EVENT_BUSY)))
+        out.append(ui.section(look, self.t("appointments.slots"), slots))
+        return out
+
+    async def book(self, slot_id: int) -> None:
+        if self.busy_slot is not None:
+            return
+        self.busy_slot = slot_id
+        self.render()
+        try:
+            if await self.ctrl.book(slot_id) is not None:
+                self.notice = ("success", self.t("counter.booked"))
+        finally:
+            self.busy_slot = None
+        await self.app.open(self)
