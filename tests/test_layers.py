@@ -35,6 +35,7 @@ LAYERS = {
     "catalogue": 5,
     "servicemodules": 5,
     "drafts": 5,
+    "delegation": 5,
 }
 DOMAIN_NAMES = {"services", "tasks", "models", "selectors", "transitions", "faces", "push", "permissions"}
 

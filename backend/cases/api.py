@@ -61,7 +61,7 @@ class CaseListCreateView(ListAPIView):
     throttle_scope = "submit"
 
     def get_queryset(self) -> QuerySet[Case]:
-        qs = _cases().filter(applicant=self.request.user)
+        qs = services.within_mandate(_cases().filter(applicant=self.request.user))
         if status := self.request.query_params.get("status"):
             qs = qs.filter(status=status)
         return qs

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.core import acting
 from backend.core.errors import DomainError
 from backend.core.ids import IdField
 from backend.core.inputs import Judged, validated
@@ -187,7 +188,9 @@ class FaceChallengeView(FaceView):
     )
     def post(self, request: Request) -> Response:
         validated(FaceChallengeSerializer, request.data)
-        issued = services.create_challenge(request.user, request.data)
+        # 亲情代办: the delegate's face, for the principal's target (backend/core/acting.py)
+        face_user, principal = acting.face_and_target(request.user)
+        issued = services.create_challenge(face_user, request.data, on_behalf_of=principal)
         return Response(
             {
                 "challenge_id": issued.challenge_id,
@@ -218,5 +221,7 @@ class FaceVerifyView(UploadView):
         challenge_id = validated(FaceVerifySerializer, request.data)["challenge_id"]
         if len(images) > 1:
             raise _validation_error("image", "exactly one image; send a sequence as frames")
-        result = services.verify(request.user, challenge_id, image=images[0] if images else None, frames=frames)
+        result = services.verify(
+            acting.delegate_of(request.user), challenge_id, image=images[0] if images else None, frames=frames
+        )
         return Response(result)
