@@ -109,6 +109,8 @@ def test_a_delegate_applies_for_the_principal_with_their_own_face(family, mandat
     stored = Case.objects.get(pk=case["id"])
     assert stored.applicant.phone == "+86" + LI_NA and stored.submitted_by.phone == "+86" + ZHANG
     assert stored.events.filter(action="submitted").get().actor_id == stored.submitted_by_id
+    timeline = li_na.client.get(f"/api/v1/cases/{case['id']}").json()["timeline"]
+    assert timeline[0]["action"] == "submitted" and timeline[0]["actor"] == "代办人 张*国"
     # the principal sees it in her own list; the delegate sees it while acting, not in his own list
     assert [c["id"] for c in li_na.client.get("/api/v1/cases").json()["results"]] == [case["id"]]
     assert [c["id"] for c in zhang.client.get("/api/v1/cases", **acting(mandate)).json()["results"]] == [case["id"]]
@@ -126,7 +128,7 @@ def test_a_delegate_applies_for_the_principal_with_their_own_face(family, mandat
 
 
 def test_the_eligibility_check_names_the_delegate_as_reader(family, mandate) -> None:
-    li_na, zhang = family
+    _li_na, zhang = family
     response = zhang.client.get(f"/api/v1/services/{RENTAL}/eligibility", **acting(mandate))
     assert response.status_code == 200, response.content
     log = DataAccessLog.objects.filter(subject__phone="+86" + LI_NA).latest("at")
