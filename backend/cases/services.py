@@ -102,9 +102,8 @@ def _write_timeline(case: Case, step: Step) -> None:
         status=case.status,
         action=step.action,
         actor=step.actor,
-        actor_label=actors.describe(
-            step.actor, case.applicant_id
-        ).zh,  # the record; screens render it in the reader's language
+        # the record; screens render it in the reader's language
+        actor_label=actors.describe(step.actor, case.applicant_id).zh,
         note=note.zh if isinstance(note, Text) else note,
         note_en=note.en if isinstance(note, Text) else "",
     )

@@ -88,6 +88,7 @@ class FaceChallengeSerializer(serializers.Serializer):
 
     purpose = Judged(serializers.CharField(help_text='"case" or "login" (and any purpose an app registers)'))
     case = Judged(IdField(required=False, help_text='the case id, for purpose "case"'))
+    mandate = Judged(IdField(required=False, help_text='the invitation id, for purpose "delegation"'))
 
     def validate_purpose(self, value: Any) -> Any:
         return _required(value)
