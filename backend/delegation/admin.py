@@ -38,7 +38,7 @@ class ReadOnly(admin.ModelAdmin):
 class UseInline(admin.TabularInline):
     model = MandateUse
     fields = ["at", "method", "path", "action", "status_code"]
-    readonly_fields = fields
+    readonly_fields = ["at", "method", "path", "action", "status_code"]
     extra = 0
     can_delete = False
 
@@ -67,8 +67,10 @@ class MandateAdmin(ReadOnly):
         "ended_at",
         "ended_by_masked",
     ]
-    readonly_fields = fields
     inlines = [UseInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields
 
     def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
         return super().get_search_results(request, queryset, to_e164(search_term) if search_term else search_term)
@@ -115,11 +117,14 @@ class ConfirmRelationForm(forms.ModelForm):
                 self.clerk, data["principal_phone"], data["delegate_phone"], data["kinship"], data["evidence"]
             )
         except DomainError as exc:
-            raise ValidationError(exc.fields or str(exc.message)) from exc  # type: ignore[arg-type]
+            raise ValidationError(exc.fields or str(exc.message)) from exc
         return data
 
     def save(self, commit: bool = True) -> ConfirmedRelation:
         return self.confirmed
+
+    def save_m2m(self) -> None:
+        pass
 
 
 @admin.register(ConfirmedRelation)
@@ -139,7 +144,7 @@ class ConfirmedRelationAdmin(admin.ModelAdmin):
 
         return Form
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["principal_phone", "delegate_phone", "kinship", "evidence"]
         return list(self.readonly_fields)

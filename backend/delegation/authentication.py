@@ -72,3 +72,11 @@ class ActingForTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "X-Session-Token"}
+
+
+class ActingForSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "backend.delegation.authentication.ActingForSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

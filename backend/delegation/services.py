@@ -174,15 +174,13 @@ def invite(principal: User, phone: Any, scope: Any, ends_at: Any = None) -> Mand
             ends_at=end,
         )
     name = _name(principal)
-    notify_translated(
+    _notify(
         delegate,
         "delegation.invited",
-        lambda: (
-            Text("亲情代办邀请", "Family delegation invitation"),
-            Text(
-                f"{name}请您代为办理政务事项，请在“亲情代办”中查看并刷脸确认。",
-                f"{name} asks you to act for them; open Family delegation to accept with a face check.",
-            ),
+        Text("亲情代办邀请", "Family delegation invitation"),
+        Text(
+            f"{name}请您代为办理政务事项，请在“亲情代办”中查看并刷脸确认。",
+            f"{name} asks you to act for them; open Family delegation to accept with a face check.",
         ),
         {"type": "delegation", "id": mandate.pk},
     )
@@ -231,13 +229,11 @@ def accept(delegate: User, mandate_id: Any, face_token: Any) -> Mandate:
         mandate.accepted_face_event = event
         mandate.save()
     name = _name(delegate)
-    notify_translated(
+    _notify(
         mandate.principal,
         "delegation.accepted",
-        lambda: (
-            Text("亲情代办已生效", "Family delegation active"),
-            Text(f"{name}已接受您的代办委托。", f"{name} accepted to act for you."),
-        ),
+        Text("亲情代办已生效", "Family delegation active"),
+        Text(f"{name}已接受您的代办委托。", f"{name} accepted to act for you."),
         {"type": "delegation", "id": mandate.pk},
     )
     return mandate
@@ -271,13 +267,11 @@ def end(user: User, mandate_id: Any) -> Mandate:
     other = mandate.delegate if user.pk == mandate.principal_id else mandate.principal
     name = _name(user)
     if other.is_active and other.has_usable_password():
-        notify_translated(
+        _notify(
             other,
             "delegation.ended",
-            lambda: (
-                Text("亲情代办已终止", "Family delegation ended"),
-                Text(f"{name}终止了代办授权。", f"{name} ended the delegation."),
-            ),
+            Text("亲情代办已终止", "Family delegation ended"),
+            Text(f"{name}终止了代办授权。", f"{name} ended the delegation."),
             {"type": "delegation", "id": mandate.pk},
         )
     return mandate
@@ -384,16 +378,19 @@ def record_use(
     if method not in {"GET", "HEAD", "OPTIONS"} and notice is not None and 200 <= status_code < 300:
         name = _name(current.delegate)
         suffix = f" {reference_no}" if reference_no else ""
-        notify_translated(
+        _notify(
             current.principal,
             "delegation.used",
-            lambda: (
-                Text("亲情代办提醒", "Family delegation notice"),
-                Text(f"{name}代您{notice.zh}{suffix}。", f"{name} {notice.en} for you{suffix}."),
-            ),
+            Text("亲情代办提醒", "Family delegation notice"),
+            Text(f"{name}代您{notice.zh}{suffix}。", f"{name} {notice.en} for you{suffix}."),
             {"type": "delegation", "id": current.mandate_id},
         )
     return use
+
+
+def _notify(user: User, kind: str, title: Text, body: Text, target: dict[str, Any]) -> None:
+    """An inbox notice in both languages (``Text`` renders in the active language)."""
+    notify_translated(user, kind, lambda: (str(title), str(body)), target)
 
 
 def _name(user: User) -> str:
