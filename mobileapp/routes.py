@@ -16,6 +16,7 @@ from mobileapp.screens.cases import CaseScreen, CasesScreen, ResubmitScreen
 from mobileapp.screens.catalogue import CatalogueScreen
 from mobileapp.screens.certificates import CertificatesScreen
 from mobileapp.screens.decision import DecisionScreen
+from mobileapp.screens.delegation import DelegationScreen
 from mobileapp.screens.events import AppointmentsScreen, EventsScreen
 from mobileapp.screens.face import FaceScreen
 from mobileapp.screens.home import HomeScreen
@@ -65,6 +66,7 @@ ROUTES: dict[str, ScreenFactory] = {
     "face_enrol": FaceEnrolScreen,
     "notifications": NotificationsScreen,
     "data_access": DataAccessScreen,
+    "delegation": DelegationScreen,
     "certificates": CertificatesScreen,
     "appointments": AppointmentsScreen,  # service (optional): that service's counter slots first
 }
