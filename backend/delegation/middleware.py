@@ -23,6 +23,7 @@ class ActingForMiddleware:
                 match = request.resolver_match
                 data = getattr(response, "data", None)
                 reference = data.get("reference_no", "") if isinstance(data, dict) else ""
+                failed_face = isinstance(data, dict) and data.get("verified") is False  # 200, but nothing changed
                 services.record_use(
                     current,
                     request.method or "",
@@ -30,5 +31,6 @@ class ActingForMiddleware:
                     match.url_name or "" if match else "",
                     response.status_code,
                     reference if isinstance(reference, str) else "",
+                    changed=not failed_face,
                 )
         return response

@@ -368,14 +368,22 @@ def resolve(real_user: User, value: str, endpoint: str | None) -> acting.Acting:
 
 
 def record_use(
-    current: acting.Acting, method: str, path: str, endpoint: str, status_code: int, reference_no: str = ""
+    current: acting.Acting,
+    method: str,
+    path: str,
+    endpoint: str,
+    status_code: int,
+    reference_no: str = "",
+    *,
+    changed: bool = True,
 ) -> MandateUse:
-    """Every request under a mandate is a use; the principal is told of every change made for them."""
+    """Every request under a mandate is a use; the principal is told of every change made for them (``changed``:
+    false for an answer that changed nothing although it is a 2xx, a face check that did not pass)."""
     use = MandateUse.objects.create(
         mandate_id=current.mandate_id, method=method, path=path[:200], action=endpoint[:60], status_code=status_code
     )
     notice = USE_NOTICES.get(endpoint)
-    if method not in {"GET", "HEAD", "OPTIONS"} and notice is not None and 200 <= status_code < 300:
+    if changed and method not in {"GET", "HEAD", "OPTIONS"} and notice is not None and 200 <= status_code < 300:
         name = _name(current.delegate)
         suffix = f" {reference_no}" if reference_no else ""
         _notify(

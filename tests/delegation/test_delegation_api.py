@@ -312,3 +312,32 @@ def test_a_guardian_acts_for_a_child_of_the_household_without_acceptance(demo, f
     grandmother = next(r for r in records if r["name"] == "高秀英")  # an adult of the household, no guardianship
     refused = li_na.client.post("/api/v1/delegations/guardianship", {"id_number": grandmother["id_number"]})
     assert refused.status_code == 403 and error(refused) == "no_relation"
+
+
+def test_a_guardian_acts_for_a_registered_adult_ward_of_another_household(family, import_data) -> None:
+    from backend.registries.models import Resident as RegistryPerson
+    from tests.factories import resident_record
+
+    li_na, _zhang = family
+    ward = resident_record("王小明", dt.date(1970, 3, 3), 611, household_id="HH-WARD", phone=None, password=None)
+    import_data({"residents": [ward]})
+    refused = li_na.client.post("/api/v1/delegations/guardianship", {"id_number": ward["id_number"]}, format="json")
+    assert refused.status_code == 403 and error(refused) == "no_relation"
+    RegistryPerson.objects.with_id_number(ward["id_number"]).update(
+        guardian=RegistryPerson.objects.get(phone="+86" + LI_NA)
+    )
+    created = li_na.client.post("/api/v1/delegations/guardianship", {"id_number": ward["id_number"]}, format="json")
+    assert created.status_code == 201, created.content
+    mandate = created.json()
+    assert mandate["relation"] == "guardian" and mandate["principal"] == {"name": "王*明", "phone": ""}
+    # the ward's managed account cannot log in; the guardian applies for the ward
+    principal = Mandate.objects.get(pk=mandate["id"]).principal
+    assert not principal.has_usable_password()
+    case = li_na.client.post(
+        "/api/v1/cases", {"service": RENTAL, "form": {}, "consent": True}, format="json", **acting(mandate)
+    )
+    assert case.status_code == 201, case.content
+    stored = Case.objects.get(pk=case.json()["id"])
+    assert stored.applicant == principal and stored.submitted_by.phone == "+86" + LI_NA
+    bad = li_na.client.post("/api/v1/delegations/guardianship", {"id_number": "123"}, format="json")
+    assert bad.status_code == 400 and error(bad) == "invalid_id_number"
