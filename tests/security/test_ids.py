@@ -184,6 +184,7 @@ def test_the_reported_slot_query_is_a_validation_error(api, demo) -> None:
 BODY_IDS = [
     ("post", "/api/v1/appointments", "slot", {}),
     ("post", "/api/v1/face/challenges", "case", {"purpose": "case"}),
+    ("post", "/api/v1/face/challenges", "mandate", {"purpose": "delegation"}),
     ("post", "/api/v1/cases", "draft", {"service": "talent-housing-subsidy", "consent": True}),
 ]
 
