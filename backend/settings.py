@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "backend.appointments",
     "backend.notifications",
     "backend.drafts",
+    "backend.delegation",
     "backend.cockpit",
 ]
 
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "backend.core.audit.PersonalDataAuditMiddleware",
+    "backend.delegation.middleware.ActingForMiddleware",  # scopes X-Acting-For to the request, records the use
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -232,8 +234,9 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "backend.accounts.sms.LogSmsBackend"
 # --- REST API ---------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "backend.accounts.authentication.SessionTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # the session token / the session, each resolving X-Acting-For (亲情代办, backend/delegation/authentication.py)
+        "backend.delegation.authentication.ActingForTokenAuthentication",
+        "backend.delegation.authentication.ActingForSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [

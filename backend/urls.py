@@ -16,6 +16,7 @@ API_APPS = [
     "backend.appointments.urls",
     "backend.notifications.urls",
     "backend.drafts.urls",
+    "backend.delegation.urls",
 ]
 
 api_v1: list[URLPattern | URLResolver] = [

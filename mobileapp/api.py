@@ -464,6 +464,43 @@ class Booking(TypedDict):
     bring: list[str]  # what to bring, in the reader's language (an identity check: the original ID card)
 
 
+MandateStatus = Literal["invited", "active", "ended", "expired", "declined"]
+MandateRelation = Literal["household", "clerk_confirmed", "guardian"]
+
+
+class Person(TypedDict):
+    """The other side of a mandate: masked name and phone only."""
+
+    name: str
+    phone: str
+
+
+class Mandate(TypedDict):
+    """亲情代办: ``principal`` lets ``delegate`` act for them; ``scope`` is ``["all"]`` or service codes."""
+
+    id: int
+    principal: Person
+    delegate: Person
+    relation: MandateRelation
+    scope: list[str]
+    status: MandateStatus
+    created_at: str
+    starts_at: str
+    ends_at: str
+    accepted_at: str | None
+    ended_at: str | None
+
+
+class MandateList(TypedDict):
+    as_principal: list[Mandate]
+    as_delegate: list[Mandate]
+
+
+#: The endpoints a delegate may call for the principal (docs/API.md "Family delegation"): the header goes to these
+#: only, so the rest of the app (inbox, profile, the delegations screen) keeps working while acting for someone.
+ACTING_PATHS = (f"{API}/services", f"{API}/cases", f"{API}/face/challenges", f"{API}/face/verify")
+
+
 def new_idempotency_key() -> str:
     """One key per submission attempt: a retry of the same attempt reuses it, a new attempt gets a new one."""
     return str(uuid.uuid4())
@@ -483,6 +520,8 @@ class ApiClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        #: 亲情代办: the mandate id sent as ``X-Acting-For`` on the catalogue, case and face-check calls; None: oneself.
+        self.acting_for: int | None = None
         self.language = language
         self._timeout = timeout
         self._transport = transport
@@ -525,6 +564,8 @@ class ApiClient:
             params = {k: v for k, v in params.items() if v not in (None, "")}
         if self._http.is_closed:  # closed with a previous connection of the same session: open again
             self._http = self._new_http()
+        if self.acting_for is not None and path.startswith(ACTING_PATHS):
+            headers = {**(headers or {}), "X-Acting-For": str(self.acting_for)}
         try:
             return await self._http.request(
                 method, path, json=json, params=params, data=data, files=files, headers=self._headers(headers)
@@ -730,10 +771,14 @@ class ApiClient:
         files = [("image", (filename, image, _mime(filename)))]
         return await self._answer(FaceEnrolled, "POST", f"{API}/face/enrol", files=files)
 
-    async def face_challenge(self, purpose: str = "case", case: int | None = None) -> Challenge:
+    async def face_challenge(
+        self, purpose: str = "case", case: int | None = None, mandate: int | None = None
+    ) -> Challenge:
         payload: dict[str, Any] = {"purpose": purpose}
         if case is not None:
             payload["case"] = case
+        if mandate is not None:  # purpose "delegation": accepting an invitation
+            payload["mandate"] = mandate
         return await self._answer(Challenge, "POST", f"{API}/face/challenges", json=payload)
 
     async def face_verify(
@@ -747,6 +792,31 @@ class ApiClient:
         return await self._answer(
             FaceResult, "POST", f"{API}/face/verify", data={"challenge_id": challenge_id}, files=files
         )
+
+    # ---- family delegation (亲情代办) ----
+
+    async def delegations(self) -> MandateList:
+        return await self._answer_if_deployed(MandateList, "GET", f"{API}/delegations")
+
+    async def invite_delegate(self, phone: str, scope: list[str] | None = None, ends_at: str | None = None) -> Mandate:
+        payload: dict[str, Any] = {"phone": phone, "scope": scope or "all"}
+        if ends_at:
+            payload["ends_at"] = ends_at
+        return await self._answer(Mandate, "POST", f"{API}/delegations", json=payload)
+
+    async def accept_delegation(self, mandate_id: int, face_token: str) -> Mandate:
+        return await self._answer(
+            Mandate, "POST", f"{API}/delegations/{mandate_id}/accept", json={"face_token": face_token}
+        )
+
+    async def decline_delegation(self, mandate_id: int) -> Mandate:
+        return await self._answer(Mandate, "POST", f"{API}/delegations/{mandate_id}/decline")
+
+    async def end_delegation(self, mandate_id: int) -> Mandate:
+        return await self._answer(Mandate, "POST", f"{API}/delegations/{mandate_id}/end")
+
+    async def guardianship(self, id_number: str) -> Mandate:
+        return await self._answer(Mandate, "POST", f"{API}/delegations/guardianship", json={"id_number": id_number})
 
     # ---- certificates ----
 

@@ -17,6 +17,7 @@ from mobileapp.screens.catalogue import CatalogueScreen
 from mobileapp.screens.certificates import CertificatesScreen
 from mobileapp.screens.counter import CounterCheckScreen
 from mobileapp.screens.decision import DecisionScreen
+from mobileapp.screens.delegation import DelegationScreen
 from mobileapp.screens.events import AppointmentsScreen, EventsScreen
 from mobileapp.screens.face import FaceScreen
 from mobileapp.screens.home import HomeScreen
@@ -66,6 +67,7 @@ ROUTES: dict[str, ScreenFactory] = {
     "face_enrol": FaceEnrolScreen,
     "notifications": NotificationsScreen,
     "data_access": DataAccessScreen,
+    "delegation": DelegationScreen,
     "certificates": CertificatesScreen,
     "appointments": AppointmentsScreen,  # service (optional): that service's counter slots first
     "counter_check": CounterCheckScreen,  # case_id: book the in-person identity check of a case waiting for its face

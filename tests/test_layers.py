@@ -35,6 +35,7 @@ LAYERS = {
     "servicemodules": 5,
     "drafts": 5,
     "appointments": 5,  # an identity-check booking names a case (issue 14); nothing below imports appointments
+    "delegation": 5,
 }
 DOMAIN_NAMES = {"services", "tasks", "models", "selectors", "transitions", "faces", "push", "permissions"}
 

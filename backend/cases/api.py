@@ -65,7 +65,7 @@ class CaseListCreateView(ListAPIView[Case]):
     throttle_scope = "submit"
 
     def get_queryset(self) -> QuerySet[Case]:
-        qs = _cases().filter(applicant=signed_in_user(self.request))
+        qs = services.within_mandate(_cases().filter(applicant=signed_in_user(self.request)))
         if status := self.request.query_params.get("status"):
             qs = qs.filter(status=status)
         return qs

@@ -134,6 +134,15 @@ class Case(models.Model):
     # Blind index of the ID number of the person the application is for (ServiceModule.subject_field).
     subject_index = models.CharField(max_length=64, blank=True, default="", editable=False)
     consent_at = models.DateTimeField(_("授权时间"))
+    # 亲情代办: the delegate who filed (and consented) for the applicant; null when the applicant filed themselves.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_filed_for_others",
+    )
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     due_at = models.DateTimeField(_("法定办结时限"), null=True, blank=True, db_index=True)
     paused_at = models.DateTimeField(_("计时暂停于"), null=True, blank=True)

@@ -100,6 +100,8 @@ class ServiceModule:
     category: ClassVar[Text]
     mode: ClassVar[Mode] = Mode.REVIEW
     requires_face: ClassVar[bool] = False
+    # 亲情代办: the law wants the applicant in person (their own face), so a delegate may not file it alone.
+    requires_principal_presence: ClassVar[bool] = False
     time_limit_days: ClassVar[int] = 10  # statutory limit in working days (0: decided at once)
     post_check_days: ClassVar[int | None] = None  # commitment mode: calendar days until the clerk's post-check
     summary: ClassVar[Text] = Text("", "")

@@ -48,7 +48,7 @@ def actor_label(event: Any, applicant_id: int | None = None) -> str:
     only for clerks' lines, and with the events by the list views' prefetch)."""
     if event.actor_id is not None and event.actor_id == applicant_id:
         return str(actors.APPLICANT)  # no need to load the user
-    return str(actors.describe(event.actor))
+    return str(actors.describe(event.actor, applicant_id))
 
 
 def rating_data(rating: Any) -> dict[str, Any]:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import permissions
 from backend.accounts.models import Department, User
-from backend.core import crypto
+from backend.core import acting, crypto
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.i18n import Text, localize
 from backend.core.ids import parse_id
@@ -38,6 +39,8 @@ from .models import Case, CaseEvent, FollowUp, Rating, Status
 from .plugins import FormError, Mode, Rejected, ServiceModule
 from .sequences import next_reference
 
+_Cases = TypeVar("_Cases", bound=QuerySet[Case])
+
 
 # -- lookups ---------------------------------------------------------------------------------------------------------
 def service_or_404(code: str) -> ServiceModule:
@@ -49,10 +52,18 @@ def service_or_404(code: str) -> ServiceModule:
 
 def own_case(user: User, case_id: int, *, lock: bool = False) -> Case:
     qs = Case.objects.select_for_update() if lock else Case.objects
-    case = qs.filter(pk=case_id, applicant=user).first()
+    case = within_mandate(qs.filter(pk=case_id, applicant=user)).first()
     if case is None:
         raise NotFound(_("未找到该办件。"))
     return case
+
+
+def within_mandate(cases: _Cases) -> _Cases:
+    """A delegate acting for the applicant (backend/core/acting.py) sees only the services of the mandate."""
+    current = acting.current()
+    if current is None or current.services is None:
+        return cases
+    return cases.filter(service_code__in=current.services)
 
 
 def department_case(clerk: User, case_id: int, *, lock: bool = False) -> Case:
@@ -91,7 +102,8 @@ def _write_timeline(case: Case, step: Step) -> None:
         status=case.status,
         action=step.action,
         actor=step.actor,
-        actor_label=actors.describe(step.actor).zh,  # the record; screens render it in the reader's language
+        # the record; screens render it in the reader's language
+        actor_label=actors.describe(step.actor, case.applicant_id).zh,
         note=note.zh if isinstance(note, Text) else note,
         note_en=note.en if isinstance(note, Text) else "",
     )
@@ -148,9 +160,14 @@ def submit(
 ) -> tuple[Case, bool]:
     """Create a case; returns (case, created). The same Idempotency-Key returns the first case."""
     service = service_or_404(service_code)
+    if (on_behalf := acting.current()) is not None:  # 亲情代办: in scope, and not a service for the person alone
+        on_behalf.require(service.code)
+        if service.requires_principal_presence:
+            raise Forbidden("principal_presence_required", _("该事项须本人亲自办理，不能代办。"))
     if consent is not True:
         raise DomainError("consent_required", _("请先阅读并同意授权调取您的部门数据。"))
     resident = require_resident(user)
+    filer = acting.delegate_of(user)  # who filed and consented: the delegate when acting, else the applicant
     form = validate_form(service, form if form is not None else {})
     fingerprint = _fingerprint(service.code, form)
     if idempotency_key:
@@ -171,6 +188,7 @@ def submit(
                 household_id=resident.household_id,
                 status=Status.PENDING_FACE if service.requires_face else Status.IN_REVIEW,
                 consent_at=timezone.now(),
+                submitted_by=filer if filer != user else None,
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
             )
@@ -179,10 +197,10 @@ def submit(
             transaction.on_commit(lambda: forget_discovery(user))
             if service.requires_face:
                 _record(
-                    case, "submitted", user, Text("提交申请，待刷脸核验", "Submitted: please complete the face check")
+                    case, "submitted", filer, Text("提交申请，待刷脸核验", "Submitted: please complete the face check")
                 )
             else:
-                _record(case, "submitted", user, Text("提交申请", "Submitted"), notify_resident=False)
+                _record(case, "submitted", filer, Text("提交申请", "Submitted"), notify_resident=False)
                 _decide(case, service)
     except IntegrityError:
         if idempotency_key:  # a concurrent request with the same key won
@@ -227,7 +245,10 @@ def _reject(case: Case, code: str, message: Text | dict[str, str], actor: User |
 
 def _case_context(case: Case, service: ServiceModule, **actor: Any) -> Context:
     """What the rules see of a submitted case: the applicant's registry person and the form with its identifiers
-    unsealed (identifiers.py); ``actor``/``actor_type`` when a clerk, not the system, is acting."""
+    unsealed (identifiers.py); ``actor``/``actor_type`` when a clerk, not the system, is acting. A case a delegate
+    filed names the delegate as the reader of the applicant's data (亲情代办)."""
+    if not actor and case.submitted_by_id:
+        actor = {"actor": case.submitted_by, "actor_type": ActorType.DELEGATE}
     return Context(
         service,
         case.resident,
@@ -287,7 +308,7 @@ def identity_verified(
         case.identity_verified_by = method
         case.save(update_fields=["identity_verified_by", "updated_at"])
         note = note or ("刷脸核验通过" if method == "face" else "窗口人工核验身份证件")
-        _record(case, f"{method}_verified", actor or user, note, notify_resident=False)
+        _record(case, f"{method}_verified", actor or acting.delegate_of(user), note, notify_resident=False)
         _decide(case, service_or_404(case.service_code))
     return case
 
@@ -305,14 +326,17 @@ def check_face_target(user: User, case_id: Any) -> int:
 def dry_run(user: User, service: ServiceModule, form: dict[str, Any] | None = None) -> Evaluation:
     """Eligibility without a case: the same rules on the same data, logged as a pre-check, nothing written."""
     resident = require_resident(user)
+    if (on_behalf := acting.current()) is not None:
+        on_behalf.require(service.code)
+    reader = acting.delegate_of(user)
     ctx = Context(
         service,
         resident,
         form=form or {},
         user=user,
         purpose=f"资格预检 {service.name.zh}",
-        actor=user,
-        actor_type=ActorType.RESIDENT,
+        actor=reader,
+        actor_type=ActorType.RESIDENT if reader == user else ActorType.DELEGATE,
     )
     evaluation = evaluate(service, ctx)
     ctx.log_access()
@@ -480,7 +504,7 @@ def withdraw(user: User, case_id: int) -> Case:
         service = get_service(case.service_code)
         if service is not None:
             lifecycle.withdrawn(service, case)
-        _record(case, "withdraw", user, Text("申请人撤回", "Withdrawn by the applicant"))
+        _record(case, "withdraw", acting.delegate_of(user), Text("申请人撤回", "Withdrawn by the applicant"))
     return case
 
 
@@ -496,7 +520,13 @@ def resubmit(user: User, case_id: int, form: Any) -> Case:
             case.due_at = clock.extend(case.due_at, case.paused_at, now)
         case.paused_at = None
         case.save()
-        _record(case, "resubmit", user, Text("补正后重新提交", "Corrected and resubmitted"), notify_resident=False)
+        _record(
+            case,
+            "resubmit",
+            acting.delegate_of(user),
+            Text("补正后重新提交", "Corrected and resubmitted"),
+            notify_resident=False,
+        )
         due = case.due_at
         _decide(case, service)
         if case.status == Status.IN_REVIEW and due:
@@ -550,8 +580,14 @@ def forget_discovery(user: User) -> None:
 def discover(user: User, service: ServiceModule) -> bool:
     """Does the resident qualify now for any of the service's discovery forms? (logged as a pre-check)"""
     resident = require_resident(user)
+    reader = acting.delegate_of(user)
     ctx = Context(
-        service, resident, user=user, purpose=f"资格预检 {service.name.zh}", actor=user, actor_type=ActorType.RESIDENT
+        service,
+        resident,
+        user=user,
+        purpose=f"资格预检 {service.name.zh}",
+        actor=reader,
+        actor_type=ActorType.RESIDENT if reader == user else ActorType.DELEGATE,
     )
     eligible = False
     for form in service.discovery_forms(ctx):

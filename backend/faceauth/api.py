@@ -19,6 +19,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.authentication import signed_in_user
+from backend.core import acting
 from backend.core.errors import DomainError
 from backend.core.ids import IdField
 from backend.core.inputs import Judged, validated
@@ -89,6 +90,7 @@ class FaceChallengeSerializer(serializers.Serializer[Any]):
 
     purpose = Judged(serializers.CharField(help_text='"case" or "login" (and any purpose an app registers)'))
     case = Judged(IdField(required=False, help_text='the case id, for purpose "case"'))
+    mandate = Judged(IdField(required=False, help_text='the invitation id, for purpose "delegation"'))
 
     def validate_purpose(self, value: Any) -> Any:
         return _required(value)
@@ -204,7 +206,9 @@ class FaceChallengeView(FaceView):
     )
     def post(self, request: Request) -> Response:
         validated(FaceChallengeSerializer, request.data)
-        issued = services.create_challenge(signed_in_user(request), request.data)
+        # 亲情代办: the delegate's face, for the principal's target (backend/core/acting.py)
+        face_user, principal = acting.face_and_target(signed_in_user(request))
+        issued = services.create_challenge(face_user, request.data, on_behalf_of=principal)
         return Response(
             {
                 "challenge_id": issued.challenge_id,
@@ -236,6 +240,9 @@ class FaceVerifyView(UploadView):
         if len(images) > 1:
             raise _validation_error("image", "exactly one image; send a sequence as frames")
         result = services.verify(
-            signed_in_user(request), challenge_id, image=images[0] if images else None, frames=frames
+            acting.delegate_of(signed_in_user(request)),
+            challenge_id,
+            image=images[0] if images else None,
+            frames=frames,
         )
         return Response(result)

@@ -73,6 +73,15 @@ class FaceChallenge(models.Model):
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
     outcome = models.CharField(_("结果"), max_length=10, choices=ChallengeOutcome.choices, blank=True)
     attempts = models.PositiveIntegerField(_("失败次数"), default=0)
+    # 亲情代办: the face is ``user``'s (the delegate), the target is this person's (the principal); null otherwise.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办的委托人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

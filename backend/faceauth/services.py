@@ -42,7 +42,7 @@ from .models import (
     FaceTemplate,
     SeenFrame,
 )
-from .purposes import Purpose, UnknownPurpose, get_purpose, purpose_names
+from .purposes import Purpose, Target, UnknownPurpose, get_purpose, purpose_names
 
 logger = logging.getLogger(__name__)
 
@@ -435,15 +435,15 @@ class IssuedChallenge:
     challenge: FaceChallenge
 
 
-def create_challenge(user: User, payload: Mapping[str, Any]) -> IssuedChallenge:
+def create_challenge(user: User, payload: Mapping[str, Any], *, on_behalf_of: User | None = None) -> IssuedChallenge:
     """Issue a single-use challenge for ``payload["purpose"]`` after the purpose resolved and checked the target.
 
     The target is resolved first: another user's case is 404 whatever the caller's own state, so that a caller who
     has not enrolled (409 ``face_not_enrolled``) or is locked out (429) cannot tell another user's case from a
-    missing one by the answer.
+    missing one by the answer. ``on_behalf_of`` (亲情代办): the target is that person's, the face is ``user``'s.
     """
     purpose = _purpose(payload.get("purpose"))
-    target = purpose.resolve(user, payload)
+    target = purpose.resolve(on_behalf_of or user, payload)
     _current_template(user)
     _ensure_not_locked(user)
     if target is not None and (isinstance(target, bool) or not isinstance(target, (int, str))):
@@ -456,6 +456,7 @@ def create_challenge(user: User, payload: Mapping[str, Any]) -> IssuedChallenge:
         target=target,
         actions=pick_actions(),
         expires_at=timezone.now() + timedelta(seconds=conf.challenge_ttl_seconds()),
+        on_behalf_of=on_behalf_of,
     )
     return IssuedChallenge(token, challenge)
 
@@ -623,7 +624,7 @@ def _passed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Ana
         target=challenge.target,
         challenge=challenge,
     )
-    extra = get_purpose(challenge.purpose).on_verified(user, challenge.target) or {}
+    extra = get_purpose(challenge.purpose).on_verified(challenge.on_behalf_of or user, challenge.target) or {}
     attempts_left = min(conf.challenge_max_attempts() - challenge.attempts, _user_attempts_left(lock, now))
     return {**extra, "verified": True, "attempts_left": max(0, attempts_left)}
 
@@ -648,6 +649,30 @@ def _failed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Ana
         "attempts_left": attempts_left,
         "advice": advice(analysis.failure, analysis.quality, attempts_left),
     }
+
+
+def passed_check(user: User, token: Any, purpose: str, target: Target, *, max_age_seconds: int) -> FaceEvent:
+    """The ``verify_pass`` event of ``user``'s challenge ``token`` for ``purpose``/``target``, passed at most
+    ``max_age_seconds`` ago: for an action that needs a fresh face check but is not the purpose's ``on_verified``
+    (accepting a mandate). 404 for an unknown, another user's, another target's or an unpassed challenge; 410
+    ``challenge_expired`` when it passed too long ago. Whether the event was already used is the caller's rule."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        raise NotFound(_("未找到该核验请求。"))
+    event = (
+        FaceEvent.objects.filter(
+            user=user,
+            kind=FaceEventKind.VERIFY_PASS,
+            purpose=purpose,
+            challenge__token_hash=_hash_token(token),
+        )
+        .select_related("challenge")
+        .first()
+    )
+    if event is None or event.target != target:
+        raise NotFound(_("未找到该核验请求。"))
+    if event.at < timezone.now() - timedelta(seconds=max_age_seconds):
+        raise ChallengeExpired()
+    return event
 
 
 # --- counter alternative (PIPL: face is never the only way) ----------------------------------------------------------

@@ -64,6 +64,16 @@ class Resident(models.Model):
         related_name="resident",
     )
     real_name_verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
+    # An adult under guardianship (成年被监护人): the guardian the court or the registry named; null for everyone
+    # else. A child under 16 needs no entry: the guardian's link is the household.
+    guardian = models.ForeignKey(
+        "self",
+        verbose_name=_("法定监护人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wards",
+    )
     updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True)
 
     objects = ResidentQuerySet.as_manager()
@@ -213,6 +223,7 @@ class ActorType(models.TextChoices):
     SYSTEM = "system", _("系统自动")
     CLERK = "clerk", _("工作人员")
     RESIDENT = "resident", _("本人")
+    DELEGATE = "delegate", _("代办人")
 
 
 class DataAccessLog(models.Model):

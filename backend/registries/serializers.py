@@ -4,6 +4,8 @@ from typing import TypedDict
 
 from rest_framework import serializers
 
+from backend.core.masking import mask_name
+
 from .models import DataAccessLog
 
 
@@ -51,6 +53,8 @@ class DataAccessSerializer(serializers.ModelSerializer[DataAccessLog]):
         if log.actor_type == "clerk" and log.actor is not None:
             dept = log.actor.department.name_zh if log.actor.department is not None else ""
             return f"{dept} {log.actor.display_name or log.actor.username}".strip()
+        if log.actor_type == "delegate" and log.actor is not None:  # 亲情代办: the family member who read it
+            return f"{log.get_actor_type_display()} {mask_name(log.actor.display_name)}".strip()
         return log.get_actor_type_display()
 
     def get_case(self, log: DataAccessLog) -> CaseLink | None:

@@ -120,6 +120,11 @@ def world(demo) -> dict[str, Owner]:
     assert draft.status_code == 201, draft.content
     v.objects["draft"] = draft.json()["id"]
 
+    Acting(demo["13800000002"])  # his wife, real-name verified: the victim invites her to act for him (亲情代办)
+    mandate = v.client.post("/api/v1/delegations", {"phone": "13800000002"}, format="json")
+    assert mandate.status_code == 201, mandate.content
+    v.objects["mandate"] = mandate.json()["id"]
+
     v.markers = [
         decided["reference_no"],
         open_case["reference_no"],

@@ -31,6 +31,7 @@ from rest_framework.test import APIClient
 from backend.appointments.models import Booking, Slot
 from backend.cases.models import Case, CaseEvent, FollowUp, Rating
 from backend.cityevents.models import EventAction, EventReport
+from backend.delegation.models import Mandate
 from backend.drafts.models import Draft
 from backend.faceauth.models import FaceChallenge, FaceEvent
 from backend.notifications.models import Notification
@@ -59,6 +60,9 @@ RESIDENT = {
     ("GET", "/api/v1/drafts/{id}"): "draft",
     ("PUT", "/api/v1/drafts/{id}"): "draft",
     ("DELETE", "/api/v1/drafts/{id}"): "draft",
+    ("POST", "/api/v1/delegations/{id}/accept"): "mandate",
+    ("POST", "/api/v1/delegations/{id}/decline"): "mandate",
+    ("POST", "/api/v1/delegations/{id}/end"): "mandate",
 }
 STAFF = {
     ("GET", "/api/v1/staff/cases/{id}"): "case",
@@ -77,11 +81,13 @@ PUBLIC = {
 # (METHOD, path, body field) -> what the field names
 BODY = {
     ("POST", "/api/v1/face/challenges", "case"): "resident: the caller's case (test below)",
+    ("POST", "/api/v1/face/challenges", "mandate"): "resident: an invitation to the caller, 404 first (delegation)",
     ("POST", "/api/v1/face/verify", "challenge_id"): "resident: the caller's challenge (test below)",
     ("POST", "/api/v1/appointments", "slot"): "public: a slot anyone may book (test below)",
     ("POST", "/api/v1/appointments", "case"): "resident: the caller's case, judged before the slot (test below)",
     ("POST", "/api/v1/cases", "draft"): "resident: the caller's draft, checked first (tests/drafts/test_drafts_api.py)",
     ("POST", "/api/v1/me/real-name", "id_number"): "an identity claim checked against the registry (§3.3)",
+    ("POST", "/api/v1/delegations/guardianship", "id_number"): "a guardianship claim checked against the registry",
     ("POST", "/api/v1/events", "category"): "public: an event category code",
     ("POST", "/api/v1/events", "district"): "public: a district name of the city",
     ("POST", "/api/v1/staff/cases/{id}/decide", "action"): "not an object: approve, reject, return or revoke",
@@ -234,6 +240,7 @@ def snapshot() -> tuple:
         FaceChallenge.objects.count(),
         FaceEvent.objects.count(),
         list(Draft.objects.order_by("pk").values_list("pk", "updated_at")),
+        list(Mandate.objects.order_by("pk").values_list("pk", "status")),
     )
 
 

@@ -34,6 +34,9 @@ OWNED = {
     "appointment-detail": "booking",
     "appointment-cancel": "booking",
     "draft-detail": "draft",
+    "delegation-accept": "mandate",
+    "delegation-decline": "mandate",
+    "delegation-end": "mandate",
 }
 PUBLIC = {"service-detail", "service-prefill", "service-eligibility", "certificate-verify"}
 
@@ -49,6 +52,14 @@ def test_every_parameterised_route_is_classified() -> None:
         if r.name not in OWNED and r.name not in PUBLIC and not r.route.startswith("api/v1/staff/")
     ]
     assert not unknown, f"classify these routes in tests/security/test_bola.py (OWNED, PUBLIC or staff/): {unknown}"
+
+
+def test_another_residents_mandate_cannot_be_acted_under(world) -> None:
+    """``X-Acting-For`` naming someone else's mandate is 404, like a missing one (亲情代办)."""
+    attacker, mandate = world["attacker"], world["victim"].objects["mandate"]
+    theirs = attacker.client.get("/api/v1/cases", HTTP_X_ACTING_FOR=str(mandate))
+    missing = attacker.client.get("/api/v1/cases", HTTP_X_ACTING_FOR="2000000000")
+    assert theirs.status_code == 404 and theirs.json() == missing.json()
 
 
 @pytest.mark.parametrize("name", sorted(OWNED))

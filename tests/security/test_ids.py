@@ -184,6 +184,7 @@ BODY_IDS = [
     ("post", "/api/v1/appointments", "slot", {}),
     ("post", "/api/v1/appointments", "case", {"slot": 1, "purpose": "identity_check"}),
     ("post", "/api/v1/face/challenges", "case", {"purpose": "case"}),
+    ("post", "/api/v1/face/challenges", "mandate", {"purpose": "delegation"}),
     ("post", "/api/v1/cases", "draft", {"service": "talent-housing-subsidy", "consent": True}),
 ]
 
