@@ -13,8 +13,7 @@ from mobileapp.controllers.cases import CaseController, CasesController, returne
 from mobileapp.controllers.drafts import DraftController, DraftsController
 from mobileapp.formats import short_date, short_datetime
 from mobileapp.screens.base import Screen
-from mobileapp.screens.common import case_tile, coming_soon, countdown, form_fields
-from mobileapp.screens.counter import booking_card
+from mobileapp.screens.common import booking_card, case_tile, coming_soon, countdown, form_fields
 from mobileapp.screens.outcome import decision_card
 
 if TYPE_CHECKING:

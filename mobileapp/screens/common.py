@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from mobileapp import formats, forms, ui
-from mobileapp.api import Case, Service
-from mobileapp.formats import short_date
+from mobileapp.api import Booking, Case, Service
+from mobileapp.formats import short_date, short_datetime
 
 if TYPE_CHECKING:
     from mobileapp.screens.base import Screen
@@ -247,3 +247,18 @@ def _choose(on_change: Callable[[str, Any, bool], Any], name: str) -> Callable[[
         return on_change(name, value, True)
 
     return choose
+
+
+def booking_card(screen: Screen, booking: Booking) -> ft.Control:
+    """The booked identity check: time, place, what to bring (also shown on the case screen)."""
+    look = screen.look
+    slot = booking["slot"]
+    lines: list[ft.Control] = [
+        ui.text(look, screen.t("counter.booked_title"), 15, weight=ft.FontWeight.BOLD),
+        ui.with_id("counter_when", ui.text(look, short_datetime(slot["starts_at"]), 15)),
+        ui.text(look, f"{booking['venue']['name']} · {booking['venue']['address']}", 14, color=look.text2),
+    ]
+    for item in booking["bring"]:
+        lines.append(ui.text(look, screen.t("counter.bring", what=item), 14, color=look.primary))
+    lines.append(ui.text(look, screen.t("counter.after"), 13, color=look.text3))
+    return ui.with_id("counter_booking", ui.card(look, ft.Column(lines, spacing=6), border_color=look.primary))

@@ -9,29 +9,13 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from mobileapp import ui
-from mobileapp.api import Booking
 from mobileapp.controllers.counter import CounterCheckController
 from mobileapp.formats import short_datetime
 from mobileapp.screens.base import Screen
-from mobileapp.screens.common import coming_soon
+from mobileapp.screens.common import booking_card, coming_soon
 
 if TYPE_CHECKING:
     from mobileapp.app import App
-
-
-def booking_card(screen: Screen, booking: Booking) -> ft.Control:
-    """The booked identity check: time, place, what to bring (also shown on the case screen)."""
-    look = screen.look
-    slot = booking["slot"]
-    lines: list[ft.Control] = [
-        ui.text(look, screen.t("counter.booked_title"), 15, weight=ft.FontWeight.BOLD),
-        ui.with_id("counter_when", ui.text(look, short_datetime(slot["starts_at"]), 15)),
-        ui.text(look, f"{booking['venue']['name']} · {booking['venue']['address']}", 14, color=look.text2),
-    ]
-    for item in booking["bring"]:
-        lines.append(ui.text(look, screen.t("counter.bring", what=item), 14, color=look.primary))
-    lines.append(ui.text(look, screen.t("counter.after"), 13, color=look.text3))
-    return ui.with_id("counter_booking", ui.card(look, ft.Column(lines, spacing=6), border_color=look.primary))
 
 
 class CounterCheckScreen(Screen):
