@@ -83,7 +83,7 @@ def test_eight_simultaneous_rent_withdrawals_pay_once(live_server) -> None:
     clerks = [_login(base, "13700000003") for _ in cases]
     responses = _fire_together(
         [
-            lambda c=c, k=k: k.post(f"/api/v1/staff/cases/{c['id']}/verify-identity", json={})
+            lambda c=c, k=k: k.post(f"/api/v1/staff/cases/{c['id']}/verify-identity", json={"note": "已查验身份证原件"})
             for c, k in zip(cases, clerks, strict=True)
         ]
     )
@@ -111,7 +111,7 @@ def test_co_owners_claiming_the_same_home_at_once_are_paid_once(live_server) -> 
     clerks = [_login(base, "13700000001") for _ in cases]
     responses = _fire_together(
         [
-            lambda c=c, k=k: k.post(f"/api/v1/staff/cases/{c['id']}/verify-identity", json={})
+            lambda c=c, k=k: k.post(f"/api/v1/staff/cases/{c['id']}/verify-identity", json={"note": "已查验身份证原件"})
             for c, k in zip(cases, clerks, strict=True)
         ]
     )
