@@ -41,6 +41,13 @@ DEPARTMENTS: list[dict[str, str]] = [
     {"code": "natural_resources", "name_zh": "自然资源和规划局", "name_en": "Natural Resources and Planning Bureau"},
     {"code": "civil_affairs", "name_zh": "民政局", "name_en": "Civil Affairs Bureau"},
     {"code": "tax", "name_zh": "税务局", "name_en": "Tax Bureau"},
+    {"code": "health", "name_zh": "卫生健康委员会", "name_en": "Health Commission"},
+    {"code": "medical_insurance", "name_zh": "医疗保障局", "name_en": "Healthcare Security Administration"},
+    {
+        "code": "social_security",
+        "name_zh": "人力资源和社会保障局",
+        "name_en": "Human Resources and Social Security Bureau",
+    },
 ]
 
 STAFF_ACCOUNTS: list[dict[str, str | None]] = [
