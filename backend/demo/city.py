@@ -508,6 +508,73 @@ def build_demo_registry(today: datetime.date) -> dict[str, list[dict[str, Any]]]
         for household_id, amount in INCOMES.items()
     ]
 
+    # 新生儿出生一件事 (birth medical certificates, 卫健委). 王磊 (HH-ZY-003, 中原区) and 刘芳 (HH-EQ-004, 二七区) are
+    # a couple with separate households: either may register their daughter, born 20 days ago, in their own (both
+    # hold a registry photo). 赵明 and 周静's son was born 45 days ago: a late declaration (after one month), still
+    # within medical insurance's 90 newborn days. 张子涵's certificate names her registered entry (already
+    # registered). The last one names a mother from outside the city and no father: nobody here can apply with it.
+    def born(days: int, time: str) -> tuple[str, str]:
+        return days_ago(days), time
+
+    birth_certificates: list[dict[str, Any]] = []
+
+    def certificate(
+        number: str, child: str, gender: str, when: tuple[str, str], hospital: str, mother: tuple[str, str], **more: Any
+    ) -> None:
+        record: dict[str, Any] = {
+            "certificate_no": number,
+            "child_name": child,
+            "child_gender": gender,
+            "birth_date": when[0],
+            "birth_time": when[1],
+            "hospital": hospital,
+            "mother_name": mother[0],
+            "mother_id_number": mother[1],
+            "issued_date": when[0],
+        }
+        record.update(more)
+        birth_certificates.append(record)
+
+    certificate(
+        "O410126001",
+        "王小禾",
+        "F",
+        born(20, "08:16"),
+        "郑州大学第三附属医院",
+        ("刘芳", ids["liu_fang"]),
+        father_name="王磊",
+        father_id_number=ids["wang_lei"],
+    )
+    certificate(
+        "O410126002",
+        "赵一鸣",
+        "M",
+        born(45, "23:05"),
+        "河南省人民医院",
+        ("周静", ids["zhou_jing"]),
+        father_name="赵明",
+        father_id_number=ids["zhao_ming"],
+    )
+    certificate(
+        "O410121003",
+        "张子涵",
+        "F",
+        (last_eligible.isoformat(), "14:40"),
+        "郑州市妇幼保健院",
+        ("李娜", ids["li_na"]),
+        father_name="张建国",
+        father_id_number=ids["zhang_jianguo"],
+        child_id_number=ids["zhang_zihan"],
+    )
+    certificate(
+        "O410126004",
+        "林小雨",
+        "F",
+        born(10, "05:50"),
+        "郑州市中心医院",
+        ("林晓", make_id_number("510107", d(1995, 4, 4), 82, "F")),  # 成都市武侯区: a mother from elsewhere
+    )
+
     return {
         "residents": residents,
         "provident_fund": provident_fund,
@@ -515,4 +582,5 @@ def build_demo_registry(today: datetime.date) -> dict[str, list[dict[str, Any]]]
         "properties": properties,
         "incomes": incomes,
         "school_districts": [dict(row) for row in SCHOOL_DISTRICTS],
+        "birth_certificates": birth_certificates,
     }
