@@ -55,6 +55,7 @@ STAFF_ACCOUNTS: list[dict[str, str | None]] = [
     {"phone": "13700000002", "name": "教育局窗口", "role": "clerk", "department_code": "education"},
     {"phone": "13700000003", "name": "公积金中心窗口", "role": "clerk", "department_code": "provident_fund"},
     {"phone": "13700000004", "name": "城市管理局窗口", "role": "clerk", "department_code": "city_management"},
+    {"phone": "13700000005", "name": "公安局户政窗口", "role": "clerk", "department_code": "public_security"},
     {"phone": "13700000009", "name": "数字驾驶舱主管", "role": "supervisor", "department_code": None},
 ]
 
