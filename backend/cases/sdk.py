@@ -19,11 +19,11 @@ Reading the registries
     :class:`Context` (``ctx.item(key)`` reads a declared item once and logs the access; ``ctx.refresh(key)`` reads it
     again after a lock; ``ctx.form``, ``ctx.today``, ``ctx.resident``, ``ctx.case``, ``ctx.scratch``;
     ``ctx.birth_certificate(number)``: the applicant's child's certificate from ``health.birth_certificates``), and
-    :func:`birth_certificate_exists` (only whether a number was issued, nothing about the people on it),
-    :func:`birth_certificate_rules` (``unknown_certificate``, ``not_parent``), :func:`registered_child` and the form
-    field :data:`CERTIFICATE_NO_SCHEMA` for the newborn services. The row
-    types a reader returns, for annotations only: :data:`Resident`, :data:`Property`, :data:`ProvidentFundAccount`,
-    :data:`BirthCertificate`, :data:`MedicalInsuranceEnrolment`, :data:`SocialSecurityCard`.
+    :func:`birth_certificate_exists` (only whether a number was issued, nothing about the people on it); for the
+    newborn services the rule checks :func:`certificate_known` and :func:`names_applicant`, :func:`registered_child`
+    and the form field :data:`CERTIFICATE_NO_SCHEMA`. The row types a reader returns, for annotations only:
+    :data:`Resident`, :data:`Property`, :data:`ProvidentFundAccount`, :data:`BirthCertificate`,
+    :data:`MedicalInsuranceEnrolment`, :data:`SocialSecurityCard`.
 Helpers
     :func:`has_other_case` ("no other open case of this service for this household"), :func:`within_last`,
     :func:`years_between`, money (:data:`Money`, :func:`yuan` parses, :func:`format_yuan` formats,
@@ -121,7 +121,7 @@ __all__ = [
     "Text",
     "WaitlistNumber",
     "birth_certificate_exists",
-    "birth_certificate_rules",
+    "certificate_known",
     "claim_once",
     "claimed_properties",
     "debit_provident_fund",
@@ -135,6 +135,7 @@ __all__ = [
     "lock_provident_fund_account",
     "mask_account",
     "mask_name",
+    "names_applicant",
     "next_number",
     "not_applicable",
     "passed",
@@ -373,12 +374,16 @@ CERTIFICATE_NO_SCHEMA: dict[str, Any] = {
 }
 
 
-def _certificate_known(ctx: Context) -> Check:
+def certificate_known(ctx: Context) -> Check:
+    """A rule check: the form's ``certificate_no`` is a birth medical certificate that was issued (the newborn
+    services' ``unknown_certificate``)."""
     number = str(ctx.form.get("certificate_no", "")).strip().upper()
     return passed(certificate_no=number) if birth_certificate_exists(number) else failed(certificate_no=number)
 
 
-def _names_applicant(ctx: Context) -> Check:
+def names_applicant(ctx: Context) -> Check:
+    """A rule check: the form's certificate names the applicant as mother or father (``not_parent``); after it,
+    ``ctx.birth_certificate(ctx.form["certificate_no"])`` is the certificate (declare ``health.birth_certificates``)."""
     number = str(ctx.form.get("certificate_no", ""))
     if not birth_certificate_exists(number):
         return not_applicable()
@@ -387,33 +392,6 @@ def _names_applicant(ctx: Context) -> Check:
         return failed()
     parent = "mother" if certificate.mother_id_index in id_indexes(ctx.resident.id_number) else "father"
     return passed(parent=parent, child=mask_name(certificate.child_name), birth_date=certificate.birth_date)
-
-
-def birth_certificate_rules() -> list[Rule]:
-    """The two rules every newborn service starts with, on the form's ``certificate_no``: the certificate exists
-    (``unknown_certificate``) and names the applicant as mother or father (``not_parent``). After them,
-    ``ctx.birth_certificate(ctx.form["certificate_no"])`` is the certificate (the service declares the item
-    ``health.birth_certificates``)."""
-    return [
-        Rule(
-            "unknown_certificate",
-            Text("出生医学证明编号有效", "The birth certificate number exists"),
-            _certificate_known,
-            Text(
-                "未查询到该出生医学证明，请核对编号（字母加9位数字）。",
-                "No birth medical certificate has this number; check it (a letter and 9 digits).",
-            ),
-        ),
-        Rule(
-            "not_parent",
-            Text("申请人是出生医学证明上的父亲或母亲", "You are the mother or father on the certificate"),
-            _names_applicant,
-            Text(
-                "出生医学证明上的父母不是您本人，请由新生儿父亲或母亲申请。",
-                "You are not a parent on this certificate; the child's mother or father applies.",
-            ),
-        ),
-    ]
 
 
 def registered_child(ctx: Context) -> Resident | None:

@@ -32,11 +32,12 @@ from backend.cases.sdk import (
     Rule,
     ServiceModule,
     Text,
-    birth_certificate_rules,
+    certificate_known,
     failed,
     has_other_case,
     lock_birth_certificate,
     mask_name,
+    names_applicant,
     not_applicable,
     passed,
     register_newborn,
@@ -157,7 +158,18 @@ class NewbornHouseholdRegistration(ServiceModule):
 
     def rules(self, ctx: Context) -> list[Rule]:
         return [
-            *birth_certificate_rules(),
+            Rule(
+                "unknown_certificate",
+                Text("出生医学证明编号有效", "The birth certificate number exists"),
+                certificate_known,
+                Text("未查询到该出生医学证明，请核对编号（字母加9位数字）。", "No certificate has this number."),
+            ),
+            Rule(
+                "not_parent",
+                Text("申请人是出生医学证明上的父亲或母亲", "You are the mother or father on the certificate"),
+                names_applicant,
+                Text("出生医学证明上的父母不是您本人，请由新生儿父母申请。", "Only the child's parents may apply."),
+            ),
             Rule(
                 "already_registered",
                 Text("新生儿尚未登记户籍", "The child is not registered yet"),
