@@ -767,12 +767,13 @@ def import_registry(data: object, base_dir: Path) -> ImportReport:
         report.add("school_districts", outcome)
     for certificate_row in parsed.birth_certificates:
         report.add("birth_certificates", _write_birth_certificate(certificate_row))
-    for enrolment_row in parsed.medical_insurance:
+    # Rows that stop an enrolment (a card) first: the one-in-use constraints hold after every single write.
+    for enrolment_row in sorted(parsed.medical_insurance, key=lambda r: r["status"] == EnrolmentStatus.ACTIVE):
         person = Resident.objects.with_id_number(enrolment_row["id_number"]).get()
         enrolment_values = {k: v for k, v in enrolment_row.items() if k not in {"id_number", "scheme"}}
         natural_key: dict[str, object] = {"resident": person, "scheme": enrolment_row["scheme"]}
         report.add("medical_insurance", _upsert(MedicalInsuranceEnrolment, natural_key, enrolment_values)[1])
-    for card_row in parsed.social_security_cards:
+    for card_row in sorted(parsed.social_security_cards, key=lambda r: r["status"] != CardStatus.LOST):
         holder = Resident.objects.with_id_number(card_row["id_number"]).get()
         card_values = {k: v for k, v in card_row.items() if k not in {"id_number", "card_no"}}
         report.add(
