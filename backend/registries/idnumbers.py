@@ -155,3 +155,29 @@ def rotate_residents(*, from_secret_key: bool = False, batch: int = 500) -> int:
             resident.save(update_fields=["id_number_index", "id_number_sealed", "id_number_masked"])
             changed += 1
     return changed
+
+
+def rotate_birth_certificates(*, from_secret_key: bool = False, batch: int = 500) -> int:
+    """Re-seal and re-index the parents' numbers on birth medical certificates under the current keys, like
+    :func:`rotate_residents` (restartable, batch by batch); returns how many certificates changed."""
+    from backend.core.batches import locked_batches
+
+    from .models import BirthCertificate
+
+    changed = 0
+    for rows in locked_batches(BirthCertificate.objects.all(), batch):
+        for certificate in rows:
+            fields: list[str] = []
+            for parent in ("mother", "father"):
+                token, index = getattr(certificate, f"{parent}_id_sealed"), getattr(certificate, f"{parent}_id_index")
+                if not token:
+                    continue
+                number = unseal(token, index, with_secret_derived=from_secret_key)
+                if index == id_index(number) and crypto.is_current(token, purpose=PURPOSE):
+                    continue
+                certificate.set_parent_id(parent, number)
+                fields += [f"{parent}_id_index", f"{parent}_id_sealed", f"{parent}_id_masked"]
+            if fields:
+                certificate.save(update_fields=fields)
+                changed += 1
+    return changed

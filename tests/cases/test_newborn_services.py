@@ -306,3 +306,23 @@ def test_every_registry_read_is_logged_for_the_parent(acting) -> None:
         )
     )
     assert {"health", "medical_insurance"} <= logged
+
+
+def test_key_rotation_reindexes_the_parents_on_the_certificates(acting, settings) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from backend.registries.idnumbers import id_index
+    from tests.security.test_at_rest import key
+
+    before = BirthCertificate.objects.get(certificate_no=DAUGHTER)
+    settings.FIELD_ENCRYPTION_KEYS, settings.ID_INDEX_KEYS = [key()], [key()]
+    out = StringIO()
+    call_command("rotate_id_keys", "--from-secret-key", stdout=out)
+    assert "rotated 4 birth certificates" in out.getvalue()
+    after = BirthCertificate.objects.get(certificate_no=DAUGHTER)
+    assert after.mother_id_index != before.mother_id_index
+    assert after.mother_id_index == id_index(LIU_FANG.id_number) and after.parent_id("father") == WANG_LEI.id_number
+    case = acting(LIU_FANG).apply(HOUSEHOLD, {"certificate_no": DAUGHTER})
+    assert case["status"] == "in_review", case  # still found as her child's certificate
