@@ -17,9 +17,12 @@ from backend.cases.apps import check_services
 
 BUILTINS = [
     "deed-tax-subsidy",
+    "medical-insurance-enrolment",
+    "newborn-household-registration",
     "primary-school-enrolment",
     "provident-fund-withdrawal",
     "public-rental-housing",
+    "social-security-card",
     "talent-housing-subsidy",
 ]
 
