@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.drafts",
     "backend.delegation",
+    "backend.assisted",
     "backend.cockpit",
 ]
 
@@ -281,6 +282,9 @@ SPECTACULAR_SETTINGS = {
         "FaceAdviceCodeEnum": "backend.faceauth.services.ADVICE_CODES",
         "FaceAdviceNextEnum": "backend.faceauth.services.NEXT_PATHS",
         "BookingPurposeEnum": "backend.appointments.models.BookingPurpose",
+        "AssistedSessionStatusEnum": "backend.assisted.models.SessionStatus",
+        "AssistedConfirmationEnum": "backend.assisted.models.ConfirmationMethod",
+        "AssistedEventKindEnum": "backend.assisted.models.EventKind",
     },
 }
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts.models import User
+from backend.accounts.models import User, new_username
 from backend.core.errors import Conflict, DomainError, Unprocessable
 
 from .access import record_access
@@ -61,3 +61,18 @@ def bind_real_name(user: User, name: str, id_number: str) -> Resident:
             actor_type=ActorType.RESIDENT,
         )
     return resident
+
+
+def managed_account(resident: Resident) -> User:
+    """The resident's account; a managed one (代管账户: no password, nobody logs in with it) when they have none,
+    so that a case can name them as the applicant (a ward of a guardian, a resident filed for at the counter). Call
+    it inside a transaction that locked the resident row."""
+    if resident.account_id is not None:
+        return resident.account
+    user = User(username=new_username(), display_name=resident.name)
+    user.set_unusable_password()
+    user.save()
+    resident.account = user
+    resident.real_name_verified_at = timezone.now()
+    resident.save(update_fields=["account", "real_name_verified_at"])
+    return user
