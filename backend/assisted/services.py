@@ -44,7 +44,7 @@ from backend.core.masking import mask_phone
 from backend.faceauth.services import compare_in_person
 from backend.notifications.services import notify_translated
 from backend.registries.access import record_access
-from backend.registries.identity import managed_account
+from backend.registries.identity import bind_in_person, managed_account, unbound_account_by_phone
 from backend.registries.idnumbers import InvalidIdNumber, validate_id_number
 from backend.registries.models import ActorType, Resident
 
@@ -307,14 +307,15 @@ def fill(clerk: User, session_id: Any, service_code: Any, form: Any, consent: An
 
 
 def summary(session: AssistedSession) -> dict[str, Any] | None:
-    """What the resident reviews before confirming: the service, the form (identifiers masked), the data read."""
+    """What the resident reviews before confirming: the service, the form (identifiers masked), the data read.
+    ``None`` when nothing is pending: not filled yet, or the session ended (its case, if any, keeps the form)."""
     service = pending_service(session)
-    if service is None or not session.form_filled_at:
+    if service is None or not session.form_filled_at or not session.form_sealed:
         return None
     return {
         "service": service.code,
         "service_name": str(service.name),
-        "form": identifiers.mask(service, pending_form(session)) if session.form_sealed else {},
+        "form": identifiers.mask(service, pending_form(session)),
         "data": [{"key": use.key, "label": str(use.purpose)} for use in service.data],
         "consent_at": session.consent_at,
         "filled_at": session.form_filled_at,
@@ -420,7 +421,7 @@ def confirm(clerk: User, session_id: Any, method: Any, code: Any = None) -> Assi
     with transaction.atomic():
         session = _locked(session)
         resident = Resident.objects.select_for_update().select_related("account").get(pk=session.resident_id)
-        applicant = managed_account(resident)
+        applicant = _applicant(resident, method)
         case = cases.submit_assisted(
             clerk,
             applicant,
@@ -453,6 +454,28 @@ def confirm(clerk: User, session_id: Any, method: Any, code: Any = None) -> Assi
             ),
         )
     return session
+
+
+def _applicant(resident: Resident, method: str) -> User:
+    """Whose case it is: the resident's bound account; else the app account of the registry phone, bound now, when
+    the resident proved holding that phone with the SMS code; else (no app account at all) a managed account. A
+    resident who has an app account but no real name bound, confirming by face, is refused 409 ``sms_code_required``:
+    the face proves the person, not that the account (whose phone may have been recycled) is theirs, and a managed
+    account would keep them from binding their own account later."""
+    if resident.account_id is not None:
+        assert resident.account is not None
+        return resident.account
+    phone = to_e164(resident.phone or "")
+    account = unbound_account_by_phone(phone) if is_mainland_mobile(phone) else None
+    if account is not None:
+        if method != ConfirmationMethod.SMS_CODE:
+            raise Conflict(
+                "sms_code_required",
+                _("该居民已注册一网账户但尚未实名认证：请用短信确认码确认，办件将归入其本人账户。"),
+            )
+        bind_in_person(account, resident)
+        return account
+    return managed_account(resident)
 
 
 def _check_code(clerk: User, session: AssistedSession, code: Any) -> None:
