@@ -283,8 +283,6 @@ SPECTACULAR_SETTINGS = {
         "FaceAdviceNextEnum": "backend.faceauth.services.NEXT_PATHS",
         "BookingPurposeEnum": "backend.appointments.models.BookingPurpose",
         "AssistedSessionStatusEnum": "backend.assisted.models.SessionStatus",
-        "AssistedConfirmationEnum": "backend.assisted.models.ConfirmationMethod",
-        "AssistedEventKindEnum": "backend.assisted.models.EventKind",
     },
 }
 

@@ -80,6 +80,7 @@ class AssistedCaseSerializer(serializers.Serializer[Any]):
 
 
 class AssistedEventSerializer(serializers.ModelSerializer[AssistedEvent]):
+    kind = serializers.CharField(help_text="started, identity_checked, face_checked, face_failed, form_filled, ...")
     label = serializers.CharField(source="get_kind_display")
     actor = serializers.SerializerMethodField()
 
@@ -93,6 +94,7 @@ class AssistedEventSerializer(serializers.ModelSerializer[AssistedEvent]):
 
 class AssistedSessionSerializer(serializers.ModelSerializer[AssistedSession]):
     status_label = serializers.CharField(source="get_status_display")
+    confirmation = serializers.CharField(help_text="sms_code or counter_face; empty until confirmed")
     resident = serializers.SerializerMethodField()
     identity = serializers.SerializerMethodField()
     application = serializers.SerializerMethodField()
