@@ -54,14 +54,14 @@ class AssistedIdentitySerializer(serializers.Serializer[Any]):
 
 class AssistedDataItemSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label (cases/serializers.py)
 
 
 class AssistedApplicationSerializer(serializers.Serializer[Any]):
     service = serializers.CharField()
     service_name = serializers.CharField()
     form = serializers.JSONField(help_text="identifiers masked")
-    data = AssistedDataItemSerializer(many=True, help_text="the registry data the decision reads")
+    data = AssistedDataItemSerializer(many=True, help_text="the registry data the decision reads")  # type: ignore[assignment]
     consent_at = serializers.DateTimeField()
     filled_at = serializers.DateTimeField()
 
@@ -81,7 +81,7 @@ class AssistedCaseSerializer(serializers.Serializer[Any]):
 
 class AssistedEventSerializer(serializers.ModelSerializer[AssistedEvent]):
     kind = serializers.CharField(help_text="started, identity_checked, face_checked, face_failed, form_filled, ...")
-    label = serializers.CharField(source="get_kind_display")
+    label = serializers.CharField(source="get_kind_display")  # type: ignore[assignment]
     actor = serializers.SerializerMethodField()
 
     class Meta:

@@ -141,9 +141,11 @@ def start(clerk: User, id_number: Any, name: Any, *, id_card_checked: Any) -> As
             raise Unprocessable("registry_mismatch", _("姓名与身份证号不匹配，或户籍登记中无此人。"))
         if resident.account_id is not None and resident.account_id == clerk.pk:
             raise Forbidden("permission_denied", _("工作人员不能为本人帮办。"))
+        department = clerk.department
+        assert department is not None  # may_assist: a clerk of a department
         session = AssistedSession.objects.create(
             clerk=clerk,
-            department_id=clerk.department_id,
+            department=department,
             resident=resident,
             expires_at=timezone.now() + dt.timedelta(minutes=conf.session_minutes()),
         )

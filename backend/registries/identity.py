@@ -88,7 +88,7 @@ def managed_account(resident: Resident) -> User:
     """The resident's account; a managed one (代管账户: no password, nobody logs in with it) when they have none,
     so that a case can name them as the applicant (a ward of a guardian, a resident filed for at the counter). Call
     it inside a transaction that locked the resident row."""
-    if resident.account_id is not None:
+    if resident.account is not None:
         return resident.account
     user = User(username=new_username(), display_name=resident.name)
     user.set_unusable_password()

@@ -529,3 +529,11 @@ def test_the_clerks_list_shows_their_own_sessions(provident, zhang) -> None:
     session = opened(provident, zhang)
     listed = provident.get(BASE)
     assert listed.status_code == 200 and [s["id"] for s in listed.json()] == [session["id"]]
+
+
+def test_refusals_speak_the_clerks_language(provident, zhang) -> None:
+    payload = {"id_number": zhang["id_number"], "name": zhang["name"], "id_card_checked": False}
+    english = provident.post(BASE, payload, format="json", HTTP_ACCEPT_LANGUAGE="en").json()["error"]
+    assert english["message"] == "Check the resident's original ID card first and tick the box."
+    chinese = provident.post(BASE, payload, format="json").json()["error"]
+    assert chinese["message"] == "请先查验居民的身份证原件并勾选确认。"
