@@ -231,7 +231,7 @@ def _require_open(session: AssistedSession) -> None:
 
 def _locked(session: AssistedSession) -> AssistedSession:
     """The session again, row-locked, still open (call inside a transaction)."""
-    current = AssistedSession.objects.select_for_update().select_related("resident", "clerk").get(pk=session.pk)
+    current = AssistedSession.objects.select_for_update().get(pk=session.pk)  # the session row only
     _require_open(current)
     return current
 
@@ -422,7 +422,7 @@ def confirm(clerk: User, session_id: Any, method: Any, code: Any = None) -> Assi
         )
     with transaction.atomic():
         session = _locked(session)
-        resident = Resident.objects.select_for_update().select_related("account").get(pk=session.resident_id)
+        resident = Resident.objects.select_for_update().get(pk=session.resident_id)
         applicant = _applicant(resident, method)
         case = cases.submit_assisted(
             clerk,
