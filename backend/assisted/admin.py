@@ -264,7 +264,7 @@ class AssistedSessionAdmin(ReadOnlyAdmin):
                 session=session,
                 original=session,
                 service=service,
-                data=[{"key": use.key, "label": str(use.purpose)} for use in service.data],
+                data=services.consent_items(service),
                 form=form,
             ),
         )

@@ -55,6 +55,8 @@ class AssistedIdentitySerializer(serializers.Serializer[Any]):
 class AssistedDataItemSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label (cases/serializers.py)
+    department = serializers.CharField(help_text="the department's name")
+    purpose = serializers.CharField(help_text="why the service reads it")
 
 
 class AssistedApplicationSerializer(serializers.Serializer[Any]):

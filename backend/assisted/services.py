@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from backend.accounts import permissions
-from backend.accounts.models import User
+from backend.accounts.models import Department, User
 from backend.accounts.phones import is_mainland_mobile, to_e164
 from backend.accounts.sms import send_sms
 from backend.cases import identifiers
@@ -46,6 +46,7 @@ from backend.notifications.services import notify_translated
 from backend.registries.access import record_access
 from backend.registries.identity import bind_in_person, managed_account, unbound_account_by_phone
 from backend.registries.idnumbers import InvalidIdNumber, validate_id_number
+from backend.registries.items import ITEMS
 from backend.registries.models import ActorType, Resident
 
 from . import codes, conf
@@ -318,10 +319,29 @@ def summary(session: AssistedSession) -> dict[str, Any] | None:
         "service": service.code,
         "service_name": str(service.name),
         "form": identifiers.mask(service, pending_form(session)),
-        "data": [{"key": use.key, "label": str(use.purpose)} for use in service.data],
+        "data": consent_items(service),
         "consent_at": session.consent_at,
         "filled_at": session.form_filled_at,
     }
+
+
+def consent_items(service: ServiceModule) -> list[dict[str, str]]:
+    """The registry data the decision reads, as the app's consent screen lists it (the catalogue's ``data_items``):
+    what, from which department, what for; the resident agrees to exactly these."""
+    names = {d.code: d for d in Department.objects.filter(code__in={ITEMS[use.key].department for use in service.data})}
+    items = []
+    for use in service.data:
+        item = ITEMS[use.key]
+        department = names.get(item.department)
+        items.append(
+            {
+                "key": use.key,
+                "label": str(item.label),
+                "department": str(department.name) if department else item.department,
+                "purpose": str(use.purpose),
+            }
+        )
+    return items
 
 
 def _require_application(session: AssistedSession) -> ServiceModule:

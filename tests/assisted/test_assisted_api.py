@@ -101,6 +101,9 @@ def test_a_clerk_files_a_rent_withdrawal_for_zhang_who_confirms_with_the_sms_cod
         "provident_fund.withdrawals",
         "property.owned",
     ]
+    # the consent items of the app's consent screen (the catalogue), item for item
+    catalogue = APIClient().get(f"/api/v1/services/{WITHDRAWAL}").json()["data_items"]
+    assert summary["data"] == [{k: i[k] for k in ("key", "label", "department", "purpose")} for i in catalogue]
     assert not Case.objects.exists()  # filled is not submitted
 
     code = send_code(provident, session)
