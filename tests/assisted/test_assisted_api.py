@@ -540,3 +540,31 @@ def test_refusals_speak_the_clerks_language(provident, zhang) -> None:
     assert english["message"] == "Check the resident's original ID card first and tick the box."
     chinese = provident.post(BASE, payload, format="json").json()["error"]
     assert chinese["message"] == "请先查验居民的身份证原件并勾选确认。"
+
+
+def test_the_face_endpoint_takes_exactly_one_image(provident, zhang) -> None:
+    session = opened(provident, zhang)
+    none = provident.post(f"{BASE}/{session['id']}/face", {}, format="multipart")
+    assert none.status_code == 400 and error(none) == "validation_error"
+    with open(PHOTOS / "obama_2.jpg", "rb") as one, open(PHOTOS / "obama_3.jpg", "rb") as two:
+        both = provident.post(f"{BASE}/{session['id']}/face", {"image": [one, two]}, format="multipart")
+    assert both.status_code == 400 and error(both) == "validation_error"
+    assert not AssistedEvent.objects.filter(session_id=session["id"], kind__startswith="face").exists()
+
+
+def test_the_beat_task_expires_sessions_nobody_opens_again(provident, zhang, settings) -> None:
+    from django.utils import timezone
+
+    from backend.assisted.tasks import expire_sessions
+
+    entries = [
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("assisted.tasks.expire_sessions")
+    ]
+    assert entries and entries[0]["schedule"] == 300.0
+    session = opened(provident, zhang)
+    fill(provident, session)
+    assert expire_sessions() == 0
+    AssistedSession.objects.filter(pk=session["id"]).update(expires_at=timezone.now())
+    assert expire_sessions() == 1 and expire_sessions() == 0
+    stored = AssistedSession.objects.get(pk=session["id"])
+    assert stored.status == "expired" and stored.form_sealed == ""
