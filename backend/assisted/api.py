@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -48,12 +50,15 @@ class SessionView(APIView):
     permission_classes = [MayAssist]
 
 
-class SessionListCreateView(SessionView):
-    @extend_schema(responses=AssistedSessionSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        """The caller's sessions, newest first (the last 50)."""
-        sessions = services.sessions_of(signed_in_user(request)).select_related("resident", "department")
-        return Response(AssistedSessionSerializer(sessions.prefetch_related("events__actor")[:50], many=True).data)
+class SessionListCreateView(ListAPIView[AssistedSession]):
+    """The caller's sessions, newest first (paginated)."""
+
+    permission_classes = [MayAssist]
+    serializer_class = AssistedSessionSerializer
+
+    def get_queryset(self) -> QuerySet[AssistedSession]:
+        sessions = services.sessions_of(signed_in_user(self.request))
+        return sessions.select_related("resident", "department").prefetch_related("events__actor")
 
     @extend_schema(request=StartSerializer, responses={201: AssistedSessionSerializer})
     def post(self, request: Request) -> Response:
