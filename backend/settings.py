@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.drafts",
     "backend.delegation",
+    "backend.assisted",
     "backend.cockpit",
 ]
 
@@ -186,6 +187,8 @@ CELERY_BEAT_SCHEDULE = {
     "repush-pending": {"task": "backend.notifications.tasks.repush_pending", "schedule": 300.0},
     # daily; deletes drafts unchanged for 30 days and warns 3 days ahead, each notice once
     "draft-expiry-sweep": {"task": "backend.drafts.tasks.sweep_expired_drafts", "schedule": 86400.0},
+    # every 5 minutes; assisted sessions past ASSISTED_SESSION_MINUTES end expired (their pending form dropped)
+    "assisted-session-expiry": {"task": "backend.assisted.tasks.expire_sessions", "schedule": 300.0},
 }
 
 # --- auth -------------------------------------------------------------------------------------------------------
@@ -281,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "FaceAdviceCodeEnum": "backend.faceauth.services.ADVICE_CODES",
         "FaceAdviceNextEnum": "backend.faceauth.services.NEXT_PATHS",
         "BookingPurposeEnum": "backend.appointments.models.BookingPurpose",
+        "AssistedSessionStatusEnum": "backend.assisted.models.SessionStatus",
     },
 }
 

@@ -155,10 +155,25 @@ def _fingerprint(service_code: str, form: dict[str, Any]) -> str:
     return crypto.blind_index(json.dumps([service_code, form], sort_keys=True), purpose=b"case-request-fingerprint")
 
 
+#: 帮办代办: the prefix of the timeline note and of the access log's purpose when a clerk filed for the applicant.
+ASSISTED = Text("工作人员帮办", "Assisted by a clerk")
+
+
 def submit(
-    user: User, service_code: str, form: Any, consent: bool, idempotency_key: str | None = None
+    user: User,
+    service_code: str,
+    form: Any,
+    consent: bool,
+    idempotency_key: str | None = None,
+    *,
+    assisted_by: User | None = None,
 ) -> tuple[Case, bool]:
-    """Create a case; returns (case, created). The same Idempotency-Key returns the first case."""
+    """Create a case; returns (case, created). The same Idempotency-Key returns the first case.
+
+    ``assisted_by`` (帮办代办, backend/assisted/): a counter clerk filed for ``user``, who was present and confirmed
+    the application; the clerk is ``submitted_by`` and the actor of the submission, and the registry reads of the
+    decision name the clerk as reader. Everything else (consent, the form, the rules) is the same as for the
+    resident's own submission."""
     service = service_or_404(service_code)
     if (on_behalf := acting.current()) is not None:  # 亲情代办: in scope, and not a service for the person alone
         on_behalf.require(service.code)
@@ -167,7 +182,8 @@ def submit(
     if consent is not True:
         raise DomainError("consent_required", _("请先阅读并同意授权调取您的部门数据。"))
     resident = require_resident(user)
-    filer = acting.delegate_of(user)  # who filed and consented: the delegate when acting, else the applicant
+    # who filed and consented: the counter clerk (帮办), the delegate when acting (亲情代办), else the applicant
+    filer = assisted_by or acting.delegate_of(user)
     form = validate_form(service, form if form is not None else {})
     fingerprint = _fingerprint(service.code, form)
     if idempotency_key:
@@ -195,12 +211,16 @@ def submit(
             identifiers.store_form(case, service, form)
             case.save(force_insert=True)
             transaction.on_commit(lambda: forget_discovery(user))
-            if service.requires_face:
+            if assisted_by is not None:
+                note = Text(f"{ASSISTED.zh}：提交申请", f"{ASSISTED.en}: submitted")
+                _record(case, "submitted", filer, note, notify_resident=False)
+            elif service.requires_face:
                 _record(
                     case, "submitted", filer, Text("提交申请，待刷脸核验", "Submitted: please complete the face check")
                 )
             else:
                 _record(case, "submitted", filer, Text("提交申请", "Submitted"), notify_resident=False)
+            if not service.requires_face:
                 _decide(case, service)
     except IntegrityError:
         if idempotency_key:  # a concurrent request with the same key won
@@ -247,15 +267,21 @@ def _case_context(case: Case, service: ServiceModule, **actor: Any) -> Context:
     """What the rules see of a submitted case: the applicant's registry person and the form with its identifiers
     unsealed (identifiers.py); ``actor``/``actor_type`` when a clerk, not the system, is acting. A case a delegate
     filed names the delegate as the reader of the applicant's data (亲情代办)."""
+    purpose = f"办理 {service.name.zh}"
     if not actor and case.submitted_by_id:
-        actor = {"actor": case.submitted_by, "actor_type": ActorType.DELEGATE}
+        filer = case.submitted_by
+        if filer is not None and permissions.is_staff_member(filer):  # 帮办代办: the counter clerk reads
+            actor = {"actor": filer, "actor_type": ActorType.CLERK}
+            purpose = f"{ASSISTED.zh} {purpose}"
+        else:
+            actor = {"actor": filer, "actor_type": ActorType.DELEGATE}
     return Context(
         service,
         case.resident,
         form=identifiers.full_form(case),
         user=case.applicant,
         case=case,
-        purpose=f"办理 {service.name.zh}",
+        purpose=purpose,
         **actor,
     )
 
@@ -450,6 +476,25 @@ def verify_identity_at_counter(clerk: User, case_id: int, note: str = "", *, id_
         record_in_person_check(clerk, case.applicant, "case", case.pk, note)
         case = identity_verified(case.applicant, case.pk, method="counter", actor=clerk, note=(note or "").strip())
         counter_verified.send(sender=Case, case=case, clerk=clerk)
+    return case
+
+
+def submit_assisted(
+    clerk: User, user: User, service_code: str, form: Any, idempotency_key: str, identity_note: str
+) -> Case:
+    """帮办代办: the application a counter clerk filled for ``user`` and ``user`` confirmed, submitted through
+    :func:`submit`. The clerk checked the resident's identity in person before filling it (backend/assisted/), so a
+    service that needs a face check is verified at the counter at once (the ``counter_verified`` audit entry and
+    timeline line, as in :func:`verify_identity_at_counter`) and decided like any other; all in one transaction, so
+    a refusal leaves no case. The idempotency key (one per session) returns the first case on a retry."""
+    from backend.faceauth.services import record_in_person_check
+
+    _require_clerk(clerk)
+    with transaction.atomic():
+        case, created = submit(user, service_code, form, True, idempotency_key, assisted_by=clerk)
+        if created and case.status == Status.PENDING_FACE:
+            record_in_person_check(clerk, user, "case", case.pk, identity_note)
+            case = identity_verified(user, case.pk, method="counter", actor=clerk, note=identity_note)
     return case
 
 

@@ -719,6 +719,34 @@ def record_in_person_check(clerk: User, user: User, purpose: str, target_id: Any
     )
 
 
+def compare_in_person(resident: Resident, image: bytes) -> bool:
+    """Is the person on a counter camera's photo ``resident``? For a clerk at the counter (帮办代办), where the
+    resident answers no challenge of their own: the photo is compared with the resident's enrolled template when
+    they have a current one, else with their registry photo.
+
+    No lockout and no FaceEvent here: a clerk is present, the caller limits the attempts of its session and keeps
+    its own audit trail. 422 ``invalid_image`` / ``no_face`` / ``multiple_faces`` for a photo that cannot be judged,
+    ``no_registry_photo`` / ``registry_photo_unusable`` when there is nothing to compare with. Runs the engine: call
+    it with no transaction open."""
+    probe = _encode(_decode(image))
+    reference: np.ndarray | None = None
+    template = (
+        FaceTemplate.objects.filter(user_id=resident.account_id, model_version=engine.MODEL_VERSION).first()
+        if resident.account_id
+        else None
+    )
+    if template is not None:
+        try:
+            reference = template.vector()
+        except (crypto.TemplateUnreadable, ValueError):
+            logger.error("face template of user %s cannot be decrypted: check FIELD_ENCRYPTION_KEYS", template.user_id)
+    if reference is None:
+        if not resident.photo:
+            raise Unprocessable("no_registry_photo", _("户籍信息中没有照片，无法进行人脸比对。"))
+        reference = registry_encoding(resident)
+    return bool(engine.distance(reference, probe.vector) <= conf.match_threshold())
+
+
 # --- housekeeping ----------------------------------------------------------------------------------------------------
 
 

@@ -124,6 +124,15 @@ def world(demo) -> dict[str, Owner]:
     mandate = v.client.post("/api/v1/delegations", {"phone": "13800000002"}, format="json")
     assert mandate.status_code == 201, mandate.content
     v.objects["mandate"] = mandate.json()["id"]
+    # 帮办代办: the housing clerk files for him at the counter (a session of that clerk only)
+    record = demo[VICTIM]
+    assisted = housing.post(
+        "/api/v1/staff/assisted-sessions",
+        {"id_number": record["id_number"], "name": record["name"], "id_card_checked": True},
+        format="json",
+    )
+    assert assisted.status_code == 201, assisted.content
+    v.objects["assisted_session"] = assisted.json()["id"]
 
     v.markers = [
         decided["reference_no"],

@@ -71,6 +71,13 @@ STAFF = {
     ("POST", "/api/v1/staff/follow-ups/{id}/close"): "follow_up",
     ("GET", "/api/v1/staff/events/{id}"): "event",
     ("POST", "/api/v1/staff/events/{id}/action"): "event",
+    # 帮办代办: a session is its clerk's own; any other clerk (of another department here) gets 404
+    ("GET", "/api/v1/staff/assisted-sessions/{id}"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/face"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/application"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/send-code"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/confirm"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/cancel"): "assisted_session",
 }
 PUBLIC = {
     ("GET", "/api/v1/services/{code}"): "a catalogue entry",
@@ -93,6 +100,8 @@ BODY = {
     ("POST", "/api/v1/staff/cases/{id}/decide", "action"): "not an object: approve, reject, return or revoke",
     ("POST", "/api/v1/staff/events/{id}/action", "department"): "public: a department code (transfer)",
     ("POST", "/api/v1/staff/events/{id}/action", "action"): "not an object: a workflow step",
+    ("POST", "/api/v1/staff/assisted-sessions", "id_number"): "an identity claim a clerk checks against the registry",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/confirm", "code"): "not an object: the SMS confirmation code",
 }
 OUTSIDE_SCHEMA = {  # parameterised routes that are not in the API schema
     "open311-service": "public: GeoReport service definitions",
