@@ -141,6 +141,7 @@ EVENT_LABELS = {
     "face_verified": "刷脸核验 Face verified",
     "counter_verified": "窗口核验 Verified at counter",
     "counter_booked": "预约窗口核验 Counter check booked",
+    "delegate_face_verified": "代办人刷脸核验 Delegate's face verified",
     "approve": "批准 Approved",
     "reject": "不予批准 Rejected",
     "return": "退回补正 Returned",
