@@ -9,47 +9,31 @@ registered for the test like an installed package.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from backend.accounts.models import User
-from backend.cases import discovery, sdk
+from backend.cases import sdk
 from backend.cases.models import Case
 from backend.delegation.models import ConfirmedRelation
 from backend.faceauth.models import FaceChallenge, FaceEvent, FaceLock
 from backend.notifications.models import Notification
 from tests.cases.conftest import counter_verify
+from tests.delegation.in_person import CODE, switched_on
 from tests.personas import HOUSING_CLERK
 
 pytestmark = pytest.mark.django_db
 
 PHOTOS = Path(__file__).resolve().parents[2] / "fixtures" / "photos"
 ZHANG, LI_ZHIQIANG, LI_DEFU = "13800000001", "13800000003", "13800000016"
-CODE = "yw-test-in-person-permit"
-
-
-class InPersonPermit(sdk.ServiceModule):
-    code = CODE
-    name = sdk.Text("本人到场许可", "In-person permit")
-    department = "housing"
-    category = sdk.Text("测试", "Test")
-    mode = sdk.Mode.INSTANT
-    time_limit_days = 0
-    requires_face = True
-    requires_principal_presence = True
 
 
 @pytest.fixture
-def in_person(monkeypatch: pytest.MonkeyPatch, settings) -> sdk.ServiceModule:
-    service = InPersonPermit()
-    monkeypatch.setattr(discovery, "_third_party", lambda: [(service, __name__)])
-    settings.YIWANG_SERVICES = [*discovery.builtin_codes(), CODE]
-    discovery.reload()
-    yield service
-    monkeypatch.undo()
-    discovery.reload()
+def in_person(monkeypatch: pytest.MonkeyPatch, settings) -> Iterator[sdk.ServiceModule]:
+    yield from switched_on(monkeypatch, settings)
 
 
 def error(response: Any) -> str:
