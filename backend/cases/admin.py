@@ -44,7 +44,7 @@ from backend.registries.items import ITEMS
 from backend.registries.models import DataAccessLog
 from backend.workflow import clock
 
-from . import services, transitions
+from . import outcomes, services, transitions
 from .discovery import all_services, get_service
 from .models import (
     OPEN_STATUSES,
@@ -427,7 +427,10 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin[Case]):
             "form_rows": form_rows(case),
             "trace": trace_rows(case),
             "proposal_rows": dict_rows(case.proposal),
-            "decision_rows": dict_rows(case.decision) if case.decision else [],
+            # the result as the resident's app shows it (any module's outcomes, a new one's too), then the stored
+            # decision as data, for the clerk who needs the exact values
+            "decision_rows": outcomes.decision_rows(case.outcomes, case.decision),
+            "decision_data_rows": dict_rows(case.decision) if case.decision else [],
             "access_rows": access_rows(case),
             "timeline": [
                 {"event": event, "label": EVENT_LABELS.get(event.action, event.action)}
