@@ -186,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
     "repush-pending": {"task": "backend.notifications.tasks.repush_pending", "schedule": 300.0},
     # daily; deletes drafts unchanged for 30 days and warns 3 days ahead, each notice once
     "draft-expiry-sweep": {"task": "backend.drafts.tasks.sweep_expired_drafts", "schedule": 86400.0},
+    # daily; ends mandates past their end date and reminds both sides 30 days ahead, each notice once
+    "mandate-expiry-sweep": {"task": "backend.delegation.tasks.sweep_mandates", "schedule": 86400.0},
 }
 
 # --- auth -------------------------------------------------------------------------------------------------------
