@@ -405,7 +405,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "delegation.end": ("终止", "End"),
     "delegation.act_on": ("代TA办理", "Act for them"),
     "delegation.act_off": ("退出代办", "Stop acting"),
-    "delegation.acting": ("正在代 {name} 办理", "Acting for {name}"),
     "acting.banner": ("正在为 {name} 代办", "Acting for {name}"),
     "acting.back_to_self": ("切换回本人", "Back to me"),
     "acting.back_notice": ("已切换回本人办理", "You now act for yourself again"),
