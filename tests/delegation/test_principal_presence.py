@@ -240,6 +240,14 @@ def test_a_principal_without_an_enrolled_face_is_sent_to_the_counter(resident, i
     )
     assert refused.status_code == 403 and error(refused) == "principal_presence_required"
     assert "窗口" in refused.json()["error"]["message"]
+    english = zhang.client.post(
+        "/api/v1/cases",
+        {"service": CODE, "form": {}, "consent": True},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **acting,
+    )
+    assert "counter" in english.json()["error"]["message"]
     assert not Case.objects.exists()
 
 
@@ -251,6 +259,14 @@ def test_a_principal_who_withdrew_his_face_meanwhile(family) -> None:
     refused = principal_challenge(zhang, case, acting)
     assert refused.status_code == 409 and error(refused) == "principal_face_not_enrolled"
     assert "窗口" in refused.json()["error"]["message"]
+    english = zhang.client.post(
+        "/api/v1/face/challenges",
+        {"purpose": "case", "case": case["id"], "face": "principal"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **acting,
+    )
+    assert "counter" in english.json()["error"]["message"]
     assert Case.objects.get(pk=case["id"]).status == "pending_face"
 
 
