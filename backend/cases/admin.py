@@ -414,7 +414,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin[Case]):
             "case": case,
             "service_name": service_name(case.service_code),
             "service_mode": MODE_LABELS.get(case.mode, case.mode),
-            "requires_face": bool(service and service.requires_face),
+            "requires_face": bool(service and (service.requires_face or services.needs_principal_face(case, service))),
             "status_badge": self.status_badge(case),
             "overdue": case.is_overdue(),
             "working_days_left": left,

@@ -26,5 +26,7 @@ def resolve_face_target(user: User, payload: Mapping[str, Any]) -> int:
 def face_verified(user: User, case_id: Any, check: FaceCheck | None = None) -> Case:
     """A verified face for the case (inside the caller's transaction): whose face it was decides whether the
     decision runs now or, on a case that wants the principal in person, after the principal's own face."""
-    own_face = check is None or getattr(check.face_of, "pk", None) == user.pk
+    if check is None:  # a clerk saw the applicant in person (``mark_identity_verified_in_person``): no face order
+        return services.identity_verified(user, int(case_id), method="face")
+    own_face = getattr(check.face_of, "pk", None) == user.pk
     return services.face_verified(user, int(case_id), own_face=own_face)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import User
-from backend.cases import sdk
+from backend.cases import discovery, sdk
 from backend.cases.models import Case
 from backend.delegation.models import ConfirmedRelation
 from backend.faceauth.models import FaceChallenge, FaceEvent, FaceLock
@@ -276,3 +276,15 @@ def test_other_services_still_take_the_delegates_face_alone(family) -> None:
     case = zhang.apply("provident-fund-withdrawal", {"reason": "rent", "amount": "100.00"}, **acting)
     assert case["status"] == "pending_face" and case["principal_face_required"] is False
     assert delegate_check(zhang, case, acting)["status"] in {"approved", "rejected"}
+
+
+def test_a_service_without_its_own_face_check_still_takes_both_when_delegated(family, monkeypatch) -> None:
+    """``requires_principal_presence`` alone: filed by the principal it is decided at once, filed by a delegate it
+    waits for the two face checks."""
+    li, zhang, acting = family
+    monkeypatch.setattr(type(discovery.get_service(CODE)), "requires_face", False)
+    own = li.apply(CODE)
+    assert own["status"] == "approved" and own["requires_face"] is False
+    delegated = zhang.apply(CODE, **acting)
+    assert delegated["status"] == "pending_face" and delegated["requires_face"] is True
+    assert delegate_check(zhang, delegated, acting)["principal_face_required"] is True
