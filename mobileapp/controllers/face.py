@@ -23,8 +23,10 @@ class FaceController:
         self.face: str | None = None
 
     def follow(self, case: Case) -> bool:
-        """Whose face comes next for ``case``: true when it is the principal's (the delegate's passed)."""
-        self.face = "principal" if case.get("principal_face_required") else None
+        """Whose face comes next for ``case``: true when it is the principal's on this (the delegate's) phone, after
+        the delegate's passed. The principal in their own app simply shows their own face."""
+        acting = self.api.acting_for is not None
+        self.face = "principal" if acting and case.get("principal_face_required") else None
         return self.face is not None
 
     async def _challenge(self) -> Challenge:

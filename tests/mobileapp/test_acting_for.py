@@ -206,3 +206,35 @@ def test_a_principal_without_a_face_is_sent_to_the_counter_on_the_face_screen(ci
     run(app.reset("face", case=run(app.api.case(case["id"]))))
     assert "face_principal_missing" in identifiers(app) and "face_go_counter" in identifiers(app)
     assert any("窗口" in t for t in texts(app))
+
+
+def test_the_principal_in_his_own_app_gives_the_second_check_with_his_own_face(city, new_client, in_person) -> None:
+    """After the delegate's face, the principal may also open the case in his own app: an ordinary face check."""
+    li_app = app_for(city, LI_ZHIQIANG)
+    run(li_app.api.face_enrol(photo("biden_2.jpg"), "biden_2.jpg"))
+    zhang = new_client(ZHANG, verify=True)
+    run(zhang.face_enrol(photo("obama_2.jpg"), "obama_2.jpg"))
+    ConfirmedRelation.objects.create(
+        principal=User.objects.get(phone="+86" + LI_ZHIQIANG),
+        delegate=User.objects.get(phone="+86" + ZHANG),
+        kinship="兄弟",
+        evidence="户口簿",
+        confirmed_by=HOUSING_CLERK.account(),
+    )
+    mandate = run(DelegationController(li_app.api).invite(ZHANG))
+    assert mandate is not None
+    accept(zhang, mandate["id"], "obama_3.jpg")
+    delegate = DelegationController(zhang)
+    run(delegate.load())
+    delegate.act_for(mandate["id"])
+    case = run(zhang.create_case(CODE, {}, consent=True))
+    challenge = run(zhang.face_challenge("case", case["id"]))
+    verified = run(zhang.face_verify(challenge["challenge_id"], image=photo("obama_1.jpg"), filename="obama_1.jpg"))
+    assert verified["case"]["principal_face_required"] is True
+
+    run(li_app.go("face", case=run(li_app.api.case(case["id"]))))
+    screen = li_app.current
+    assert isinstance(screen, FaceScreen) and screen.ctrl.face is None and screen.error is None
+    assert "face_step_check" in identifiers(li_app) and "acting_banner" not in identifiers(li_app)
+    run(screen.use([("biden_1.jpg", photo("biden_1.jpg"))]))
+    assert li_app.current is not screen and li_app.current.case["status"] == "approved"
