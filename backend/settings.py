@@ -189,6 +189,8 @@ CELERY_BEAT_SCHEDULE = {
     "draft-expiry-sweep": {"task": "backend.drafts.tasks.sweep_expired_drafts", "schedule": 86400.0},
     # every 5 minutes; assisted sessions past ASSISTED_SESSION_MINUTES end expired (their pending form dropped)
     "assisted-session-expiry": {"task": "backend.assisted.tasks.expire_sessions", "schedule": 300.0},
+    # daily; ends mandates past their end date and reminds both sides 30 days ahead, each notice once
+    "mandate-expiry-sweep": {"task": "backend.delegation.tasks.sweep_mandates", "schedule": 86400.0},
 }
 
 # --- auth -------------------------------------------------------------------------------------------------------

@@ -247,6 +247,8 @@ class Case(TypedDict):
     timeline: list[TimelineEntry]
     rating: Rating | None
     requires_face: bool
+    # 亲情代办, a service that wants the applicant in person: the delegate's face passed, the applicant's is next.
+    principal_face_required: NotRequired[bool]
     actions: list[CaseAction]
 
 
@@ -522,6 +524,8 @@ class ApiClient:
         self.token = token
         #: 亲情代办: the mandate id sent as ``X-Acting-For`` on the catalogue, case and face-check calls; None: oneself.
         self.acting_for: int | None = None
+        #: The principal's name as the server shows it (张*国), for the "acting for" banner on every screen.
+        self.acting_name: str = ""
         self.language = language
         self._timeout = timeout
         self._transport = transport
@@ -772,13 +776,15 @@ class ApiClient:
         return await self._answer(FaceEnrolled, "POST", f"{API}/face/enrol", files=files)
 
     async def face_challenge(
-        self, purpose: str = "case", case: int | None = None, mandate: int | None = None
+        self, purpose: str = "case", case: int | None = None, mandate: int | None = None, face: str | None = None
     ) -> Challenge:
         payload: dict[str, Any] = {"purpose": purpose}
         if case is not None:
             payload["case"] = case
         if mandate is not None:  # purpose "delegation": accepting an invitation
             payload["mandate"] = mandate
+        if face is not None:  # "principal": the face of the person acted for, on this (the delegate's) phone
+            payload["face"] = face
         return await self._answer(Challenge, "POST", f"{API}/face/challenges", json=payload)
 
     async def face_verify(

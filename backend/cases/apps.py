@@ -49,6 +49,12 @@ class CasesConfig(AppConfig):
         from .face_api import on_face_verified
         from .faces import resolve_face_target
 
-        register_purpose("case", resolve=resolve_face_target, on_verified=on_face_verified, label="办件刷脸核验")
+        register_purpose(
+            "case",
+            resolve=resolve_face_target,
+            on_verified=on_face_verified,
+            label="办件刷脸核验",
+            receives_check=True,  # whose face passed: the delegate's or the principal's (亲情代办)
+        )
         checks.register(check_services, "yiwang")
         setting_changed.connect(_forget_services, dispatch_uid="yiwang-services-setting-changed")

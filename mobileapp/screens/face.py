@@ -22,9 +22,12 @@ class FaceScreen(Screen):
         super().__init__(app)
         self.case = case
         self.ctrl = FaceController(self.api, case_id=case["id"])
+        self.ctrl.follow(case)  # the principal's face, when the delegate's passed already
         self.busy = False
         self.failed: str | None = None
         self.enrol_first = False
+        #: 亲情代办: the principal has no enrolled face for the second check: the counter is the way.
+        self.principal_missing: str | None = None
 
     def title(self) -> str:
         return self.t("face.title")
@@ -34,6 +37,9 @@ class FaceScreen(Screen):
             await self.ctrl.start()
             self.enrol_first = False
         except ApiError as exc:
+            if exc.code == "principal_face_not_enrolled":
+                self.principal_missing = exc.message  # not something to enrol on this (the delegate's) phone
+                return
             if exc.code != "face_not_enrolled":
                 raise
             self.enrol_first = True  # enrol here, then the check: no detour through the profile
@@ -43,6 +49,8 @@ class FaceScreen(Screen):
         ctrl = self.ctrl
         labels = [self.t("step.consent"), self.t("step.form"), self.t("step.face"), self.t("step.result")]
         out: list[ft.Control] = [ui.card(look, ui.steps_indicator(look, labels, 2), padding=12)]
+        if self.principal_missing:
+            out.append(ui.with_id("face_principal_missing", ui.banner(look, self.principal_missing, kind="danger")))
         if self.failed:
             out.append(ui.with_id("face_failed", ui.banner(look, self.failed, kind="danger")))
             advice = self.ctrl.advice
@@ -74,6 +82,10 @@ class FaceScreen(Screen):
         if self.enrol_first:
             parts.append(ui.with_id("face_step_enrol", ui.title(look, self.t("face.enrol_first"), 17)))
             parts.append(ui.text(look, self.t("face.enrol_first_detail"), 14, align=ft.TextAlign.CENTER))
+        elif ctrl.face == "principal":
+            # the second check on the delegate's phone: the person acted for looks into the camera
+            parts.append(ui.with_id("face_step_principal", ui.title(look, self.t("face.principal_intro"), 18)))
+            parts.append(ui.text(look, self.t("face.principal_detail"), 14, align=ft.TextAlign.CENTER))
         else:
             parts.append(
                 ui.with_id("face_step_check", ui.text(look, self.t("face.intro"), 15, align=ft.TextAlign.CENTER))
@@ -217,7 +229,14 @@ class FaceScreen(Screen):
             self.render()
             return
         if result["verified"]:
-            await self.show_decision(result["case"])
+            case = result["case"]
+            if self.ctrl.follow(case):  # the delegate's face passed: now the principal's, on this phone
+                self.case = case
+                self.notice = ("success", self.t("face.delegate_passed"))
+                await self._fresh_challenge()
+                self.render()
+                return
+            await self.show_decision(case)
             return
         self.failed = self.t("face.failed", n=result["attempts_left"])
         if self.ctrl.advice:
