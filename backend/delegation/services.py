@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts.models import User, new_username
+from backend.accounts.models import User
 from backend.accounts.phones import to_e164
 from backend.cases.discovery import get_service
 from backend.core import acting
@@ -28,7 +28,7 @@ from backend.core.i18n import Text
 from backend.core.ids import parse_id
 from backend.faceauth import services as faces
 from backend.notifications.services import notify_translated
-from backend.registries.identity import resident_of
+from backend.registries.identity import managed_account, resident_of
 from backend.registries.idnumbers import InvalidIdNumber, validate_id_number
 from backend.registries.models import Resident
 
@@ -406,7 +406,7 @@ def guardianship(guardian: User, id_number: Any) -> tuple[Mandate, bool]:
         child = ward.household_id == mine.household_id and _age(ward.birth_date, today) < CHILD_AGE
         if not child and ward.guardian_id != mine.pk:
             raise _no_guardian()
-        principal = ward.account or _managed_account(ward, now)
+        principal = managed_account(ward)
         existing = Mandate.objects.filter(
             principal=principal, delegate=guardian, relation=Relation.GUARDIAN, status=MandateStatus.ACTIVE
         ).first()
@@ -435,16 +435,6 @@ def _no_guardian() -> Forbidden:
         "no_relation",
         _("户籍登记中没有您与此人的监护关系（同户未满16周岁的子女，或登记的被监护人）。"),
     )
-
-
-def _managed_account(ward: Resident, now: dt.datetime) -> User:
-    user = User(username=new_username(), display_name=ward.name)
-    user.set_unusable_password()
-    user.save()
-    ward.account = user
-    ward.real_name_verified_at = now
-    ward.save(update_fields=["account", "real_name_verified_at"])
-    return user
 
 
 # -- acting for ------------------------------------------------------------------------------------------------------
