@@ -7,9 +7,8 @@ with an EXIF Orientation, a darkened selfie, a face far away on a large blank pi
 
 from __future__ import annotations
 
-import re
-
 import io
+import re
 from pathlib import Path
 from typing import Any
 
