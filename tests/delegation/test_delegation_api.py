@@ -16,6 +16,7 @@ from django.utils import timezone
 from backend.cases.models import Case
 from backend.delegation.models import Mandate, MandateStatus, MandateUse
 from backend.demo.city import build_demo_registry
+from backend.faceauth.models import FaceChallenge, FaceEvent
 from backend.notifications.models import Notification
 from backend.registries.models import DataAccessLog
 
@@ -108,6 +109,11 @@ def test_a_delegate_applies_for_the_principal_with_their_own_face(family, mandat
 
     stored = Case.objects.get(pk=case["id"])
     assert stored.applicant.phone == "+86" + LI_NA and stored.submitted_by.phone == "+86" + ZHANG
+    # the case, its consent (consent_at with submitted_by: who consented) and the face check record both people
+    assert stored.consent_at is not None
+    check = FaceChallenge.objects.get(purpose="case", target=case["id"])
+    assert check.user == stored.submitted_by and check.on_behalf_of == stored.applicant
+    assert FaceEvent.objects.filter(challenge=check, kind="verify_pass", user=stored.submitted_by).exists()
     assert stored.events.filter(action="submitted").get().actor_id == stored.submitted_by_id
     timeline = li_na.client.get(f"/api/v1/cases/{case['id']}").json()["timeline"]
     assert timeline[0]["action"] == "submitted" and timeline[0]["actor"] == "代办人 张*国"
