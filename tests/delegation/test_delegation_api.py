@@ -163,6 +163,19 @@ def test_either_side_ends_it(family, mandate) -> None:
     assert again.status_code == 409 and error(again) == "invalid_transition"
 
 
+def test_the_delegate_ends_it_too_and_the_principal_is_told(family, mandate) -> None:
+    li_na, zhang = family
+    ended = zhang.client.post(f"/api/v1/delegations/{mandate['id']}/end")
+    assert ended.status_code == 200 and ended.json()["status"] == "ended"
+    assert Notification.objects.filter(user__phone="+86" + LI_NA, kind="delegation.ended").exists()
+    assert zhang.client.get("/api/v1/cases", **acting(mandate)).status_code == 403
+
+
+def test_the_end_date_defaults_to_one_year(family, mandate) -> None:
+    stored = Mandate.objects.get(pk=mandate["id"])
+    assert dt.timedelta(days=364) < stored.ends_at - stored.created_at <= dt.timedelta(days=366)
+
+
 def test_decline(family) -> None:
     li_na, zhang = family
     body = invite(li_na, ZHANG).json()
