@@ -164,7 +164,7 @@ def test_either_side_ends_it(family, mandate) -> None:
 
 
 def test_the_delegate_ends_it_too_and_the_principal_is_told(family, mandate) -> None:
-    li_na, zhang = family
+    _li_na, zhang = family
     ended = zhang.client.post(f"/api/v1/delegations/{mandate['id']}/end")
     assert ended.status_code == 200 and ended.json()["status"] == "ended"
     assert Notification.objects.filter(user__phone="+86" + LI_NA, kind="delegation.ended").exists()
