@@ -342,6 +342,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "counter.go": ("我想去窗口办理", "I'd rather go to the counter"),
     "counter.book_now": ("在本页预约窗口核验身份", "Book a counter visit on this screen"),
+    "counter.delegate": ("请家人代办", "Let a family member apply for me"),
+    "counter.delegate_detail": (
+        "也可以请同户家人代办：家人在“亲情代办”中接受邀请后，在自己的手机上为您办理，刷脸用家人自己的脸。",
+        "Or let a family member of your household apply for you: once they accept in Family delegation, they apply "
+        "on their own phone, with their own face check.",
+    ),
     "counter.booked": ("已预约窗口核验身份", "Counter identity check booked"),
     "counter.booked_title": ("已预约：窗口核验身份", "Booked: identity check at the counter"),
     "counter.bring": ("请携带：{what}", "Please bring: {what}"),

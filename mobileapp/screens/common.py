@@ -316,3 +316,22 @@ def slot_list(
         empty_id, empty_key = empty
         cards.append(ui.with_id(empty_id, ui.empty(look, screen.t(empty_key), ft.Icons.EVENT_BUSY)))
     return ui.section(look, screen.t("appointments.slots"), cards)
+
+
+def delegate_path(screen: Screen, identifier: str) -> list[ft.Control]:
+    """The second way past a face check besides the counter (issue 14): a family member applies, with their own face.
+    Nothing while already acting for someone: a delegate does not hand the principal on to another delegate."""
+    if screen.api.acting_for is not None:
+        return []
+    look = screen.look
+    return [
+        ui.text(look, screen.t("counter.delegate_detail"), 14, color=look.text2),
+        ui.button(
+            look,
+            screen.t("counter.delegate"),
+            screen.handler(screen.app.go, "delegation"),
+            kind="ghost",
+            icon=ft.Icons.FAMILY_RESTROOM,
+            identifier=identifier,
+        ),
+    ]

@@ -11,7 +11,7 @@ import flet as ft
 from mobileapp import ui
 from mobileapp.controllers.counter import CounterCheckController
 from mobileapp.screens.base import Screen
-from mobileapp.screens.common import booking_card, coming_soon, slot_list
+from mobileapp.screens.common import booking_card, coming_soon, delegate_path, slot_list
 
 if TYPE_CHECKING:
     from mobileapp.app import App
@@ -39,6 +39,7 @@ class CounterCheckScreen(Screen):
         if self.ctrl.booking is not None:
             out.append(booking_card(self, self.ctrl.booking))
             return out
+        out.extend(delegate_path(self, "counter_delegate"))  # the other way past the face check
         out.append(
             slot_list(
                 self,

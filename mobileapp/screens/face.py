@@ -10,6 +10,7 @@ from mobileapp import ui
 from mobileapp.api import ApiError, Case
 from mobileapp.controllers.face import FaceController
 from mobileapp.screens.base import Screen
+from mobileapp.screens.common import delegate_path
 
 if TYPE_CHECKING:
     from mobileapp.app import App
@@ -28,6 +29,8 @@ class FaceScreen(Screen):
         self.enrol_first = False
         #: 亲情代办: the principal has no enrolled face for the second check: the counter is the way.
         self.principal_missing: str | None = None
+        #: Too many failed checks (429 ``face_locked``): the server's words; the counter and a delegate remain.
+        self.locked: str | None = None
 
     def title(self) -> str:
         return self.t("face.title")
@@ -40,6 +43,9 @@ class FaceScreen(Screen):
             if exc.code == "principal_face_not_enrolled":
                 self.principal_missing = exc.message  # not something to enrol on this (the delegate's) phone
                 return
+            if exc.code == "face_locked":
+                self.locked = exc.message
+                return
             if exc.code != "face_not_enrolled":
                 raise
             self.enrol_first = True  # enrol here, then the check: no detour through the profile
@@ -51,23 +57,20 @@ class FaceScreen(Screen):
         out: list[ft.Control] = [ui.card(look, ui.steps_indicator(look, labels, 2), padding=12)]
         if self.principal_missing:
             out.append(ui.with_id("face_principal_missing", ui.banner(look, self.principal_missing, kind="danger")))
-        if self.failed:
+        if self.locked:
+            # the allowed failed attempts are used up (the server's lock): the other paths are the way on
+            out.append(ui.with_id("face_locked", ui.banner(look, self.locked, kind="danger")))
+            out.append(self._counter_button("primary"))
+            out.extend(delegate_path(self, "face_delegate"))
+        elif self.failed:
             out.append(ui.with_id("face_failed", ui.banner(look, self.failed, kind="danger")))
             advice = self.ctrl.advice
             if advice and advice.get("other_paths"):
                 # The way on besides a retry (a counter appointment): the server's words, never a score.
                 out.append(ui.with_id("face_other_paths", ui.text(look, advice["other_paths"], 14, color=look.text2)))
             if self.ctrl.counter_offered:
-                out.append(
-                    ui.button(
-                        look,
-                        self.t("counter.book_now"),
-                        self.handler(self.counter),
-                        kind="primary" if not self.ctrl.can_retry else "secondary",
-                        icon=ft.Icons.EVENT_AVAILABLE,
-                        identifier="face_counter",
-                    )
-                )
+                out.append(self._counter_button("primary" if not self.ctrl.can_retry else "secondary"))
+                out.extend(delegate_path(self, "face_delegate"))
         preview = self.app.photos.camera_view(look.fs(260))
         face_art: ft.Control = preview or ft.Container(
             content=ft.Icon(ft.Icons.FACE_RETOUCHING_NATURAL, size=look.icon(110), color=look.primary),
@@ -167,6 +170,16 @@ class FaceScreen(Screen):
         )
         return ft.Column(buttons, spacing=8)
 
+    def _counter_button(self, kind: str) -> ft.Control:
+        return ui.button(
+            self.look,
+            self.t("counter.book_now"),
+            self.handler(self.counter),
+            kind=kind,
+            icon=ft.Icons.EVENT_AVAILABLE,
+            identifier="face_counter",
+        )
+
     async def counter(self) -> None:
         await self.app.go("counter_check", case_id=self.case["id"])
 
@@ -222,6 +235,10 @@ class FaceScreen(Screen):
                 self.failed = exc.advice["message"]
                 self.render()
                 return
+            if exc.code == "face_locked":
+                self.locked = exc.message
+                self.render()
+                return
             await self._fresh_challenge()
             raise
         self.busy = False
@@ -248,6 +265,9 @@ class FaceScreen(Screen):
         try:
             await self.ctrl.start()
         except ApiError as exc:
+            if exc.code == "face_locked":
+                self.locked = exc.message
+                return
             self.error = exc
 
     async def show_decision(self, case: Case) -> None:
