@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.drafts",
     "backend.delegation",
+    "backend.proactive",
     "backend.cockpit",
 ]
 
@@ -179,6 +180,7 @@ CELERY_TASK_ROUTES = {
     "backend.cases.tasks.*": {"queue": "periodic"},
     "backend.core.tasks.*": {"queue": "periodic"},  # the sweeps' names before issue 12, kept as aliases
     "backend.drafts.tasks.*": {"queue": "periodic"},
+    "backend.proactive.tasks.*": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE = {
     # hourly; clerk digests are sent once per Shanghai day, overdue notices once per case
@@ -186,6 +188,13 @@ CELERY_BEAT_SCHEDULE = {
     "repush-pending": {"task": "backend.notifications.tasks.repush_pending", "schedule": 300.0},
     # daily; deletes drafts unchanged for 30 days and warns 3 days ahead, each notice once
     "draft-expiry-sweep": {"task": "backend.drafts.tasks.sweep_expired_drafts", "schedule": 86400.0},
+    # 免申即享: hourly, the residents whose registry data changed (or who turned eligible by age); daily, everyone
+    "proactive-scan": {"task": "backend.proactive.tasks.proactive_scan", "schedule": 3600.0},
+    "proactive-full-scan": {
+        "task": "backend.proactive.tasks.proactive_scan",
+        "schedule": 86400.0,
+        "kwargs": {"full": True},
+    },
 }
 
 # --- auth -------------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ LAYERS = {
     "drafts": 5,
     "appointments": 5,  # an identity-check booking names a case (issue 14); nothing below imports appointments
     "delegation": 5,
+    "proactive": 5,  # 免申即享 offers name a case and a resident; nothing imports proactive
 }
 DOMAIN_NAMES = {"services", "tasks", "models", "selectors", "transitions", "faces", "push", "permissions"}
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from backend.accounts.models import User
+from backend.accounts.models import Department, User
 from backend.registries.access import record_access
 from backend.registries.items import ITEMS
-from backend.registries.models import ActorType, Resident
+from backend.registries.models import ActorType, DataAccessLog, Resident
 
 from .plugins import ServiceModule
 
@@ -38,6 +38,7 @@ class Context:
         purpose: str = "",
         actor: User | None = None,
         actor_type: str = ActorType.SYSTEM,
+        proactive_scan: bool = False,
     ) -> None:
         self.service = service
         self.resident = resident
@@ -48,6 +49,7 @@ class Context:
         self.purpose = purpose or str(service.name)
         self.actor = actor
         self.actor_type = actor_type
+        self.proactive_scan = proactive_scan  # 免申即享: the city's scan, not a request of the resident
         self._cache: dict[str, Any] = {}
         self._read: dict[str, set[str]] = defaultdict(set)
         self.scratch: dict[str, Any] = {}  # for rules to hand results to propose()/execute()
@@ -78,5 +80,28 @@ class Context:
                 actor_type=self.actor_type,
                 case_id=self.case.pk if self.case else None,
                 case_reference=self.case.reference_no if self.case else "",
+                proactive_scan=self.proactive_scan,
             )
         self._read.clear()
+
+    def items_read(self) -> dict[str, set[str]]:
+        """The items read so far, by department (what a 免申即享 offer says it used)."""
+        return {department: set(keys) for department, keys in self._read.items()}
+
+    def take_access_logs(self, departments: dict[str, Department]) -> list[DataAccessLog]:
+        """The access-log rows of the reads so far, unsaved, for a caller that writes many at once (the scan);
+        the reads are then cleared, as by :meth:`log_access`."""
+        logs = [
+            DataAccessLog(
+                subject=self.resident,
+                department=departments[department],
+                items=sorted(keys),
+                purpose=self.purpose,
+                actor=self.actor,
+                actor_type=self.actor_type,
+                proactive_scan=self.proactive_scan,
+            )
+            for department, keys in sorted(self._read.items())
+        ]
+        self._read.clear()
+        return logs

@@ -10,6 +10,14 @@ Declaring a service
     :class:`ServiceModule` (the base class: names, department, :class:`Mode`, time limit, ``data``, ``form``,
     ``rules()``, ``propose()``, ``execute()``), :class:`DataUse` (a registry item read, with the purpose the resident
     consents to), :class:`Text` (``Text("中文", "English")``: every resident-facing string).
+免申即享 (proactive services)
+    ``proactive = Proactive(candidates=..., period=...)`` on a :class:`ServiceModule` makes the city offer the
+    service to every resident the rules pass for, without an application: ``candidates(today)`` is a :class:`Q`
+    over the registry's ``Resident`` rows (a set-based prefilter, a superset of who qualifies), ``period`` what
+    makes one offer unique (``"once"`` per person, or a function of the context such as one per home). The scan
+    (``backend.proactive``) runs the same ``rules()`` under a system context, logs the reads as a proactive scan,
+    and records an offer; the resident's confirmation files a normal case (decided at once, after a face check
+    when ``requires_face``). Nothing is paid without that confirmation.
 Rules
     :class:`Rule` (code = the public ``reason_code`` when it fails), :class:`Check` with :func:`passed`,
     :func:`failed`, :func:`not_applicable` (keyword values are the registry values the rule used, shown to resident
@@ -43,6 +51,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeAlias
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from backend.core.i18n import Text
 from backend.core.masking import mask_account, mask_name
@@ -58,6 +67,7 @@ from .plugins import (
     DataUse,
     FormError,
     Mode,
+    Proactive,
     Rejected,
     Rule,
     ServiceModule,
@@ -82,8 +92,10 @@ __all__ = [
     "Money",
     "Outcome",
     "Payout",
+    "Proactive",
     "Property",
     "ProvidentFundAccount",
+    "Q",
     "Rejected",
     "Resident",
     "Row",
