@@ -34,6 +34,7 @@ from backend.accounts.models import Department
 from backend.cases.context import Context
 from backend.cases.discovery import all_services
 from backend.cases.evaluation import evaluate
+from backend.cases.models import OPEN_STATUSES, Case
 from backend.cases.plugins import Proactive, ServiceModule
 from backend.core.i18n import Text, pick
 from backend.notifications.services import notify_translated
@@ -93,6 +94,9 @@ def scope(service: ServiceModule, *, full: bool, today: dt.date, mark: ScanWater
         residents = Resident.objects.filter(
             (Q(pk__in=changed) & (Q(pk__in=candidates) | Q(pk__in=holders))) | Q(pk__in=by_time)
         )
+    # a resident with an open case of the service has applied already: nothing to offer while it runs
+    applied = Case.objects.filter(service_code=service.code, status__in=OPEN_STATUSES).values("resident_id")
+    residents = residents.exclude(pk__in=applied)
     if isinstance(spec.period, str):  # a constant period already settled is never evaluated again
         settled = Offer.objects.filter(service_code=service.code, period_key=spec.period).exclude(
             status=OfferStatus.OFFERED

@@ -36,7 +36,9 @@ def own_offers(user: User) -> QuerySet[Offer]:
 def own_offer(user: User, offer_id: int, *, lock: bool = False) -> Offer:
     offers = own_offers(user)
     if lock:
-        offers = offers.select_for_update(of=("self",))
+        # no join under the lock: after waiting for a concurrent confirmation, PostgreSQL returns the offer row as
+        # committed but a joined case row from the statement's older snapshot (none); the case is read afterwards
+        offers = offers.select_related(None).select_for_update()
     offer = offers.filter(pk=offer_id).first()
     if offer is None:
         raise NotFound(_("未找到该免申即享服务。"), code="offer_not_found")
