@@ -22,7 +22,7 @@ from mobileapp.api import ApiClient
 from mobileapp.session import AppState, MemoryStorage
 from tests.personas import DEMO_PASSWORD, PHOTOS
 
-__all__ = ["PHOTOS", "app_state", "photo", "run", "staff_decide", "verified_state"]
+__all__ = ["PHOTOS", "app_state", "photo", "run", "senior_offer_of_zhang", "staff_decide", "verified_state"]
 
 T = TypeVar("T")
 
@@ -73,6 +73,21 @@ def verified_state(city, phone: str) -> AppState:
     record = city["residents"][phone]
     run(state.bind_real_name(record["name"], record["id_number"]))
     return state
+
+
+def senior_offer_of_zhang() -> int:
+    """A 免申即享 offer for 张建国 (born 1988) to draw the offer screen with: the senior allowance, made by the
+    city's scan of the day he turns 80."""
+    import datetime as dt
+
+    from backend.cases.discovery import get_service
+    from backend.proactive.models import Offer
+    from backend.proactive.scan import scan_service
+
+    service = get_service("senior-allowance")
+    assert service is not None
+    scan_service(service, today=dt.date(2068, 4, 12))
+    return Offer.objects.get(resident__phone="+8613800000001", service_code="senior-allowance").pk
 
 
 def photo(name: str) -> bytes:
