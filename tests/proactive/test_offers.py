@@ -178,6 +178,10 @@ def test_declining_is_remembered_and_a_resident_who_no_longer_qualifies_gets_the
     assert elder.client.post(f"/api/v1/me/offers/{offer['id']}/decline").status_code == 200  # idempotent
     refused = elder.client.post(f"/api/v1/me/offers/{offer['id']}/confirm")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "offer_declined"
+    english = elder.client.post(f"/api/v1/me/offers/{offer['id']}/confirm", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["message"] == "You declined this offer."
+    shown = elder.client.get(f"/api/v1/me/offers/{offer['id']}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (shown["status"], shown["status_label"]) == ("declined", "Declined")
     scan_all(full=True)
     assert Offer.objects.filter(resident=_resident(people["elder"])).count() == 1  # never offered again
     assert not Case.objects.exists()

@@ -1,0 +1,56 @@
+"""The change tracking the incremental scan relies on: ``import_registry`` bumps ``updated_at`` exactly when it
+changes a row (a home's owners included), and ``changed_residents`` finds the owners of every changed row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from backend.registries.changes import changed_residents
+from backend.registries.models import HouseholdIncome, Property, ProvidentFundAccount, Resident
+
+pytestmark = pytest.mark.django_db
+
+
+def _changed_names(since: dt.datetime) -> set[str]:
+    return set(Resident.objects.filter(pk__in=changed_residents(since)).values_list("name", flat=True))
+
+
+def test_unchanged_rows_keep_their_time_and_changed_ones_are_found(import_data, registry, people) -> None:
+    import_data(registry)
+    mark = timezone.now()
+    import_data(registry)  # the same file again: nothing changed, nobody found
+    assert _changed_names(mark) == set()
+
+    import_data({"residents": [{**people["child"], "address": "郑州市金水区文化路1号"}]})
+    assert _changed_names(mark) == {"吉星"}
+
+    mark = timezone.now()
+    account = {**registry["provident_fund"][0], "balance": "51000.00"}
+    import_data({"provident_fund": [account]})
+    assert _changed_names(mark) == {"阿依古丽·买买提"}
+    assert ProvidentFundAccount.objects.get().updated_at > mark
+
+    mark = timezone.now()
+    home = registry["properties"][0]
+    owners = [people["buyer"]["id_number"], people["elder"]["id_number"]]
+    import_data({"properties": [{**home, "owner_id_numbers": owners}]})
+    assert Property.objects.get().updated_at > mark  # a new owner is a change of the record
+    assert _changed_names(mark) == {"阿依古丽·买买提", "𠮷龘秀"}
+
+    mark = timezone.now()
+    import_data({"incomes": [{"household_id": "HH-P-2", "monthly_income_per_capita": "3100.00"}]})
+    assert HouseholdIncome.objects.get().updated_at > mark
+    assert _changed_names(mark) == {"阿依古丽·买买提", "吉星"}  # the whole household
+
+
+def test_the_admin_lists_offers_and_scans(superuser, import_data, registry) -> None:
+    from backend.proactive.scan import scan_all
+
+    import_data(registry)
+    scan_all()
+    for path in ("/admin/proactive/offer/", "/admin/proactive/scanrun/"):
+        response = superuser.get(path)
+        assert response.status_code == 200 and "senior-allowance" in response.content.decode()
