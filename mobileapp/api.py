@@ -545,7 +545,13 @@ class MandateList(TypedDict):
 
 #: The endpoints a delegate may call for the principal (docs/API.md "Family delegation"): the header goes to these
 #: only, so the rest of the app (inbox, profile, the delegations screen) keeps working while acting for someone.
-ACTING_PATHS = (f"{API}/services", f"{API}/cases", f"{API}/face/challenges", f"{API}/face/verify")
+ACTING_PATHS = (
+    f"{API}/services",
+    f"{API}/cases",
+    f"{API}/face/challenges",
+    f"{API}/face/verify",
+    f"{API}/me/offers",  # 免申即享: a family member confirms what the city offered the principal
+)
 
 
 def new_idempotency_key() -> str:

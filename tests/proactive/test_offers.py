@@ -234,3 +234,42 @@ def test_bad_requests_get_a_clear_error_and_change_nothing(registry_dir, registr
     assert APIClient().post(f"/api/v1/me/offers/{offer['id']}/confirm").status_code == 401
     assert Offer.objects.get(pk=offer["id"]).status == OfferStatus.OFFERED and not Case.objects.exists()
     assert Case.objects.filter(status=Status.APPROVED).count() == 0
+
+
+def test_a_family_member_confirms_the_allowance_for_the_elder(import_data, people, act, registry_dir) -> None:
+    """亲情代办: the elder's son, of her household, accepted with his own face, confirms for her; she is told."""
+    from tests.factories import resident_record
+
+    son = resident_record(
+        "𠮷大山", dt.date(1972, 3, 3), 631, household_id="HH-P-1", phone="16600000631", photo="photos/obama_1.jpg"
+    )
+    import_data({"residents": [people["elder"], son]})
+    scan_all()
+    elder, delegate = act(people["elder"]), act(son)
+    delegate.enrol("obama_2.jpg")
+    invited = elder.client.post("/api/v1/delegations", {"phone": son["phone"], "scope": [SENIOR]}, format="json")
+    assert invited.status_code == 201 and invited.json()["scope"] == [SENIOR], invited.content
+    challenge = delegate.client.post(
+        "/api/v1/face/challenges", {"purpose": "delegation", "mandate": invited.json()["id"]}, format="json"
+    ).json()["challenge_id"]
+    from tests.personas import PHOTOS
+
+    with open(PHOTOS / "obama_3.jpg", "rb") as image:
+        assert delegate.client.post(
+            "/api/v1/face/verify", {"challenge_id": challenge, "image": image}, format="multipart"
+        ).json()["verified"]
+    accepted = delegate.client.post(
+        f"/api/v1/delegations/{invited.json()['id']}/accept", {"face_token": challenge}, format="json"
+    )
+    assert accepted.status_code == 200, accepted.content
+    header = {"HTTP_X_ACTING_FOR": str(accepted.json()["id"])}
+
+    assert delegate.client.get("/api/v1/me/offers").json()["results"] == []  # his own: none
+    [offer] = delegate.client.get("/api/v1/me/offers", **header).json()["results"]
+    confirmed = delegate.client.post(f"/api/v1/me/offers/{offer['id']}/confirm", **header)
+    assert confirmed.status_code == 201, confirmed.content
+    case = Case.objects.get(pk=confirmed.json()["case"]["id"])
+    assert case.status == Status.APPROVED and case.resident == _resident(people["elder"])
+    assert case.submitted_by is not None and case.submitted_by.phone == "+86" + son["phone"]
+    told = Notification.objects.filter(user=case.applicant, kind="delegation.used")
+    assert any("确认领取了免申即享服务" in n.body for n in told)
