@@ -170,6 +170,10 @@ def has_other_case(ctx: Context, service_code: str, *, including_approved: bool 
     The "one application at a time" rules all ask this; the case being decided (when the rules run for a submitted
     case) is never its own "other"."""
     statuses = [*OPEN_STATUSES, Status.APPROVED] if including_approved else list(OPEN_STATUSES)
+    if ctx.cases is not None and ctx.cases.service_code == service_code:  # a batch caller read them already
+        rows = ctx.cases.matches([str(s) for s in statuses], match)
+        if rows is not None:
+            return any(ctx.case is None or row.pk != ctx.case.pk for row in rows)
     others = Case.objects.filter(service_code=service_code, status__in=statuses, **match)
     if ctx.case is not None:
         others = others.exclude(pk=ctx.case.pk)

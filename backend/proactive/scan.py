@@ -13,8 +13,9 @@ Designed for a city's population, not a handful:
   transaction (the unique (resident, service, period) constraint makes a concurrent or repeated scan harmless), and
   each new offer's resident is told once.
 
-The rules themselves still read per resident (``Context.item``), exactly as for an application: the offer's rule
-trace is the one the engine would produce.
+The rules are the service's own, run as for an application, so the offer's rule trace is the one the engine would
+produce; what they read is fetched per chunk where it can be (items with a ``read_many``, the service's cases for
+``has_other_case``) and handed to each resident's context, so most rules ask the database nothing per resident.
 """
 
 from __future__ import annotations
@@ -31,15 +32,16 @@ from django.utils import timezone
 
 from backend.accounts.departments import departments_by_code
 from backend.accounts.models import Department
-from backend.cases.context import Context
+from backend.cases.context import CaseRow, CaseSnapshot, Context
 from backend.cases.discovery import all_services
 from backend.cases.evaluation import evaluate
-from backend.cases.models import OPEN_STATUSES, Case
+from backend.cases.models import OPEN_STATUSES, Case, Status
 from backend.cases.plugins import Proactive, ServiceModule
 from backend.core.i18n import Text, pick
 from backend.notifications.services import notify_translated
 from backend.registries.access import record_accesses
 from backend.registries.changes import changed_residents
+from backend.registries.items import ITEMS
 from backend.registries.models import ActorType, DataAccessLog, Resident
 
 from .models import Offer, OfferStatus, ScanRun, ScanWatermark
@@ -105,6 +107,29 @@ def scope(service: ServiceModule, *, full: bool, today: dt.date, mark: ScanWater
     return residents
 
 
+def _read_in_batch(service: ServiceModule, residents: list[Resident]) -> dict[str, dict[int, Any]]:
+    """The service's declared items that can be read for many residents at once, read once for the chunk (each is
+    logged only for the residents whose rules then use it, by ``Context.item``)."""
+    return {
+        key: read_many(residents)
+        for key in sorted(service.data_keys())
+        if key in ITEMS and (read_many := ITEMS[key].read_many) is not None
+    }
+
+
+def _cases_of(service: ServiceModule, residents: list[Resident]) -> CaseSnapshot:
+    """The service's open and granted cases of the chunk's residents and households, in one query, so the rules'
+    ``has_other_case`` does not ask once per resident."""
+    households = {resident.household_id for resident in residents}
+    rows = Case.objects.filter(service_code=service.code, status__in=[*OPEN_STATUSES, Status.APPROVED]).filter(
+        Q(resident_id__in=[r.pk for r in residents]) | Q(household_id__in=households)
+    )
+    return CaseSnapshot(
+        service.code,
+        tuple(CaseRow(*row) for row in rows.values_list("pk", "status", "resident_id", "household_id")),
+    )
+
+
 @dataclass
 class _Found:
     offers: list[Offer]
@@ -118,8 +143,12 @@ def _evaluate(
     spec = _spec(service)
     found = _Found([], [], [])
     purpose = f"免申即享筛查 {service.name.zh}"
+    batched = _read_in_batch(service, residents)
+    cases = _cases_of(service, residents)
     for resident in residents:
         ctx = Context(service, resident, today=today, purpose=purpose, actor_type=ActorType.SYSTEM, proactive_scan=True)
+        ctx.preload({key: values[resident.pk] for key, values in batched.items()})
+        ctx.cases = cases
         passed: dict[str, Any] | None = None
         trace: list[dict[str, Any]] = []
         for form in service.discovery_forms(ctx):

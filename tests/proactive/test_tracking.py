@@ -54,3 +54,43 @@ def test_the_admin_lists_offers_and_scans(superuser, import_data, registry) -> N
     for path in ("/admin/proactive/offer/", "/admin/proactive/scanrun/"):
         response = superuser.get(path)
         assert response.status_code == 200 and "senior-allowance" in response.content.decode()
+
+
+def _elders(count: int, first_seq: int) -> list[dict]:
+    from tests.factories import resident_record
+
+    return [
+        resident_record(
+            f"老人{i}",
+            dt.date(1930 + i % 15, 1 + i % 12, 1 + i % 27),
+            first_seq + i,
+            household_id=f"HH-E-{i}",
+            phone=None,
+            password=None,
+            photo=None,
+        )
+        for i in range(count)
+    ]
+
+
+def test_a_scan_asks_the_database_per_chunk_not_per_resident(import_data, django_assert_max_num_queries) -> None:
+    """The rules' reads (the allowance's ``has_other_case``, the deed tax's homes) come from one query per chunk: a
+    scan of 80 elders costs the same number of statements as one of 40."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backend.cases.discovery import get_service
+    from backend.proactive.models import Offer
+    from backend.proactive.scan import scan_service
+
+    service = get_service("senior-allowance")
+    assert service is not None
+    counts = []
+    for count, seq in ((40, 100), (80, 300)):
+        import_data({"residents": _elders(count, seq)})
+        with CaptureQueriesContext(connection) as queries:
+            result = scan_service(service, full=True)
+        assert result.offered == count  # the second run evaluates all 120 and offers the 80 new ones
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1] and counts[0] < 25, counts
+    assert Offer.objects.count() == 120
