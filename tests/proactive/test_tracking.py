@@ -75,7 +75,7 @@ def _elders(count: int, first_seq: int) -> list[dict]:
 
 def test_a_scan_asks_the_database_per_chunk_not_per_resident(import_data, django_assert_max_num_queries) -> None:
     """The rules' reads (the allowance's ``has_other_case``, the deed tax's homes) come from one query per chunk: a
-    scan of 80 elders costs the same number of statements as one of 40."""
+    scan of 120 elders costs the statements of one of 40."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -85,6 +85,7 @@ def test_a_scan_asks_the_database_per_chunk_not_per_resident(import_data, django
 
     service = get_service("senior-allowance")
     assert service is not None
+    scan_service(service)  # the first scan of a service also records its watermark
     counts = []
     for count, seq in ((40, 100), (80, 300)):
         import_data({"residents": _elders(count, seq)})
@@ -92,5 +93,6 @@ def test_a_scan_asks_the_database_per_chunk_not_per_resident(import_data, django
             result = scan_service(service, full=True)
         assert result.offered == count  # the second run evaluates all 120 and offers the 80 new ones
         counts.append(len(queries.captured_queries))
-    assert counts[0] == counts[1] and counts[0] < 25, counts
+    # 40 residents evaluated, then 120: the same statements (an INSERT may split in two on SQLite's variable limit)
+    assert counts[0] < 25 and counts[1] <= counts[0] + 2, counts
     assert Offer.objects.count() == 120
