@@ -15,7 +15,8 @@ autovacuum would on a live database. Then it times:
 3. an incremental scan after nothing changed;
 4. incremental scans after changing 1 % and 0.1 % of the residents (their ``updated_at`` bumped, as an import of
    changed rows does; one in ten of them also registers a first home bought yesterday), each with the residents it
-   evaluated and the offers it made.
+   evaluated and the offers it made;
+5. an incremental scan a week later: nothing changed in the registries, but some residents turned 80 that week.
 
 Each line prints the wall-clock seconds, the residents evaluated, the offers made and the access-log rows written.
 """
@@ -164,6 +165,7 @@ def change(fraction: float, seed: int) -> int:
     from backend.registries.models import Property, Resident
 
     rng = random.Random(seed)
+    stamp = timezone.now().strftime("%H%M%S%f")
     pks = list(Resident.objects.values_list("pk", flat=True))
     chosen = rng.sample(pks, max(1, int(len(pks) * fraction)))
     Resident.objects.filter(pk__in=chosen).update(updated_at=timezone.now())
@@ -171,7 +173,7 @@ def change(fraction: float, seed: int) -> int:
     today = timezone.localdate()
     for pk in chosen[: max(1, len(chosen) // 10)]:
         home = Property.objects.create(
-            certificate_no=f"豫N{seed:02d}{pk:09d}",
+            certificate_no=f"豫N{seed:02d}{pk:09d}-{stamp}",  # unique again with --keep
             address="郑州市某区新房路1号",
             district="金水区",
             area_m2=Decimal("90.00"),
@@ -184,13 +186,13 @@ def change(fraction: float, seed: int) -> int:
     return len(chosen)
 
 
-def timed(label: str, full: bool = False) -> None:
+def timed(label: str, full: bool = False, today: dt.date | None = None) -> None:
     from backend.proactive.scan import scan_all
     from backend.registries.models import DataAccessLog
 
     logs = DataAccessLog.objects.count()
     start = time.perf_counter()
-    results = scan_all(full=full)
+    results = scan_all(full=full, today=today)
     seconds = time.perf_counter() - start
     evaluated = sum(r.evaluated for r in results)
     offered = sum(r.offered for r in results)
@@ -236,6 +238,7 @@ def main() -> None:
     for fraction, seed in ((0.01, 1), (0.001, 2)):
         changed = change(fraction, args.seed + seed)
         timed(f"incremental after {changed} changed")
+    timed("incremental, a week later", today=today + dt.timedelta(days=7))  # those who turned 80 that week
 
 
 if __name__ == "__main__":

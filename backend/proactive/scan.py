@@ -83,19 +83,21 @@ def _spec(service: ServiceModule) -> Proactive:
 
 
 def scope(service: ServiceModule, *, full: bool, today: dt.date, mark: ScanWatermark | None) -> QuerySet[Resident]:
-    """The residents this scan evaluates (one SQL statement; nothing is loaded here)."""
+    """The residents this scan evaluates: one SQL statement (an incremental scan first collects the few changed
+    residents' keys from the indexed ``updated_at`` columns); no resident is loaded here."""
     spec = _spec(service)
     candidates = Resident.objects.filter(spec.candidates(today)).values("pk")
     holders = Offer.objects.filter(service_code=service.code, status=OfferStatus.OFFERED).values("resident_id")
     if full or mark is None:
         residents = Resident.objects.filter(Q(pk__in=candidates) | Q(pk__in=holders))
     else:
-        before = Resident.objects.filter(spec.candidates(mark.scanned_on)).values("pk")
-        by_time = Resident.objects.filter(pk__in=candidates).exclude(pk__in=before).values("pk")
+        # residents whose rows changed (a short list, from the indexed updated_at columns), if candidates or holders
         changed = changed_residents(mark.scanned_at)
-        residents = Resident.objects.filter(
-            (Q(pk__in=changed) & (Q(pk__in=candidates) | Q(pk__in=holders))) | Q(pk__in=by_time)
-        )
+        residents = Resident.objects.filter(pk__in=changed).filter(spec.candidates(today) | Q(pk__in=holders))
+        if mark.scanned_on != today:  # and those whom time alone made candidates since the last scan's day
+            before = Resident.objects.filter(spec.candidates(mark.scanned_on)).values("pk")
+            by_time = Resident.objects.filter(pk__in=candidates).exclude(pk__in=before).values("pk")
+            residents = Resident.objects.filter(Q(pk__in=residents.values("pk")) | Q(pk__in=by_time))
     # a resident with an open case of the service has applied already: nothing to offer while it runs
     applied = Case.objects.filter(service_code=service.code, status__in=OPEN_STATUSES).values("resident_id")
     residents = residents.exclude(pk__in=applied)
@@ -211,7 +213,8 @@ def scan_service(service: ServiceModule, *, full: bool = False, today: dt.date |
     full = full or mark is None
     run = ScanRun.objects.create(service_code=service.code, full=full, started_at=started)
     departments = departments_by_code()
-    pks = list(scope(service, full=full, today=today, mark=mark).order_by("pk").values_list("pk", flat=True))
+    residents = scope(service, full=full, today=today, mark=mark)
+    pks = list(residents.order_by("pk").values_list("pk", flat=True).distinct())
     for start in range(0, len(pks), CHUNK):
         residents = list(Resident.objects.filter(pk__in=pks[start : start + CHUNK]).order_by("pk"))
         with transaction.atomic():
