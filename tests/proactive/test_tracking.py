@@ -96,3 +96,17 @@ def test_a_scan_asks_the_database_per_chunk_not_per_resident(import_data, django
     # 40 residents evaluated, then 120: the same statements (an INSERT may split in two on SQLite's variable limit)
     assert counts[0] < 25 and counts[1] <= counts[0] + 2, counts
     assert Offer.objects.count() == 120
+
+
+def test_the_beat_entries_name_the_task_and_it_runs_inline(settings, import_data, registry) -> None:
+    """``make run`` has no broker: the task runs eagerly; beat names it with ``full`` for the daily scan."""
+    from backend.celery import app
+    from backend.proactive.tasks import proactive_scan
+
+    entries = {name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if "proactive" in name}
+    assert {entry["task"] for entry in entries.values()} == {proactive_scan.name}
+    assert proactive_scan.name in app.tasks
+    assert [entry.get("kwargs", {}) for entry in entries.values()] == [{}, {"full": True}]
+    import_data(registry)
+    lines = proactive_scan.delay().get()
+    assert any(line.startswith("proactive full scan senior-allowance: 2 evaluated, 2 offered") for line in lines)
