@@ -16,13 +16,14 @@ from mobileapp.controllers.offers import OfferController, OffersController, next
 from mobileapp.screens.decision import DecisionScreen
 from mobileapp.screens.offers import OfferScreen
 from mobileapp.session import MemoryStorage
+from tests import personas
 from tests.mobileapp.conftest import _LOOP, run, verified_state
 from tests.mobileapp.offline_page import offline_session
 from tests.mobileapp.shapes import assert_shape
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ZHAO_SHUZHEN, LI_ZHIQIANG = "13800000018", "13800000003"
+ZHAO_SHUZHEN, LI_ZHIQIANG = personas.ZHAO_SHUZHEN.phone, personas.LI_ZHIQIANG.phone
 
 
 def test_the_elder_confirms_her_allowance_once(new_client) -> None:
@@ -50,6 +51,7 @@ def test_a_face_service_goes_to_the_face_check_first(new_client) -> None:
     client = new_client(LI_ZHIQIANG, verify=True)
     [offer] = run(OffersController(client).load())
     assert offer["service"] == "deed-tax-subsidy" and offer["requires_face"] is True
+    assert offer["proposal"] == {"amount": "20000.00"}  # 50 % of 45000.00, capped (fixtures/README.md)
     case = run(OfferController(client, offer["id"]).confirm())
     assert case is not None and case["status"] == "pending_face" and next_route(case) == "face"
 
