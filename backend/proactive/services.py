@@ -18,6 +18,7 @@ from backend.cases import services as cases
 from backend.cases.models import Case
 from backend.core import acting
 from backend.core.errors import Conflict, DomainError, NotFound
+from backend.registries.identity import resident_of
 
 from .models import Offer, OfferStatus
 
@@ -34,6 +35,10 @@ def own_offers(user: User) -> QuerySet[Offer]:
 
 
 def own_offer(user: User, offer_id: int, *, lock: bool = False) -> Offer:
+    """The caller's offer, else 404 ``offer_not_found`` — also before real-name binding (no offer is anyone's yet):
+    whose an id is, is answered before anything about the caller."""
+    if resident_of(user) is None:
+        raise NotFound(_("未找到该免申即享服务。"), code="offer_not_found")
     offers = own_offers(user)
     if lock:
         # no join under the lock: after waiting for a concurrent confirmation, PostgreSQL returns the offer row as

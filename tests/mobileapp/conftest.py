@@ -8,6 +8,7 @@ hashing is made cheap for every test by ``tests/conftest.py`` (the demo loader h
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable, Coroutine
 from io import StringIO
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from django.utils import timezone
 from backend.demo.city import build_demo_registry
 from mobileapp.api import ApiClient
 from mobileapp.session import AppState, MemoryStorage
+from tests.factories import senior_allowance_offer
 from tests.personas import DEMO_PASSWORD, PHOTOS
 
 __all__ = ["PHOTOS", "app_state", "photo", "run", "senior_offer_of_zhang", "staff_decide", "verified_state"]
@@ -76,18 +78,9 @@ def verified_state(city, phone: str) -> AppState:
 
 
 def senior_offer_of_zhang() -> int:
-    """A 免申即享 offer for 张建国 (born 1988) to draw the offer screen with: the senior allowance, made by the
+    """A 免申即享 offer for 张建国 (born 1988-04-12) to draw the offer screen with: the senior allowance, made by the
     city's scan of the day he turns 80."""
-    import datetime as dt
-
-    from backend.cases.discovery import get_service
-    from backend.proactive.models import Offer
-    from backend.proactive.scan import scan_service
-
-    service = get_service("senior-allowance")
-    assert service is not None
-    scan_service(service, today=dt.date(2068, 4, 12))
-    return Offer.objects.get(resident__phone="+8613800000001", service_code="senior-allowance").pk
+    return senior_allowance_offer("+8613800000001", dt.date(2068, 4, 12))
 
 
 def photo(name: str) -> bytes:

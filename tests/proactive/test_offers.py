@@ -228,6 +228,10 @@ def test_bad_requests_get_a_clear_error_and_change_nothing(registry_dir, registr
     assert [o["id"] for o in elder.client.get("/api/v1/me/offers?status=offered").json()["results"]] == [offer["id"]]
     unbound = wang_fang.get("/api/v1/me/offers")  # logged in, real name not bound
     assert unbound.status_code == 403 and unbound.json()["error"]["code"] == "real_name_required"
+    # an id is answered before anything about the caller: 404, as for a missing one
+    for path in ("", "/confirm", "/decline"):
+        call = wang_fang.get if not path else wang_fang.post
+        assert call(f"/api/v1/me/offers/{offer['id']}{path}").json()["error"]["code"] == "offer_not_found"
     from rest_framework.test import APIClient
 
     assert APIClient().get("/api/v1/me/offers").status_code == 401
