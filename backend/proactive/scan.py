@@ -213,8 +213,8 @@ def scan_service(service: ServiceModule, *, full: bool = False, today: dt.date |
     full = full or mark is None
     run = ScanRun.objects.create(service_code=service.code, full=full, started_at=started)
     departments = departments_by_code()
-    residents = scope(service, full=full, today=today, mark=mark)
-    pks = list(residents.order_by("pk").values_list("pk", flat=True).distinct())
+    in_scope = scope(service, full=full, today=today, mark=mark)
+    pks = list(in_scope.order_by("pk").values_list("pk", flat=True).distinct())
     for start in range(0, len(pks), CHUNK):
         residents = list(Resident.objects.filter(pk__in=pks[start : start + CHUNK]).order_by("pk"))
         with transaction.atomic():
