@@ -110,3 +110,21 @@ def test_the_beat_entries_name_the_task_and_it_runs_inline(settings, import_data
     import_data(registry)
     lines = proactive_scan.delay().get()
     assert any(line.startswith("proactive full scan senior-allowance: 2 evaluated, 2 offered") for line in lines)
+
+
+def test_the_command_scans_incrementally_unless_full(import_data, registry) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def run(*args: str) -> str:
+        out = StringIO()
+        call_command("proactive_scan", *args, stdout=out)
+        return out.getvalue()
+
+    import_data(registry)
+    assert "proactive full scan senior-allowance: 2 evaluated, 2 offered" in run()  # the first scan is full
+    assert "proactive incremental scan senior-allowance: 0 evaluated, 0 offered" in run()
+    assert "proactive full scan senior-allowance: 2 evaluated, 0 offered" in run("--full")
+    later = run("--today", (timezone.localdate() + dt.timedelta(days=1)).isoformat())
+    assert "proactive incremental scan senior-allowance: 1 evaluated, 1 offered" in later  # 王老七 turned 80
