@@ -472,6 +472,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "monthly_income_per_capita": ("家庭人均月收入", "Monthly income per head"),
     "members": ("成员", "Members"),
     "owners": ("产权人", "Owners"),
+    "age": ("年龄", "Age"),
+    "monthly_amount": ("每月金额", "Monthly amount"),
+    "claimed": ("已领取次数", "Times paid"),
 }
 
 

@@ -10,7 +10,7 @@ import flet as ft
 from mobileapp import ui
 from mobileapp.api import Offer
 from mobileapp.controllers.offers import OfferController, OffersController, next_route
-from mobileapp.formats import money, short_datetime
+from mobileapp.formats import money, registry_value, short_datetime
 from mobileapp.screens.base import Screen
 
 if TYPE_CHECKING:
@@ -124,6 +124,9 @@ class OfferScreen(Screen):
         why: list[ft.Control] = []
         for rule in offer["rule_trace"]:
             ok = rule["passed"] is not False
+            lines: list[ft.Control] = [ui.text(look, rule["label"], 14)]
+            if used := registry_value(rule["values"], self.state.language):  # the registry values it used
+                lines.append(ui.text(look, used, 13, color=look.text3))
             why.append(
                 ft.Row(
                     [
@@ -132,7 +135,7 @@ class OfferScreen(Screen):
                             color=look.success if ok else look.danger,
                             size=look.icon(18),
                         ),
-                        ui.text(look, rule["label"], 14, expand=True),
+                        ft.Column(lines, spacing=2, expand=True),
                     ],
                     spacing=8,
                     vertical_alignment=ft.CrossAxisAlignment.START,
