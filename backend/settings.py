@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "backend.drafts",
     "backend.delegation",
     "backend.assisted",
+    "backend.proactive",
     "backend.cockpit",
 ]
 
@@ -180,6 +181,7 @@ CELERY_TASK_ROUTES = {
     "backend.cases.tasks.*": {"queue": "periodic"},
     "backend.core.tasks.*": {"queue": "periodic"},  # the sweeps' names before issue 12, kept as aliases
     "backend.drafts.tasks.*": {"queue": "periodic"},
+    "backend.proactive.tasks.*": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE = {
     # hourly; clerk digests are sent once per Shanghai day, overdue notices once per case
@@ -191,6 +193,13 @@ CELERY_BEAT_SCHEDULE = {
     "assisted-session-expiry": {"task": "backend.assisted.tasks.expire_sessions", "schedule": 300.0},
     # daily; ends mandates past their end date and reminds both sides 30 days ahead, each notice once
     "mandate-expiry-sweep": {"task": "backend.delegation.tasks.sweep_mandates", "schedule": 86400.0},
+    # 免申即享: hourly, the residents whose registry data changed (or who turned eligible by age); daily, everyone
+    "proactive-scan": {"task": "backend.proactive.tasks.proactive_scan", "schedule": 3600.0},
+    "proactive-full-scan": {
+        "task": "backend.proactive.tasks.proactive_scan",
+        "schedule": 86400.0,
+        "kwargs": {"full": True},
+    },
 }
 
 # --- auth -------------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ API_APPS = [
     "backend.drafts.urls",
     "backend.delegation.urls",
     "backend.assisted.urls",
+    "backend.proactive.urls",
 ]
 
 api_v1: list[URLPattern | URLResolver] = [

@@ -338,6 +338,53 @@ class DataAccess(TypedDict):
     actor_type: Literal["system", "clerk", "resident"]
     actor: str
     case: CaseRef | None
+    # 免申即享: a read by the city's scan, nobody asked (absent from servers before it)
+    proactive_scan: NotRequired[bool]
+
+
+OfferStatus = Literal["offered", "confirmed", "declined", "expired"]
+
+
+class OfferDataUsed(TypedDict):
+    """The registry items a 免申即享 scan read, of one department."""
+
+    department: str
+    department_code: str
+    items: list[str]
+    item_labels: list[str]
+
+
+class OfferCase(TypedDict):
+    id: int
+    reference_no: str
+    status: CaseStatus
+    status_label: str
+
+
+class Offer(TypedDict):
+    """免申即享: a service the city offers without an application. ``rule_trace`` is why; ``data_used`` what the
+    scan read; ``proposal`` what the rules lead to (``amount``, ``monthly_amount`` and ``months``…)."""
+
+    id: int
+    service: str
+    service_name: str
+    summary: str
+    status: OfferStatus
+    status_label: str
+    period_key: str
+    proposal: dict[str, Any]
+    requires_face: bool
+    rule_trace: list[RuleCheck]
+    data_used: list[OfferDataUsed]
+    created_at: str
+    decided_at: str | None
+    expired_at: str | None
+    case: OfferCase | None
+
+
+class OfferConfirmed(TypedDict):
+    offer: Offer
+    case: Case
 
 
 class Certificate(TypedDict):
@@ -500,7 +547,13 @@ class MandateList(TypedDict):
 
 #: The endpoints a delegate may call for the principal (docs/API.md "Family delegation"): the header goes to these
 #: only, so the rest of the app (inbox, profile, the delegations screen) keeps working while acting for someone.
-ACTING_PATHS = (f"{API}/services", f"{API}/cases", f"{API}/face/challenges", f"{API}/face/verify")
+ACTING_PATHS = (
+    f"{API}/services",
+    f"{API}/cases",
+    f"{API}/face/challenges",
+    f"{API}/face/verify",
+    f"{API}/me/offers",  # 免申即享: a family member confirms what the city offered the principal
+)
 
 
 def new_idempotency_key() -> str:
@@ -681,6 +734,23 @@ class ApiClient:
 
     async def data_access(self, page: int = 1) -> Page[DataAccess]:
         return await self._answer(Page[DataAccess], "GET", f"{API}/me/data-access", params={"page": page})
+
+    # ---- 免申即享 offers ----
+
+    async def offers(self, status: OfferStatus | None = None, page: int = 1) -> Page[Offer]:
+        """The resident's offers (a server without 免申即享 raises :class:`NotAvailable`)."""
+        params = {"page": page, "status": status}
+        return await self._answer_if_deployed(Page[Offer], "GET", f"{API}/me/offers", params=params)
+
+    async def offer(self, offer_id: int) -> Offer:
+        return await self._answer(Offer, "GET", f"{API}/me/offers/{offer_id}")
+
+    async def confirm_offer(self, offer_id: int) -> OfferConfirmed:
+        """确认领取: the case it files (again the same case on a repeated tap)."""
+        return await self._answer(OfferConfirmed, "POST", f"{API}/me/offers/{offer_id}/confirm")
+
+    async def decline_offer(self, offer_id: int) -> Offer:
+        return await self._answer(Offer, "POST", f"{API}/me/offers/{offer_id}/decline")
 
     # ---- notifications ----
 

@@ -393,6 +393,30 @@ STRINGS: dict[str, tuple[str, str]] = {
     "text_size.xlarge": ("超大", "Extra large"),
     "me.data_access": ("数据使用记录", "Data access log"),
     "me.delegation": ("亲情代办", "Family delegation"),
+    "me.offers": ("免申即享", "No application needed"),
+    "offers.title": ("免申即享", "No application needed"),
+    "offers.one": ("免申即享服务", "Offered to you"),
+    "offers.intro": (
+        "根据部门数据，以下服务您符合条件，无需申请：确认即可领取。",
+        "The departments' records show you qualify for these services: nothing to apply for, just confirm.",
+    ),
+    "offers.none": ("暂无可领取的服务", "Nothing offered to you yet"),
+    "offers.home": ("免申即享：您有 {n} 项待确认", "No application needed: {n} waiting for you"),
+    "offers.made": ("推送于 {at}", "Offered {at}"),
+    "offers.amount": ("可领金额", "Amount"),
+    "offers.monthly": ("每月发放", "Monthly"),
+    "offers.per_month": ("{amount}/月", "{amount} a month"),
+    "offers.for_months": ("，共 {months} 个月", " for {months} months"),
+    "offers.why": ("为什么推送给您", "Why you qualify"),
+    "offers.data": ("使用了哪些数据", "Data used"),
+    "offers.data_intro": (
+        "系统主动核验时调取了以下部门数据（已记入“数据使用记录”）。",
+        "The city's check read these department records (listed in your data-access log).",
+    ),
+    "offers.case": ("办件", "Case"),
+    "offers.face_needed": ("确认后需刷脸核验本人身份。", "A face check confirms it is you."),
+    "offers.confirm": ("确认领取", "Confirm"),
+    "offers.decline": ("不需要", "No, thanks"),
     "delegation.title": ("亲情代办", "Family delegation"),
     "delegation.intro": (
         "邀请同户家人代您办事，或为家人代办。代办人须本人刷脸接受，任何一方都可随时终止。",
@@ -465,6 +489,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "monthly_income_per_capita": ("家庭人均月收入", "Monthly income per head"),
     "members": ("成员", "Members"),
     "owners": ("产权人", "Owners"),
+    "age": ("年龄", "Age"),
+    "monthly_amount": ("每月金额", "Monthly amount"),
+    "claimed": ("已领取次数", "Times paid"),
 }
 
 

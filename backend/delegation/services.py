@@ -43,7 +43,8 @@ FACE_MAX_AGE_SECONDS = 600
 FACE_PURPOSE = "delegation"
 HEADER = "X-Acting-For"
 
-#: Endpoints (URL names) a delegate may call for the principal: catalogue, cases, the face check of a case.
+#: Endpoints (URL names) a delegate may call for the principal: catalogue, cases, the face check of a case, the
+#: 免申即享 offers.
 ACTING_ENDPOINTS = frozenset(
     {
         "services",
@@ -55,6 +56,11 @@ ACTING_ENDPOINTS = frozenset(
         "case-withdraw",
         "face-challenges",
         "face-verify",
+        # 免申即享: a family member confirms (or declines) what the city offered the principal
+        "offers",
+        "offer-detail",
+        "offer-confirm",
+        "offer-decline",
     }
 )
 #: What the principal's notice says the delegate did (writes only; reads are in the data-access log).
@@ -63,6 +69,8 @@ USE_NOTICES = {
     "case-detail": Text("补正并重新提交了办件", "corrected and resubmitted an application"),
     "case-withdraw": Text("撤回了办件", "withdrew an application"),
     "face-verify": Text("完成了办件的刷脸核验", "completed the face check of an application"),
+    "offer-confirm": Text("确认领取了免申即享服务", "confirmed a service offered to you"),
+    "offer-decline": Text("放弃了免申即享服务", "declined a service offered to you"),
 }
 
 

@@ -26,6 +26,8 @@ _ICON_HINTS: list[tuple[str, ft.IconData, str]] = [
     ("tax", ft.Icons.RECEIPT_LONG_OUTLINED, "#7B61FF"),
     ("talent", ft.Icons.WORKSPACE_PREMIUM_OUTLINED, "#D4380D"),
     ("hous", ft.Icons.HOME_WORK_OUTLINED, "#E37318"),
+    ("senior", ft.Icons.ELDERLY, "#0E9F6E"),
+    ("elder", ft.Icons.ELDERLY, "#0E9F6E"),
     ("social", ft.Icons.HEALTH_AND_SAFETY_OUTLINED, "#13A8A8"),
     ("medical", ft.Icons.LOCAL_HOSPITAL_OUTLINED, "#13A8A8"),
 ]

@@ -22,6 +22,7 @@ BUILTINS = [
     "primary-school-enrolment",
     "provident-fund-withdrawal",
     "public-rental-housing",
+    "senior-allowance",
     "social-security-card",
     "talent-housing-subsidy",
 ]

@@ -19,7 +19,7 @@ from mobileapp import routes, theme
 from mobileapp.controllers.apply import ApplyController
 from mobileapp.controllers.cases import CaseController
 from mobileapp.session import TEXT_SIZE_CHOICES, AppState, MemoryStorage
-from tests.mobileapp.conftest import _LOOP, run, verified_state
+from tests.mobileapp.conftest import _LOOP, run, senior_offer_of_zhang, verified_state
 from tests.mobileapp.offline_page import offline_session
 
 MOBILEAPP = Path(routes.__file__).parent
@@ -219,6 +219,7 @@ def _samples(app: shell.App) -> dict[str, dict[str, object]]:
     pending = run(app.api.create_case("provident-fund-withdrawal", {"reason": "rent", "amount": "100"}, consent=True))
     case = CaseController(app.api, pending["id"])
     run(case.load())
+    offer = senior_offer_of_zhang()
     return {
         "search": {"query": "公积金"},
         "service": {"code": "provident-fund-withdrawal"},
@@ -229,6 +230,7 @@ def _samples(app: shell.App) -> dict[str, dict[str, object]]:
         "resubmit": {"ctrl": case},
         "appointments": {"service": "provident-fund-withdrawal"},
         "counter_check": {"case_id": pending["id"]},
+        "offer": {"offer_id": offer},
     }
 
 

@@ -16,7 +16,7 @@ from mobileapp.controllers.apply import ApplyController
 from mobileapp.controllers.cases import CaseController
 from mobileapp.screens.base import Screen
 from mobileapp.session import MemoryStorage
-from tests.mobileapp.conftest import _LOOP, run, staff_decide, verified_state
+from tests.mobileapp.conftest import _LOOP, run, senior_offer_of_zhang, staff_decide, verified_state
 from tests.mobileapp.offline_page import offline_session
 
 SCREENS = Path(routes.__file__).parent / "screens"
@@ -122,6 +122,7 @@ def test_every_route_opens_loads_and_draws_its_screen(city) -> None:
         "resubmit": {"ctrl": returned_case},
         "appointments": {"service": "provident-fund-withdrawal"},
         "counter_check": {"case_id": pending["id"]},
+        "offer": {"offer_id": senior_offer_of_zhang()},
     }
     for name, factory in routes.ROUTES.items():
         required = [

@@ -4,6 +4,7 @@ suite fails."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from tests.factories import senior_allowance_offer
 from tests.personas import HOUSING_CLERK, WU_MIN, ZHANG_JIANGUO, Acting
 
 VICTIM, ATTACKER = ZHANG_JIANGUO.phone, WU_MIN.phone  # 张建国 (registry photo: obama), 吴敏
@@ -133,6 +135,7 @@ def world(demo) -> dict[str, Owner]:
     )
     assert assisted.status_code == 201, assisted.content
     v.objects["assisted_session"] = assisted.json()["id"]
+    v.objects["offer"] = senior_allowance_offer("+86" + VICTIM, dt.date(2068, 4, 12))  # 免申即享: his 80th birthday
 
     v.markers = [
         decided["reference_no"],

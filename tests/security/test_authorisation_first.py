@@ -35,6 +35,7 @@ from backend.delegation.models import Mandate
 from backend.drafts.models import Draft
 from backend.faceauth.models import FaceChallenge, FaceEvent
 from backend.notifications.models import Notification
+from backend.proactive.models import Offer
 from tests.factories import id_number, login, resident_record
 from tests.personas import PHOTOS
 from tests.security.conftest import all_routes
@@ -63,6 +64,9 @@ RESIDENT = {
     ("POST", "/api/v1/delegations/{id}/accept"): "mandate",
     ("POST", "/api/v1/delegations/{id}/decline"): "mandate",
     ("POST", "/api/v1/delegations/{id}/end"): "mandate",
+    ("GET", "/api/v1/me/offers/{id}"): "offer",
+    ("POST", "/api/v1/me/offers/{id}/confirm"): "offer",
+    ("POST", "/api/v1/me/offers/{id}/decline"): "offer",
 }
 STAFF = {
     ("GET", "/api/v1/staff/cases/{id}"): "case",
@@ -250,6 +254,7 @@ def snapshot() -> tuple:
         FaceEvent.objects.count(),
         list(Draft.objects.order_by("pk").values_list("pk", "updated_at")),
         list(Mandate.objects.order_by("pk").values_list("pk", "status")),
+        list(Offer.objects.order_by("pk").values_list("pk", "status", "case_id")),
     )
 
 

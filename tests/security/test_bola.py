@@ -37,6 +37,9 @@ OWNED = {
     "delegation-accept": "mandate",
     "delegation-decline": "mandate",
     "delegation-end": "mandate",
+    "offer-detail": "offer",
+    "offer-confirm": "offer",
+    "offer-decline": "offer",
 }
 PUBLIC = {"service-detail", "service-prefill", "service-eligibility", "certificate-verify"}
 
