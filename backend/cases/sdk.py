@@ -28,9 +28,10 @@ Reading the registries
     again after a lock; ``ctx.form``, ``ctx.today``, ``ctx.resident``, ``ctx.case``, ``ctx.scratch``;
     ``ctx.birth_certificate(number)``: the applicant's child's certificate from ``health.birth_certificates``), and
     :func:`birth_certificate_exists` (only whether a number was issued, nothing about the people on it); for the
-    newborn services the rule checks :func:`certificate_known` and :func:`names_applicant`, :func:`registered_child`
-    and the form field :data:`CERTIFICATE_NO_SCHEMA`. The row types a reader returns, for annotations only:
-    :data:`Resident`, :data:`Property`, :data:`ProvidentFundAccount`, :data:`BirthCertificate`,
+    newborn services :func:`certificate_rules` (their common first rules, built on the checks :func:`certificate_known`,
+    :func:`names_applicant` and :func:`child_registered`), :func:`registered_child`, the form field
+    :data:`CERTIFICATE_NO_SCHEMA` and :func:`clean_certificate_no`. The row types a reader returns, for annotations
+    only: :data:`Resident`, :data:`Property`, :data:`ProvidentFundAccount`, :data:`BirthCertificate`,
     :data:`MedicalInsuranceEnrolment`, :data:`SocialSecurityCard`.
 Helpers
     :func:`has_other_case` ("no other open case of this service for this household"), :func:`within_last`,
@@ -134,8 +135,11 @@ __all__ = [
     "WaitlistNumber",
     "birth_certificate_exists",
     "certificate_known",
+    "certificate_rules",
+    "child_registered",
     "claim_once",
     "claimed_properties",
+    "clean_certificate_no",
     "debit_provident_fund",
     "enrol_medical_insurance",
     "failed",
@@ -415,3 +419,51 @@ def registered_child(ctx: Context) -> Resident | None:
     None (also when the certificate is unknown or not the applicant's)."""
     certificate = ctx.birth_certificate(str(ctx.form.get("certificate_no", "")))
     return certificate.child if certificate is not None else None
+
+
+def child_registered(ctx: Context) -> Check:
+    """A rule check: the certificate's child is in the household registry (the newborn services' ``not_registered``);
+    not applicable while the certificate is unknown or not the applicant's."""
+    if ctx.birth_certificate(str(ctx.form.get("certificate_no", ""))) is None:
+        return not_applicable()
+    child = registered_child(ctx)
+    return passed(id_number=child.id_number_masked) if child else failed()
+
+
+def clean_certificate_no(form: dict[str, Any]) -> dict[str, Any]:
+    """The form with its ``certificate_no`` as the registry stores it (trimmed, upper case): for ``clean()``."""
+    return {**form, "certificate_no": str(form["certificate_no"]).strip().upper()}
+
+
+def certificate_rules(*, registered: bool) -> list[Rule]:
+    """The rules every newborn service starts with, in order: the certificate exists (``unknown_certificate``), it
+    names the applicant as a parent (``not_parent``) and, with ``registered``, the child is already registered
+    (``not_registered``; the services that follow 新生儿入户). One wording for all, so a parent reads the same
+    refusal whichever department's service they applied for."""
+    rules = [
+        Rule(
+            "unknown_certificate",
+            Text("出生医学证明编号有效", "The birth certificate number exists"),
+            certificate_known,
+            Text("未查询到该出生医学证明，请核对编号（字母加9位数字）。", "No certificate has this number."),
+        ),
+        Rule(
+            "not_parent",
+            Text("申请人是出生医学证明上的父亲或母亲", "You are the mother or father on the certificate"),
+            names_applicant,
+            Text("出生医学证明上的父母不是您本人，请由新生儿父母申请。", "Only the child's parents may apply."),
+        ),
+    ]
+    if registered:
+        rules.append(
+            Rule(
+                "not_registered",
+                Text("新生儿已登记户籍（有公民身份号码）", "The child is registered (has an ID number)"),
+                child_registered,
+                Text(
+                    "新生儿尚未办理出生登记，请先办理新生儿入户。",
+                    "The child is not registered yet: register the birth first.",
+                ),
+            )
+        )
+    return rules

@@ -27,11 +27,11 @@ from backend.cases.sdk import (
     Rule,
     ServiceModule,
     Text,
-    certificate_known,
+    certificate_rules,
+    clean_certificate_no,
     enrol_medical_insurance,
     failed,
     mask_name,
-    names_applicant,
     not_applicable,
     passed,
     registered_child,
@@ -48,13 +48,6 @@ def coverage_start(birth_date: dt.date, today: dt.date, newborn_days: int = 90) 
     if (today - birth_date).days <= newborn_days:
         return birth_date
     return dt.date(today.year + today.month // 12, today.month % 12 + 1, 1)
-
-
-def is_registered(ctx: Context) -> Check:
-    if ctx.birth_certificate(str(ctx.form.get("certificate_no", ""))) is None:
-        return not_applicable()
-    child = registered_child(ctx)
-    return passed(id_number=child.id_number_masked) if child else failed()
 
 
 def not_enrolled(ctx: Context) -> Check:
@@ -109,7 +102,7 @@ class NewbornMedicalInsurance(ServiceModule):
     settings = {"newborn_days": 90}
 
     def clean(self, form: dict[str, Any]) -> dict[str, Any]:
-        return {**form, "certificate_no": form["certificate_no"].strip().upper()}
+        return clean_certificate_no(form)
 
     def discovery_forms(self, ctx: Context) -> list[dict[str, Any]]:
         registered = [c for c in ctx.item("health.birth_certificates") if c.child_id is not None]
@@ -117,27 +110,7 @@ class NewbornMedicalInsurance(ServiceModule):
 
     def rules(self, ctx: Context) -> list[Rule]:
         return [
-            Rule(
-                "unknown_certificate",
-                Text("出生医学证明编号有效", "The birth certificate number exists"),
-                certificate_known,
-                Text("未查询到该出生医学证明，请核对编号（字母加9位数字）。", "No certificate has this number."),
-            ),
-            Rule(
-                "not_parent",
-                Text("申请人是出生医学证明上的父亲或母亲", "You are the mother or father on the certificate"),
-                names_applicant,
-                Text("出生医学证明上的父母不是您本人，请由新生儿父母申请。", "Only the child's parents may apply."),
-            ),
-            Rule(
-                "not_registered",
-                Text("新生儿已登记户籍（有公民身份号码）", "The child is registered (has an ID number)"),
-                is_registered,
-                Text(
-                    "新生儿尚未办理出生登记，请先办理新生儿入户。",
-                    "The child is not registered yet: register the birth first.",
-                ),
-            ),
+            *certificate_rules(registered=True),
             Rule(
                 "already_enrolled",
                 Text("新生儿尚未参加基本医疗保险", "The child is not insured yet"),

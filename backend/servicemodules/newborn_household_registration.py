@@ -32,12 +32,12 @@ from backend.cases.sdk import (
     Rule,
     ServiceModule,
     Text,
-    certificate_known,
+    certificate_rules,
+    clean_certificate_no,
     failed,
     has_other_case,
     lock_birth_certificate,
     mask_name,
-    names_applicant,
     not_applicable,
     passed,
     register_newborn,
@@ -150,7 +150,7 @@ class NewbornHouseholdRegistration(ServiceModule):
     settings = {"address_codes": ZHENGZHOU_ADDRESS_CODES, "declaration_days": 30}
 
     def clean(self, form: dict[str, Any]) -> dict[str, Any]:
-        return {**form, "certificate_no": form["certificate_no"].strip().upper()}
+        return clean_certificate_no(form)
 
     def discovery_forms(self, ctx: Context) -> list[dict[str, Any]]:
         unregistered = [c for c in ctx.item("health.birth_certificates") if c.child_id is None]
@@ -158,18 +158,7 @@ class NewbornHouseholdRegistration(ServiceModule):
 
     def rules(self, ctx: Context) -> list[Rule]:
         return [
-            Rule(
-                "unknown_certificate",
-                Text("出生医学证明编号有效", "The birth certificate number exists"),
-                certificate_known,
-                Text("未查询到该出生医学证明，请核对编号（字母加9位数字）。", "No certificate has this number."),
-            ),
-            Rule(
-                "not_parent",
-                Text("申请人是出生医学证明上的父亲或母亲", "You are the mother or father on the certificate"),
-                names_applicant,
-                Text("出生医学证明上的父母不是您本人，请由新生儿父母申请。", "Only the child's parents may apply."),
-            ),
+            *certificate_rules(registered=False),
             Rule(
                 "already_registered",
                 Text("新生儿尚未登记户籍", "The child is not registered yet"),

@@ -23,12 +23,12 @@ from backend.cases.sdk import (
     Rule,
     ServiceModule,
     Text,
-    certificate_known,
+    certificate_rules,
+    clean_certificate_no,
     failed,
     issue_social_security_card,
     mask_account,
     mask_name,
-    names_applicant,
     not_applicable,
     passed,
     registered_child,
@@ -41,13 +41,6 @@ DELIVERY = {
         "到合作银行网点领取（携带户口簿）", "Collect at a partner bank branch (bring the household register)"
     ),
 }
-
-
-def is_registered(ctx: Context) -> Check:
-    if ctx.birth_certificate(str(ctx.form.get("certificate_no", ""))) is None:
-        return not_applicable()
-    child = registered_child(ctx)
-    return passed(id_number=child.id_number_masked) if child else failed()
 
 
 def is_insured(ctx: Context) -> Check:
@@ -106,11 +99,7 @@ class SocialSecurityCard(ServiceModule):
     keywords = ["社保卡", "社会保障卡", "新生儿", "social security card", "newborn"]
 
     def clean(self, form: dict[str, Any]) -> dict[str, Any]:
-        return {
-            **form,
-            "certificate_no": form["certificate_no"].strip().upper(),
-            "delivery": form.get("delivery") or "mail",
-        }
+        return {**clean_certificate_no(form), "delivery": form.get("delivery") or "mail"}
 
     def discovery_forms(self, ctx: Context) -> list[dict[str, Any]]:
         registered = [c for c in ctx.item("health.birth_certificates") if c.child_id is not None]
@@ -118,27 +107,7 @@ class SocialSecurityCard(ServiceModule):
 
     def rules(self, ctx: Context) -> list[Rule]:
         return [
-            Rule(
-                "unknown_certificate",
-                Text("出生医学证明编号有效", "The birth certificate number exists"),
-                certificate_known,
-                Text("未查询到该出生医学证明，请核对编号（字母加9位数字）。", "No certificate has this number."),
-            ),
-            Rule(
-                "not_parent",
-                Text("申请人是出生医学证明上的父亲或母亲", "You are the mother or father on the certificate"),
-                names_applicant,
-                Text("出生医学证明上的父母不是您本人，请由新生儿父母申请。", "Only the child's parents may apply."),
-            ),
-            Rule(
-                "not_registered",
-                Text("新生儿已登记户籍（有公民身份号码）", "The child is registered (has an ID number)"),
-                is_registered,
-                Text(
-                    "新生儿尚未办理出生登记，请先办理新生儿入户。",
-                    "The child is not registered yet: register the birth first.",
-                ),
-            ),
+            *certificate_rules(registered=True),
             Rule(
                 "not_insured",
                 Text("新生儿已参加基本医疗保险", "The child is insured"),

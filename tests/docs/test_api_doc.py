@@ -683,8 +683,25 @@ def module_rule_codes() -> dict[str, set[str]]:
         module = importlib.import_module(f"backend.servicemodules.{path.stem}")
         service = getattr(module, "service", None)
         if service is not None:
-            result[service.code] = set(RULE.findall(path.read_text(encoding="utf-8")))
+            source = path.read_text(encoding="utf-8")
+            result[service.code] = set(RULE.findall(source)) | sdk_rule_codes(source)
     return result
+
+
+def sdk_rule_codes(source: str) -> set[str]:
+    """The codes of the rules a module takes ready-made from the SDK: calls such as
+    ``certificate_rules(registered=True)`` (a ``*_rules`` function of ``backend.cases.sdk``, literal arguments)."""
+    from backend.cases import sdk
+
+    codes: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.endswith("_rules"):
+            factory = getattr(sdk, node.func.id, None)
+            if callable(factory):
+                args = [ast.literal_eval(a) for a in node.args]
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+                codes |= {rule.code for rule in factory(*args, **kwargs)}
+    return codes
 
 
 def test_reason_codes_match_the_service_modules(doc: ApiDoc) -> None:
