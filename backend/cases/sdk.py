@@ -10,6 +10,11 @@ Declaring a service
     :class:`ServiceModule` (the base class: names, department, :class:`Mode`, time limit, ``data``, ``form``,
     ``rules()``, ``propose()``, ``execute()``), :class:`DataUse` (a registry item read, with the purpose the resident
     consents to), :class:`Text` (``Text("中文", "English")``: every resident-facing string).
+Declaring a bundle (一件事一次办)
+    :class:`ServiceBundle` (code, names, a department-neutral ``summary``, ``members``) of :class:`Member` s (the
+    service code; ``answers`` mapping its form fields to the shared form; ``fixed`` answers the bundle gives for the
+    resident; ``after``: the members whose approval it waits for). ``bundle = MyBundle()`` in a module, like a
+    service; the engine does the rest (one consent, one form, one face check, one reference).
 Rules
     :class:`Rule` (code = the public ``reason_code`` when it fails), :class:`Check` with :func:`passed`,
     :func:`failed`, :func:`not_applicable` (keyword values are the registry values the rule used, shown to resident
@@ -57,9 +62,11 @@ from .plugins import (
     Check,
     DataUse,
     FormError,
+    Member,
     Mode,
     Rejected,
     Rule,
+    ServiceBundle,
     ServiceModule,
     failed,
     not_applicable,
@@ -78,6 +85,7 @@ __all__ = [
     "FormError",
     "GenericOutcome",
     "InvalidIdNumber",
+    "Member",
     "Mode",
     "Money",
     "Outcome",
@@ -88,6 +96,7 @@ __all__ = [
     "Resident",
     "Row",
     "Rule",
+    "ServiceBundle",
     "ServiceModule",
     "SubsidySchedule",
     "Text",

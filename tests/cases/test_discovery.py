@@ -20,6 +20,7 @@ BUILTINS = [
     "primary-school-enrolment",
     "provident-fund-withdrawal",
     "public-rental-housing",
+    "school-district-check",
     "talent-housing-subsidy",
 ]
 
