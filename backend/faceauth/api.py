@@ -91,6 +91,7 @@ class FaceChallengeSerializer(serializers.Serializer[Any]):
     purpose = Judged(serializers.CharField(help_text='"case" or "login" (and any purpose an app registers)'))
     case = Judged(IdField(required=False, help_text='the case id, for purpose "case"'))
     mandate = Judged(IdField(required=False, help_text='the invitation id, for purpose "delegation"'))
+    bundle = Judged(serializers.CharField(required=False, help_text='the bundle reference, for purpose "bundle"'))
 
     def validate_purpose(self, value: Any) -> Any:
         return _required(value)
@@ -143,6 +144,9 @@ _verified = inline_serializer(
         "attempts_left": serializers.IntegerField(),
         "advice": _advice,
         "case": serializers.DictField(required=False, help_text='for purpose "case" when verified: the case'),
+        "bundle": serializers.DictField(
+            required=False, help_text='for purpose "bundle" when verified: the bundle application'
+        ),
     },
 )
 _image_request = inline_serializer("FaceEnrolRequest", {"image": serializers.FileField()})
