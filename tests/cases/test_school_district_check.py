@@ -18,7 +18,7 @@ CODE = "school-district-check"
 def rejected_with(case: dict[str, Any], code: str) -> None:
     assert case["status"] == "rejected", case
     assert case["decision"]["reason_code"] == code and case["decision"]["reason"]
-    assert [r["code"] for r in case["rule_trace"] if r["passed"] is False][0] == code
+    assert next(r["code"] for r in case["rule_trace"] if r["passed"] is False) == code
 
 
 def test_the_new_homes_catchment_school_is_confirmed_by_the_education_clerk(acting, clerk) -> None:
