@@ -95,18 +95,18 @@ def timeline(record: Bundle, rows: list[BundleMember]) -> list[dict[str, Any]]:
         )
     cases = {row.case_id: row.service_code for row in rows if row.case_id}
     events = CaseEvent.objects.filter(case_id__in=cases).select_related("actor__department").order_by("at", "id")
-    for event in events:
+    for line in events:
         entries.append(
             (
-                event.at,
+                line.at,
                 1,
                 {
-                    "at": _time(event.at),
-                    "service": cases[event.case_id],
-                    "status": event.status,
-                    "action": event.action,
-                    "actor": actor_label(event, record.applicant_id),
-                    "note": (event.note_en or event.note) if is_english() else event.note,
+                    "at": _time(line.at),
+                    "service": cases[line.case_id],
+                    "status": line.status,
+                    "action": line.action,
+                    "actor": actor_label(line, record.applicant_id),
+                    "note": (line.note_en or line.note) if is_english() else line.note,
                 },
             )
         )

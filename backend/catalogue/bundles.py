@@ -89,11 +89,12 @@ def bundle_prefill(user: User, bundle: ServiceBundle) -> dict[str, Any]:
     grouped: dict[str, dict[str, dict[str, Any]]] = {}
     for member in bundle.members:
         for item in prefill(user, member_services(bundle)[member.service])["items"]:
-            shown = grouped.setdefault(item["department_code"], {}).setdefault(item["key"], {**item, "purposes": []})
+            fresh: dict[str, Any] = {**item, "purposes": []}
+            shown = grouped.setdefault(item["department_code"], {}).setdefault(item["key"], fresh)
             shown["purposes"].append(item["purpose"])
-    for items in grouped.values():
-        for item in items.values():
-            item["purpose"] = "；".join(dict.fromkeys(item.pop("purposes")))
+    for shown_items in grouped.values():
+        for shown_item in shown_items.values():
+            shown_item["purpose"] = "；".join(dict.fromkeys(shown_item.pop("purposes")))
     names = "、".join(_department(departments, code) for code in grouped)
     names_en = ", ".join(
         (departments[code].name_en or departments[code].name_zh) if code in departments else code for code in grouped
