@@ -177,7 +177,8 @@ def build_context(data: dict[str, Any], today: dt.date) -> dict[str, Any]:
             "en": "Bundles completed (一件事)",
             "value": bundles["completed"],
             "unit": f"/ {bundles['submitted']}",
-            "note": f"全程用时中位数 {bundle_number} {bundle_unit.split(' ')[0]} · 待群众确认 {bundles['action_required']}",
+            "note": f"全程用时中位数 {bundle_number} {bundle_unit.split(' ')[0]} · "
+            f"待群众确认 {bundles['action_required']}",
             "tone": "warn" if bundles["action_required"] else "good",
         }
     )
