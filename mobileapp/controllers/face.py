@@ -8,10 +8,13 @@ from mobileapp.api import ApiClient, ApiError, Challenge, FaceAdvice, FaceResult
 class FaceController:
     """A face check for a case (or login): challenge, then one still or several frames (liveness actions)."""
 
-    def __init__(self, api: ApiClient, case_id: int | None = None, purpose: str = "case") -> None:
+    def __init__(
+        self, api: ApiClient, case_id: int | None = None, purpose: str = "case", bundle: str | None = None
+    ) -> None:
         self.api = api
         self.case_id = case_id
-        self.purpose = purpose
+        self.purpose = "bundle" if bundle is not None else purpose
+        self.bundle = bundle  # a bundle's reference (一件事): one face check for all its members
         self.challenge: Challenge | None = None
         self.frames: list[tuple[str, bytes]] = []
         self.in_flight = False
@@ -20,7 +23,7 @@ class FaceController:
         self.advice: FaceAdvice | None = None
 
     async def start(self) -> Challenge:
-        self.challenge = await self.api.face_challenge(self.purpose, self.case_id)
+        self.challenge = await self.api.face_challenge(self.purpose, self.case_id, bundle=self.bundle)
         self.frames = []
         return self.challenge
 
@@ -46,7 +49,7 @@ class FaceController:
         if self.in_flight or not self.ready:
             return None
         if self.challenge is None:  # the last one could not be fetched: get one now, keeping the photos taken
-            self.challenge = await self.api.face_challenge(self.purpose, self.case_id)
+            self.challenge = await self.api.face_challenge(self.purpose, self.case_id, bundle=self.bundle)
         self.in_flight = True
         self.advice = None
         try:
@@ -58,7 +61,7 @@ class FaceController:
                 # A still asks for no moves, so taking longer than the challenge lasts (适老化: no short time limits
                 # for elders) costs nothing: the same photo goes once more under a fresh challenge. Frames for
                 # liveness actions belong to their challenge's actions and are taken again instead.
-                fresh = await self.api.face_challenge(self.purpose, self.case_id)
+                fresh = await self.api.face_challenge(self.purpose, self.case_id, bundle=self.bundle)
                 self.challenge = fresh
                 if fresh["actions"]:
                     raise
