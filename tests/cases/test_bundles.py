@@ -282,3 +282,25 @@ def test_the_bundle_speaks_english(li_zhiqiang) -> None:
     bundle = apply(li_zhiqiang, HTTP_ACCEPT_LANGUAGE="en").json()
     assert bundle["name"] == "Buying a first home" and bundle["status_label"] == "Face check needed"
     assert members(bundle)[SCHOOL]["status_label"] == "Waiting for the services it needs"
+
+
+# -- an elder without a registry photo: the counter instead of the face check ------------------------------------------
+def test_an_elder_checked_at_the_counter_then_withdrawing_the_rest(acting, clerk) -> None:
+    """李德福 (born 1948, no photo): the housing clerk checks his ID card for the deed-tax member; it is rejected (he
+    bought no home), so the bundle asks him; he withdraws the whole: the withdrawal member still waiting for its
+    identity check is withdrawn normally, the catchment check never ran."""
+    elder = acting(personas.LI_DEFU)
+    ref = apply(elder, {"amount": "100.00"}).json()["reference_no"]
+    deed = Case.objects.get(service_code=DEED)
+    checked = clerk("housing").post(f"/api/v1/staff/cases/{deed.pk}/verify-identity", {"note": "核验身份证原件"})
+    assert checked.status_code == 200, checked.content
+    bundle = elder.client.get(f"/api/v1/me/bundles/{ref}").json()
+    state = members(bundle)
+    assert state[DEED]["status"] == "rejected" and state[PFW]["status"] == "pending_face"
+    assert state[SCHOOL]["status"] == "held" and bundle["status"] == "action_required"
+    bundle = elder.client.post(f"/api/v1/me/bundles/{ref}/withdraw").json()
+    state = members(bundle)
+    assert (
+        bundle["status"] == "withdrawn" and state[PFW]["status"] == "withdrawn" and state[SCHOOL]["status"] == "skipped"
+    )
+    assert not Case.objects.filter(service_code=SCHOOL).exists()
