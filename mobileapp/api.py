@@ -401,7 +401,8 @@ class FaceEnrolled(TypedDict):
 
 
 class NoticeTarget(TypedDict, total=False):
-    """What a notice is about: ``{"type": "case", "id", "reference_no"}``, ``{"type": "event"|"appointment", "id"}``."""
+    """What a notice is about: ``{"type": "case", "id", "reference_no"}``, ``{"type": "event"|"appointment", "id"}``,
+    ``{"type": "bundle", "reference_no"}`` (一件事)."""
 
     type: str
     id: int

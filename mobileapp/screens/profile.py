@@ -588,6 +588,10 @@ class NotificationsScreen(Screen):
         case_id = case_of(notice)
         if case_id:
             await self.app.go("case", case_id=case_id)
+            return
+        bundle = await self.inbox.bundle_of(notice)
+        if bundle is not None:
+            await self.app.go("bundle_result", application=bundle)
         else:
             self.render()
 

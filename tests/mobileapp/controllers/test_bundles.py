@@ -83,3 +83,20 @@ def test_a_failed_member_and_the_residents_choice(city) -> None:
     view = BundleResultController(state.api, bundle)
     after = run(view.continue_rest())
     assert after["status"] == "partially_completed" and after["actions"] == []
+
+
+def test_a_bundle_notice_leads_to_the_bundle(city) -> None:
+    from mobileapp.controllers.notifications import NotificationsController, case_of
+
+    state = verified_state(city, WANG_LEI.phone)
+    application = run(state.api.apply_bundle(CODE, {"amount": "1000"}, consent=True))
+    run(state.enrol_face(photo("kit_harington_1.jpg"), "kit_harington_1.jpg"))
+    face = FaceController(state.api, bundle=application["reference_no"])
+    run(face.start())
+    face.add_frame("kit_harington_2.jpg", photo("kit_harington_2.jpg"))
+    run(face.verify())
+    inbox = NotificationsController(state.api)
+    notices = [n for n in run(inbox.load()) if n["kind"] == "bundle.action_required"]
+    assert len(notices) == 1 and case_of(notices[0]) is None
+    shown = run(inbox.bundle_of(notices[0]))
+    assert shown is not None and shown["reference_no"] == application["reference_no"]
