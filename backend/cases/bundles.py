@@ -48,6 +48,12 @@ from .plugins import ServiceBundle, ServiceModule
 from .sequences import next_value
 
 FORM_PURPOSE = b"bundle-form-identifiers"
+#: How a member ended without approval, for the bundle's timeline line (the record is in both languages).
+ENDED = {
+    Status.REJECTED: Text("未通过", "was not approved"),
+    Status.WITHDRAWN: Text("已撤回", "was withdrawn"),
+    Status.REVOKED: Text("已被撤销", "was revoked"),
+}
 FACE_NOTE = Text("一件事统一刷脸核验通过", "Face check of the bundle passed")
 
 #: Bundles whose engine step is running in this thread: a member case changing *because of* that step (a member
@@ -357,24 +363,27 @@ def _start(record: Bundle, bundle: ServiceBundle, row: BundleMember) -> None:
 
 def _settle(record: Bundle) -> None:
     """The combined status from the members' (and the notices and timeline lines that go with a change)."""
+    if record.is_final:
+        # a finished bundle stays finished: a later change of a member (a commitment approval revoked on its
+        # post-check) is on that member's own timeline, which the bundle's shows
+        record.save(update_fields=["updated_at"])
+        return
     rows = _members(record)
     for row in rows:
         if row.failed and row.acknowledged_at is None and not _has_event(record, "member_failed", row.service_code):
-            decision = row.case.decision or {} if row.case else {}
+            decision = (row.case.decision or {}) if row.case else {}
             reason = decision.get("reason") or {}
-            status = row.case.get_status_display() if row.case else ""
+            ended = ENDED.get(row.case.status if row.case else "", Text("", ""))
+            name = _service_name(row.service_code)
             _event(
                 record,
                 "member_failed",
                 Text(
-                    f"{_service_name(row.service_code).zh}未办成（{status}）：{_reason(reason, 'zh')}".rstrip("："),
-                    f"{_service_name(row.service_code).en} was not approved: {_reason(reason, 'en')}".rstrip(": "),
+                    f"{name.zh}{ended.zh}：{_reason(reason, 'zh')}".rstrip("："),
+                    f"{name.en} {ended.en}: {_reason(reason, 'en')}".rstrip(": "),
                 ),
                 service_code=row.service_code,
             )
-    if record.status == BundleStatus.WITHDRAWN:
-        record.save(update_fields=["updated_at"])
-        return
     status = combined_status(rows)
     if status == record.status:
         return

@@ -304,3 +304,16 @@ def test_an_elder_checked_at_the_counter_then_withdrawing_the_rest(acting, clerk
         bundle["status"] == "withdrawn" and state[PFW]["status"] == "withdrawn" and state[SCHOOL]["status"] == "skipped"
     )
     assert not Case.objects.filter(service_code=SCHOOL).exists()
+
+
+def test_withdrawing_one_member_case_on_its_own_asks_about_the_rest(li_zhiqiang) -> None:
+    """A member case withdrawn through POST /cases/{id}/withdraw is a member that will not be done: the bundle says
+    so and its dependant is held, as for a rejection."""
+    ref = apply(li_zhiqiang).json()["reference_no"]
+    deed = Case.objects.get(service_code=DEED)
+    assert li_zhiqiang.client.post(f"/api/v1/cases/{deed.pk}/withdraw").status_code == 200
+    bundle = li_zhiqiang.client.get(f"/api/v1/me/bundles/{ref}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert bundle["status"] == "action_required" and [f["service"] for f in bundle["failed"]] == [DEED]
+    assert members(bundle)[SCHOOL]["status"] == "held"
+    [line] = [e for e in bundle["timeline"] if e["action"] == "member_failed"]
+    assert line["note"] == "Deed-tax subsidy was withdrawn"
