@@ -49,7 +49,7 @@ from .sequences import next_value
 
 FORM_PURPOSE = b"bundle-form-identifiers"
 #: How a member ended without approval, for the bundle's timeline line (the record is in both languages).
-ENDED = {
+ENDED: dict[str, Text] = {
     Status.REJECTED: Text("未通过", "was not approved"),
     Status.WITHDRAWN: Text("已撤回", "was withdrawn"),
     Status.REVOKED: Text("已被撤销", "was revoked"),
