@@ -41,6 +41,7 @@ __all__ = [
     "GAO_XIUYING",
     "GAO_YUAN",
     "GUO_JING",
+    "HOUSEHOLD_CLERK",
     "HOUSING_CLERK",
     "JI_XIANG",
     "LIU_FANG",
@@ -395,6 +396,12 @@ SUPERUSER = Staff(
     role="supervisor",
     superuser=True,
 )
+HOUSEHOLD_CLERK = Staff(
+    "公安局户政窗口",
+    "Household registration clerk of public security (demo city): decides newborn registrations (新生儿入户).",
+    "13700000005",
+    department="public_security",
+)
 POLICE_CLERK = Staff(
     "公安局窗口",
     "Clerk of public security (not in the demo city): city events routed to the police.",
@@ -409,7 +416,7 @@ PLANNING_CLERK = Staff(
     department="natural_resources",
     demo=False,
 )
-for _staff in (HOUSING_CLERK, EDUCATION_CLERK, PROVIDENT_FUND_CLERK, CITY_CLERK, SUPERVISOR):
+for _staff in (HOUSING_CLERK, EDUCATION_CLERK, PROVIDENT_FUND_CLERK, CITY_CLERK, HOUSEHOLD_CLERK, SUPERVISOR):
     assert any(s["phone"] == _staff.phone and s["department_code"] == _staff.department for s in STAFF_ACCOUNTS), _staff
 
 # -- people the demo city does not have --------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ DEPARTMENTS: list[tuple[str, str, str]] = [
     ("natural_resources", "自然资源和规划局", "Natural Resources and Planning Bureau"),
     ("civil_affairs", "民政局", "Civil Affairs Bureau"),
     ("tax", "税务局", "Tax Bureau"),
+    ("health", "卫生健康委员会", "Health Commission"),
+    ("medical_insurance", "医疗保障局", "Healthcare Security Administration"),
+    ("social_security", "人力资源和社会保障局", "Human Resources and Social Security Bureau"),
 ]
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.registries.access import record_access
 from backend.registries.items import ITEMS
-from backend.registries.models import ActorType, Resident
+from backend.registries.models import ActorType, BirthCertificate, Resident
 
 from .plugins import ServiceModule
 
@@ -65,6 +65,13 @@ class Context:
         """Read an item again (after taking a lock), still logged once."""
         self._cache.pop(key, None)
         return self.item(key)
+
+    def birth_certificate(self, number: str) -> BirthCertificate | None:
+        """The birth medical certificate numbered ``number`` on which the applicant is a parent, else None: a read of
+        the declared item ``health.birth_certificates`` (the parent's own data), never of anybody else's."""
+        wanted = number.strip().upper()
+        certificates: list[BirthCertificate] = self.item("health.birth_certificates")
+        return next((c for c in certificates if c.certificate_no == wanted), None)
 
     def log_access(self) -> None:
         """Write one access-log row per department read; called once at the end of the decision or dry run."""

@@ -22,8 +22,13 @@ Rules
     raise :class:`Rejected` from ``execute()`` when a rule can only be settled at write time (a lost race).
 Reading the registries
     :class:`Context` (``ctx.item(key)`` reads a declared item once and logs the access; ``ctx.refresh(key)`` reads it
-    again after a lock; ``ctx.form``, ``ctx.today``, ``ctx.resident``, ``ctx.case``, ``ctx.scratch``). The row types a
-    reader returns, for annotations only: :data:`Resident`, :data:`Property`, :data:`ProvidentFundAccount`.
+    again after a lock; ``ctx.form``, ``ctx.today``, ``ctx.resident``, ``ctx.case``, ``ctx.scratch``;
+    ``ctx.birth_certificate(number)``: the applicant's child's certificate from ``health.birth_certificates``), and
+    :func:`birth_certificate_exists` (only whether a number was issued, nothing about the people on it); for the
+    newborn services the rule checks :func:`certificate_known` and :func:`names_applicant`, :func:`registered_child`
+    and the form field :data:`CERTIFICATE_NO_SCHEMA`. The row types a reader returns, for annotations only:
+    :data:`Resident`, :data:`Property`, :data:`ProvidentFundAccount`, :data:`BirthCertificate`,
+    :data:`MedicalInsuranceEnrolment`, :data:`SocialSecurityCard`.
 Helpers
     :func:`has_other_case` ("no other open case of this service for this household"), :func:`within_last`,
     :func:`years_between`, money (:data:`Money`, :func:`yuan` parses, :func:`format_yuan` formats,
@@ -37,8 +42,11 @@ Outcomes (what ``execute()`` returns: one, or a list)
 Effects (inside ``execute()``, in the decision's transaction)
     :func:`record_payout` (money leaves the city: a ``Payout`` row the engine reverses on revocation),
     :func:`claim_once` (one grant per registry object, e.g. per home), :func:`next_number` (a gap-free counter such
-    as a waitlist), :func:`lock_provident_fund_account` / :func:`debit_provident_fund` (the provident fund ledger).
-    Modules never write engine or registry tables themselves.
+    as a waitlist), :func:`lock_provident_fund_account` / :func:`debit_provident_fund` (the provident fund ledger);
+    新生儿出生一件事: :func:`lock_birth_certificate`, :func:`register_newborn` (出生登记: the child enters the parent's
+    household with a newly assigned 公民身份号码), :func:`enrol_medical_insurance` (参保登记) and
+    :func:`issue_social_security_card` (社保卡, made and delivered). Modules never write engine or registry tables
+    themselves.
 """
 
 from __future__ import annotations
@@ -51,8 +59,24 @@ from django.db import IntegrityError, transaction
 
 from backend.core.i18n import Text
 from backend.core.masking import mask_account, mask_name
-from backend.registries.idnumbers import InvalidIdNumber, id_indexes, validate_id_number
-from backend.registries.models import Property, ProvidentFundAccount, ProvidentWithdrawal, Resident
+from backend.registries.idnumbers import (
+    InvalidIdNumber,
+    compose_id_number,
+    id_indexes,
+    sequence_code,
+    validate_id_number,
+)
+from backend.registries.models import (
+    BirthCertificate,
+    CardStatus,
+    EnrolmentStatus,
+    MedicalInsuranceEnrolment,
+    Property,
+    ProvidentFundAccount,
+    ProvidentWithdrawal,
+    Resident,
+    SocialSecurityCard,
+)
 
 from .context import Context
 from .models import OPEN_STATUSES, Case, Status, SubsidyClaim
@@ -76,7 +100,9 @@ from .sequences import next_value
 
 __all__ = [
     "AMOUNT_SCHEMA",
+    "CERTIFICATE_NO_SCHEMA",
     "Assignment",
+    "BirthCertificate",
     "Case",
     "Certificate",
     "Check",
@@ -85,6 +111,7 @@ __all__ = [
     "FormError",
     "GenericOutcome",
     "InvalidIdNumber",
+    "MedicalInsuranceEnrolment",
     "Member",
     "Mode",
     "Money",
@@ -98,23 +125,32 @@ __all__ = [
     "Rule",
     "ServiceBundle",
     "ServiceModule",
+    "SocialSecurityCard",
     "SubsidySchedule",
     "Text",
     "WaitlistNumber",
+    "birth_certificate_exists",
+    "certificate_known",
     "claim_once",
     "claimed_properties",
     "debit_provident_fund",
+    "enrol_medical_insurance",
     "failed",
     "format_yuan",
     "has_other_case",
     "id_indexes",
+    "issue_social_security_card",
+    "lock_birth_certificate",
     "lock_provident_fund_account",
     "mask_account",
     "mask_name",
+    "names_applicant",
     "next_number",
     "not_applicable",
     "passed",
     "record_payout",
+    "register_newborn",
+    "registered_child",
     "validate_id_number",
     "within_last",
     "years_between",
@@ -230,3 +266,145 @@ def debit_provident_fund(
         account=locked, date=ctx.today, reason=reason, amount=amount, case_reference=case.reference_no
     )
     return locked
+
+
+# -- 新生儿出生一件事: birth certificate, household registry, medical insurance, social security card ----------
+def birth_certificate_exists(number: str) -> bool:
+    """Whether a birth medical certificate with this number was issued: lets a rule tell "no such certificate" from
+    "not your child's" without reading anything about the people on it."""
+    return BirthCertificate.objects.filter(certificate_no=number.strip().upper()).exists()
+
+
+def lock_birth_certificate(ctx: Context, number: str) -> None:
+    """Lock the certificate (call it from ``lock()``): two parents registering the same child cannot both pass."""
+    list(BirthCertificate.objects.select_for_update().filter(certificate_no=number.strip().upper()))
+
+
+def _new_id_number(address_code: str, birth_date: dt.date, gender: str) -> str:
+    """The next free 公民身份号码 for a child born that day and registered in that county.
+
+    A gap-free counter per (county, day, sex) gives the serial; its row lock is held to the end of the decision's
+    transaction, so two registrations of the same day get different serials. A number the registry already holds
+    (an imported person) is skipped, and the registry's unique index is the last guard."""
+    while True:
+        serial = next_value(f"id-sequence:{address_code}{birth_date:%Y%m%d}{gender}")
+        try:
+            number = compose_id_number(address_code, birth_date, sequence_code(serial, gender))
+        except ValueError:
+            raise Rejected(
+                "id_sequence_exhausted",
+                Text(
+                    "该出生日期的身份号码顺序码已用完，请到派出所办理。",
+                    "No ID number left for that day; see a police station.",
+                ),
+            ) from None
+        if not Resident.objects.with_id_number(number).exists():
+            return number
+
+
+def register_newborn(ctx: Context, case: Case, certificate: BirthCertificate, *, address_code: str) -> Resident:
+    """出生登记: create the child's household registry entry in the applicant's household (address, district,
+    household number), with a newly assigned identity number under ``address_code`` (the county of the household),
+    and link it to the certificate. Raises :class:`Rejected` ``already_registered`` when another registration of
+    this child won."""
+    locked = BirthCertificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.child_id is not None:
+        raise Rejected("already_registered", Text("该新生儿已办理出生登记。", "This child is already registered."))
+    parent = ctx.resident
+    child = Resident(
+        name=locked.child_name,
+        gender=locked.child_gender,
+        birth_date=locked.birth_date,
+        address=parent.address,
+        district=parent.district,
+        household_id=parent.household_id,
+    )
+    child.id_number = _new_id_number(address_code, locked.birth_date, locked.child_gender)
+    child.save()
+    locked.child = child
+    locked.save(update_fields=["child", "updated_at"])
+    return child
+
+
+def enrol_medical_insurance(
+    ctx: Context, case: Case, person: Resident, *, scheme: str, coverage_start: dt.date
+) -> MedicalInsuranceEnrolment:
+    """参保登记: ``person`` is actively insured in ``scheme`` from ``coverage_start`` (a stopped enrolment in the same
+    scheme is resumed). Raises :class:`Rejected` ``already_enrolled`` when the person is already actively insured
+    (a concurrent enrolment won)."""
+    already = Rejected("already_enrolled", Text("该参保人已参加基本医疗保险。", "Already insured."))
+    try:
+        with transaction.atomic():
+            existing = MedicalInsuranceEnrolment.objects.select_for_update().filter(resident=person, scheme=scheme)
+            enrolment = existing.first() or MedicalInsuranceEnrolment(resident=person, scheme=scheme)
+            if enrolment.status == EnrolmentStatus.ACTIVE:
+                raise already
+            enrolment.status = EnrolmentStatus.ACTIVE
+            enrolment.coverage_start = coverage_start
+            enrolment.enrolled_date = ctx.today
+            enrolment.case_reference = case.reference_no
+            enrolment.save()
+    except IntegrityError:
+        raise already from None
+    return enrolment
+
+
+def issue_social_security_card(ctx: Context, case: Case, person: Resident, *, delivery: str) -> SocialSecurityCard:
+    """社保卡申领: a card for ``person``, status "issuing" (制卡中), with a newly assigned card number (``S`` and eight
+    digits, skipping any number already issued), delivered by ``delivery`` (``mail`` or ``branch``). Raises
+    :class:`Rejected` ``card_already_active`` when the person already holds a card in use."""
+    while True:
+        card_no = f"S{next_value('social-security-card'):08d}"
+        if not SocialSecurityCard.objects.filter(card_no=card_no).exists():
+            break
+    try:
+        with transaction.atomic():
+            return SocialSecurityCard.objects.create(
+                resident=person,
+                card_no=card_no,
+                status=CardStatus.ISSUING,
+                issued_date=ctx.today,
+                delivery=delivery,
+                case_reference=case.reference_no,
+            )
+    except IntegrityError:
+        raise Rejected(
+            "card_already_active",
+            Text("该参保人已有正常使用或制作中的社保卡。", "A card is already active or being made."),
+        ) from None
+
+
+#: The form field of a birth medical certificate number (the newborn services' own field; prefilled from
+#: ``health.birth_certificates``).
+CERTIFICATE_NO_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^[A-Za-z]\d{9}$",
+    "title": "出生医学证明编号 Birth certificate number",
+}
+
+
+def certificate_known(ctx: Context) -> Check:
+    """A rule check: the form's ``certificate_no`` is a birth medical certificate that was issued (the newborn
+    services' ``unknown_certificate``)."""
+    number = str(ctx.form.get("certificate_no", "")).strip().upper()
+    return passed(certificate_no=number) if birth_certificate_exists(number) else failed(certificate_no=number)
+
+
+def names_applicant(ctx: Context) -> Check:
+    """A rule check: the form's certificate names the applicant as mother or father (``not_parent``); after it,
+    ``ctx.birth_certificate(ctx.form["certificate_no"])`` is the certificate (declare ``health.birth_certificates``)."""
+    number = str(ctx.form.get("certificate_no", ""))
+    if not birth_certificate_exists(number):
+        return not_applicable()
+    certificate = ctx.birth_certificate(number)
+    if certificate is None:
+        return failed()
+    parent = "mother" if certificate.mother_id_index in id_indexes(ctx.resident.id_number) else "father"
+    return passed(parent=parent, child=mask_name(certificate.child_name), birth_date=certificate.birth_date)
+
+
+def registered_child(ctx: Context) -> Resident | None:
+    """The child of the form's certificate once registered in the household registry (has an ID number), else
+    None (also when the certificate is unknown or not the applicant's)."""
+    certificate = ctx.birth_certificate(str(ctx.form.get("certificate_no", "")))
+    return certificate.child if certificate is not None else None

@@ -41,6 +41,13 @@ DEPARTMENTS: list[dict[str, str]] = [
     {"code": "natural_resources", "name_zh": "自然资源和规划局", "name_en": "Natural Resources and Planning Bureau"},
     {"code": "civil_affairs", "name_zh": "民政局", "name_en": "Civil Affairs Bureau"},
     {"code": "tax", "name_zh": "税务局", "name_en": "Tax Bureau"},
+    {"code": "health", "name_zh": "卫生健康委员会", "name_en": "Health Commission"},
+    {"code": "medical_insurance", "name_zh": "医疗保障局", "name_en": "Healthcare Security Administration"},
+    {
+        "code": "social_security",
+        "name_zh": "人力资源和社会保障局",
+        "name_en": "Human Resources and Social Security Bureau",
+    },
 ]
 
 STAFF_ACCOUNTS: list[dict[str, str | None]] = [
@@ -48,6 +55,7 @@ STAFF_ACCOUNTS: list[dict[str, str | None]] = [
     {"phone": "13700000002", "name": "教育局窗口", "role": "clerk", "department_code": "education"},
     {"phone": "13700000003", "name": "公积金中心窗口", "role": "clerk", "department_code": "provident_fund"},
     {"phone": "13700000004", "name": "城市管理局窗口", "role": "clerk", "department_code": "city_management"},
+    {"phone": "13700000005", "name": "公安局户政窗口", "role": "clerk", "department_code": "public_security"},
     {"phone": "13700000009", "name": "数字驾驶舱主管", "role": "supervisor", "department_code": None},
 ]
 
@@ -501,6 +509,73 @@ def build_demo_registry(today: datetime.date) -> dict[str, list[dict[str, Any]]]
         for household_id, amount in INCOMES.items()
     ]
 
+    # 新生儿出生一件事 (birth medical certificates, 卫健委). 王磊 (HH-ZY-003, 中原区) and 刘芳 (HH-EQ-004, 二七区) are
+    # a couple with separate households: either may register their daughter, born 20 days ago, in their own (both
+    # hold a registry photo). 赵明 and 周静's son was born 45 days ago: a late declaration (after one month), still
+    # within medical insurance's 90 newborn days. 张子涵's certificate names her registered entry (already
+    # registered). The last one names a mother from outside the city and no father: nobody here can apply with it.
+    def born(days: int, time: str) -> tuple[str, str]:
+        return days_ago(days), time
+
+    birth_certificates: list[dict[str, Any]] = []
+
+    def certificate(
+        number: str, child: str, gender: str, when: tuple[str, str], hospital: str, mother: tuple[str, str], **more: Any
+    ) -> None:
+        record: dict[str, Any] = {
+            "certificate_no": number,
+            "child_name": child,
+            "child_gender": gender,
+            "birth_date": when[0],
+            "birth_time": when[1],
+            "hospital": hospital,
+            "mother_name": mother[0],
+            "mother_id_number": mother[1],
+            "issued_date": when[0],
+        }
+        record.update(more)
+        birth_certificates.append(record)
+
+    certificate(
+        "O410126001",
+        "王小禾",
+        "F",
+        born(20, "08:16"),
+        "郑州大学第三附属医院",
+        ("刘芳", ids["liu_fang"]),
+        father_name="王磊",
+        father_id_number=ids["wang_lei"],
+    )
+    certificate(
+        "O410126002",
+        "赵一鸣",
+        "M",
+        born(45, "23:05"),
+        "河南省人民医院",
+        ("周静", ids["zhou_jing"]),
+        father_name="赵明",
+        father_id_number=ids["zhao_ming"],
+    )
+    certificate(
+        "O410121003",
+        "张子涵",
+        "F",
+        (last_eligible.isoformat(), "14:40"),
+        "郑州市妇幼保健院",
+        ("李娜", ids["li_na"]),
+        father_name="张建国",
+        father_id_number=ids["zhang_jianguo"],
+        child_id_number=ids["zhang_zihan"],
+    )
+    certificate(
+        "O410126004",
+        "林小雨",
+        "F",
+        born(10, "05:50"),
+        "郑州市中心医院",
+        ("林晓", make_id_number("510107", d(1995, 4, 4), 82, "F")),  # 成都市武侯区: a mother from elsewhere
+    )
+
     return {
         "residents": residents,
         "provident_fund": provident_fund,
@@ -508,4 +583,5 @@ def build_demo_registry(today: datetime.date) -> dict[str, list[dict[str, Any]]]
         "properties": properties,
         "incomes": incomes,
         "school_districts": [dict(row) for row in SCHOOL_DISTRICTS],
+        "birth_certificates": birth_certificates,
     }

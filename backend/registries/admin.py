@@ -14,13 +14,16 @@ from backend.core.generics import ModelAdmin, ModelForm, TabularInline
 
 from .idnumbers import InvalidIdNumber, id_indexes, validate_id_number
 from .models import (
+    BirthCertificate,
     DataAccessLog,
     HouseholdIncome,
+    MedicalInsuranceEnrolment,
     Property,
     ProvidentFundAccount,
     ProvidentWithdrawal,
     Resident,
     SchoolDistrict,
+    SocialSecurityCard,
 )
 
 
@@ -139,6 +142,65 @@ class SchoolDistrictAdmin(ModelAdmin[SchoolDistrict]):
     list_display = ["district", "address_prefix", "school"]
     list_filter = ["district"]
     search_fields = ["address_prefix", "school"]
+
+
+class DepartmentRecordAdmin(ModelAdmin[Any]):
+    """Read-only: these records are the health, medical insurance and social security departments' own (loaded by
+    ``import_registry`` or written by a service's effect, with the case reference); a clerk here looks, never edits."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(BirthCertificate)
+class BirthCertificateAdmin(DepartmentRecordAdmin):
+    list_display = [
+        "certificate_no",
+        "child_name",
+        "child_gender",
+        "birth_date",
+        "hospital",
+        "mother_id_masked",
+        "father_id_masked",
+        "child",
+    ]
+    list_filter = ["child_gender", "hospital"]
+    search_fields = ["certificate_no", "child_name", "mother_name", "father_name"]
+    search_help_text = _("证明编号、新生儿或父母姓名，或父母完整身份证号")
+    exclude = ["mother_id_index", "mother_id_sealed", "father_id_index", "father_id_sealed"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            indexes = id_indexes(validate_id_number(search_term))
+        except InvalidIdNumber:
+            return results, may_have_duplicates
+        by_parent = queryset.filter(mother_id_index__in=indexes) | queryset.filter(father_id_index__in=indexes)
+        return results | by_parent, may_have_duplicates
+
+
+@admin.register(MedicalInsuranceEnrolment)
+class MedicalInsuranceEnrolmentAdmin(IdNumberSearchMixin, DepartmentRecordAdmin):
+    id_number_owner = "resident"
+    list_display = ["resident", "scheme", "status", "coverage_start", "enrolled_date", "case_reference"]
+    list_filter = ["scheme", "status"]
+    search_fields = ["resident__name", "case_reference"]
+
+
+@admin.register(SocialSecurityCard)
+class SocialSecurityCardAdmin(IdNumberSearchMixin, DepartmentRecordAdmin):
+    id_number_owner = "resident"
+    list_display = ["card_no", "resident", "status", "issued_date", "delivery", "case_reference"]
+    list_filter = ["status", "delivery"]
+    search_fields = ["card_no", "resident__name", "case_reference"]
 
 
 @admin.register(DataAccessLog)

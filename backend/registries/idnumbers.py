@@ -80,6 +80,25 @@ def ever_listed(code: str) -> bool:
     return "county" in numdb.get("cn/loc").info(code)[-1][1]
 
 
+# -- assigning a new number (出生登记) -------------------------------------------------------------------------------
+def sequence_code(serial: int, gender: str) -> int:
+    """The 3-digit sequence code (digits 15-17) of the ``serial``-th number (1, 2, …) given to a ``gender`` (``M``
+    or ``F``) person born on one day in one county: GB 11643 gives men odd and women even codes, so men get 001,
+    003, … 999 and women 002, 004, … 998 (000 is never used). Raises ValueError once the day's codes are used up."""
+    code = 2 * serial - 1 if gender == "M" else 2 * serial
+    if serial < 1 or code > 999:
+        raise ValueError(f"no sequence code left for serial {serial} ({gender})")
+    return code
+
+
+def compose_id_number(address_code: str, birth_date: dt.date, sequence: int) -> str:
+    """The 18-character number: address code, birth date, sequence code and the check character, which is
+    python-stdnum's ISO 7064 MOD 11-2 (``ric.calc_check_digit``). Validated like every number before it is
+    returned, so a code GB/T 2260 never listed cannot be assigned."""
+    body = f"{address_code}{birth_date:%Y%m%d}{sequence:03d}"
+    return validate_id_number(body + ric.calc_check_digit(body + "0"), today=birth_date)
+
+
 # -- at rest -----------------------------------------------------------------------------------------------------------
 # Identity numbers are stored sealed (encrypted, for the few reads that need the number) and as a keyed blind index
 # (for every equality lookup), never in clear; see backend/core/crypto.py and docs/SECURITY.md.
@@ -135,4 +154,30 @@ def rotate_residents(*, from_secret_key: bool = False, batch: int = 500) -> int:
             resident.id_number = number
             resident.save(update_fields=["id_number_index", "id_number_sealed", "id_number_masked"])
             changed += 1
+    return changed
+
+
+def rotate_birth_certificates(*, from_secret_key: bool = False, batch: int = 500) -> int:
+    """Re-seal and re-index the parents' numbers on birth medical certificates under the current keys, like
+    :func:`rotate_residents` (restartable, batch by batch); returns how many certificates changed."""
+    from backend.core.batches import locked_batches
+
+    from .models import BirthCertificate
+
+    changed = 0
+    for rows in locked_batches(BirthCertificate.objects.all(), batch):
+        for certificate in rows:
+            fields: list[str] = []
+            for parent in ("mother", "father"):
+                token, index = getattr(certificate, f"{parent}_id_sealed"), getattr(certificate, f"{parent}_id_index")
+                if not token:
+                    continue
+                number = unseal(token, index, with_secret_derived=from_secret_key)
+                if index == id_index(number) and crypto.is_current(token, purpose=PURPOSE):
+                    continue
+                certificate.set_parent_id(parent, number)
+                fields += [f"{parent}_id_index", f"{parent}_id_sealed", f"{parent}_id_masked"]
+            if fields:
+                certificate.save(update_fields=fields)
+                changed += 1
     return changed

@@ -13,8 +13,9 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,20 +29,42 @@ from PIL import Image, UnidentifiedImageError
 from backend.accounts.models import Role, User, new_username
 from backend.accounts.phones import is_mainland_mobile, to_e164
 
+from . import idnumbers
 from .idnumbers import InvalidIdNumber, validate_id_number
 from .models import (
+    BirthCertificate,
+    CardDelivery,
+    CardStatus,
+    EnrolmentStatus,
     FundStatus,
     Gender,
     HouseholdIncome,
+    InsuranceScheme,
+    MedicalInsuranceEnrolment,
     Property,
     ProvidentFundAccount,
     ProvidentWithdrawal,
     Resident,
     SchoolDistrict,
+    SocialSecurityCard,
     WithdrawalReason,
 )
 
-SECTIONS = ("residents", "provident_fund", "provident_withdrawals", "properties", "incomes", "school_districts")
+SECTIONS = (
+    "residents",
+    "provident_fund",
+    "provident_withdrawals",
+    "properties",
+    "incomes",
+    "school_districts",
+    "birth_certificates",
+    "medical_insurance",
+    "social_security_cards",
+)
+#: 出生医学证明编号: one letter (the print batch) and nine digits, e.g. ``O410123456``.
+CERTIFICATE_NO = re.compile(r"[A-Z]\d{9}")
+#: 社会保障卡卡号: nine to twenty capital letters and digits.
+CARD_NO = re.compile(r"[A-Z0-9]{9,20}")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
@@ -145,6 +168,37 @@ class SchoolDistrictRow(TypedDict):
     school: str
 
 
+class BirthCertificateRow(TypedDict):
+    certificate_no: str
+    child_name: str
+    child_gender: str
+    birth_date: dt.date
+    birth_time: dt.time
+    hospital: str
+    mother_name: str
+    mother_id_number: str
+    father_name: str
+    father_id_number: str
+    issued_date: dt.date
+    child_id_number: str
+
+
+class EnrolmentRow(TypedDict):
+    id_number: str
+    scheme: str
+    status: str
+    coverage_start: dt.date
+    enrolled_date: dt.date
+
+
+class CardRow(TypedDict):
+    id_number: str
+    card_no: str
+    status: str
+    issued_date: dt.date
+    delivery: str
+
+
 @dataclass
 class ParsedFile:
     """The whole file, validated: what :func:`import_registry` writes (nothing is written while parsing)."""
@@ -155,6 +209,9 @@ class ParsedFile:
     properties: list[PropertyRow] = field(default_factory=list)
     incomes: list[IncomeRow] = field(default_factory=list)
     school_districts: list[SchoolDistrictRow] = field(default_factory=list)
+    birth_certificates: list[BirthCertificateRow] = field(default_factory=list)
+    medical_insurance: list[EnrolmentRow] = field(default_factory=list)
+    social_security_cards: list[CardRow] = field(default_factory=list)
 
 
 class _AtKey:
@@ -239,6 +296,21 @@ class _Record:
             return dt.date.fromisoformat(value)
         except ValueError:
             raise _Bad("must be a date YYYY-MM-DD") from None
+
+    @_field
+    def time(self, key: str) -> dt.time:
+        value = self._text(key, max_length=8)
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            raise _Bad("must be a time HH:MM") from None
+
+    @_field
+    def matching(self, key: str, pattern: re.Pattern[str], example: str, *, max_length: int = 40) -> str:
+        value = self._text(key, max_length=max_length)
+        if not pattern.fullmatch(value):
+            raise _Bad(f"must look like {example}")
+        return value
 
     @_field
     def decimal(self, key: str, *, places: int = 2) -> Decimal:
@@ -468,9 +540,149 @@ def _parse(data: object, base_dir: Path) -> ParsedFile:
         }
         if rec.ok:
             parsed.school_districts.append(district_row)
+    _parse_birth_records(records, known_resident, parsed)
     if problems:
         raise RegistryImportError(problems)
     return parsed
+
+
+def _parse_birth_records(
+    records: Callable[[str], Iterator[_Record]],
+    known_resident: Callable[[_Record, str, str | None], None],
+    parsed: ParsedFile,
+) -> None:
+    """The sections of 新生儿出生一件事: birth medical certificates (卫健委), medical insurance enrolments (医保局) and
+    social security cards (人社局). Their people are named by ID number; a parent on a certificate need not be a
+    resident of the city, everybody else must be in the registry or the file."""
+    certificates: set[str] = set()
+    for rec in records("birth_certificates"):
+        number = rec.matching("certificate_no", CERTIFICATE_NO, "O410123456", max_length=10)
+        if number is not None and number in certificates:
+            rec.fail("certificate_no", "appears twice in this file")
+        certificates.add(number)
+        father_name = rec.text("father_name", required=False, max_length=50)
+        father_id = rec.id_number("father_id_number") if rec.data.get("father_id_number") else ""
+        if bool(father_name) != bool(rec.data.get("father_id_number")):
+            rec.fail("father_id_number", "father_name and father_id_number go together (both or neither)")
+        child_id = rec.id_number("child_id_number") if rec.data.get("child_id_number") else ""
+        known_resident(rec, "child_id_number", child_id or None)
+        row: BirthCertificateRow = {
+            "certificate_no": number,
+            "child_name": rec.text("child_name", max_length=50),
+            "child_gender": rec.choice("child_gender", Gender),
+            "birth_date": rec.date("birth_date"),
+            "birth_time": rec.time("birth_time"),
+            "hospital": rec.text("hospital", max_length=100),
+            "mother_name": rec.text("mother_name", max_length=50),
+            "mother_id_number": rec.id_number("mother_id_number"),
+            "father_name": father_name,
+            "father_id_number": father_id,
+            "issued_date": rec.date("issued_date"),
+            "child_id_number": child_id,
+        }
+        if row["birth_date"] and row["issued_date"] and row["issued_date"] < row["birth_date"]:
+            rec.fail("issued_date", "is before the birth date")
+        if row["birth_date"] and row["birth_date"] > dt.date.today():
+            rec.fail("birth_date", "is in the future")
+        if row["mother_id_number"] and row["mother_id_number"] in {father_id, child_id}:
+            rec.fail("mother_id_number", "is also the father's or the child's number")
+        if rec.ok:
+            parsed.birth_certificates.append(row)
+
+    enrolments: set[tuple[str, str]] = set()
+    for rec in records("medical_insurance"):
+        enrolment: EnrolmentRow = {
+            "id_number": rec.id_number("id_number"),
+            "scheme": rec.choice("scheme", InsuranceScheme),
+            "status": rec.choice("status", EnrolmentStatus),
+            "coverage_start": rec.date("coverage_start"),
+            "enrolled_date": rec.date("enrolled_date"),
+        }
+        known_resident(rec, "id_number", enrolment["id_number"])
+        key = (enrolment["id_number"], enrolment["scheme"])
+        if None not in key and key in enrolments:
+            rec.fail("scheme", "this person's enrolment in this scheme appears twice in this file")
+        enrolments.add(key)
+        if rec.ok:
+            parsed.medical_insurance.append(enrolment)
+    _one_in_use(
+        parsed.medical_insurance,
+        {EnrolmentStatus.ACTIVE},
+        "medical_insurance",
+        "scheme",
+        records,
+        lambda number: MedicalInsuranceEnrolment.objects.filter(
+            resident__in=Resident.objects.with_id_number(number), status=EnrolmentStatus.ACTIVE
+        ).values_list("scheme", flat=True),
+        "is actively insured in another scheme (one active enrolment per person)",
+    )
+
+    cards: set[str] = set()
+    for rec in records("social_security_cards"):
+        card: CardRow = {
+            "id_number": rec.id_number("id_number"),
+            "card_no": rec.matching("card_no", CARD_NO, "A12345678", max_length=20),
+            "status": rec.choice("status", CardStatus),
+            "issued_date": rec.date("issued_date"),
+            "delivery": rec.choice("delivery", CardDelivery) if rec.data.get("delivery") else "",
+        }
+        known_resident(rec, "id_number", card["id_number"])
+        if card["card_no"] is not None and card["card_no"] in cards:
+            rec.fail("card_no", "appears twice in this file")
+        cards.add(card["card_no"])
+        if rec.ok:
+            parsed.social_security_cards.append(card)
+    _one_in_use(
+        parsed.social_security_cards,
+        {CardStatus.ACTIVE, CardStatus.ISSUING},
+        "social_security_cards",
+        "card_no",
+        records,
+        lambda number: SocialSecurityCard.objects.filter(
+            resident__in=Resident.objects.with_id_number(number),
+            status__in=[CardStatus.ACTIVE, CardStatus.ISSUING],
+        ).values_list("card_no", flat=True),
+        "holds another card that is active or being made (one card in use per person)",
+    )
+
+
+_Row = TypeVar("_Row", EnrolmentRow, CardRow)
+
+
+def _one_in_use(
+    rows: list[_Row],
+    in_use: set[str],
+    section: str,
+    key: str,
+    records: Callable[[str], Iterator[_Record]],
+    in_registry: Callable[[str], Iterable[str]],
+    message: str,
+) -> None:
+    """A person holds at most one active enrolment (one card in use): after the import, counting the registry's
+    rows that the file does not restate. A clash is reported on every row of the file that is part of it."""
+    in_file: dict[str, set[str]] = {}
+    for row in rows:
+        in_file.setdefault(row["id_number"], set())
+    for row in rows:
+        if row["status"] in in_use:
+            in_file[row["id_number"]].add(str(row[key]))  # type: ignore[literal-required]
+    restated = {(row["id_number"], str(row[key])) for row in rows}  # type: ignore[literal-required]
+    clashing: set[str] = set()
+    for number, keys in in_file.items():
+        kept = {k for k in in_registry(number) if (number, k) not in restated}
+        if len(keys | kept) > 1:
+            clashing.add(number)
+    if not clashing:
+        return
+    for rec in records(section):
+        given = rec.data.get("id_number")
+        if isinstance(given, str) and rec.data.get("status") in in_use:
+            try:
+                normalised = validate_id_number(given)
+            except InvalidIdNumber:
+                continue
+            if normalised in clashing:
+                rec.fail("status", message)
 
 
 def _write_resident(row: ResidentRow, report: ImportReport) -> None:
@@ -553,7 +765,61 @@ def import_registry(data: object, base_dir: Path) -> ImportReport:
         lookup = {"district": district_row["district"], "address_prefix": district_row["address_prefix"]}
         _, outcome = _upsert(SchoolDistrict, lookup, {"school": district_row["school"]})
         report.add("school_districts", outcome)
+    for certificate_row in parsed.birth_certificates:
+        report.add("birth_certificates", _write_birth_certificate(certificate_row))
+    # Rows that stop an enrolment (a card) first: the one-in-use constraints hold after every single write.
+    for enrolment_row in sorted(parsed.medical_insurance, key=lambda r: r["status"] == EnrolmentStatus.ACTIVE):
+        person = Resident.objects.with_id_number(enrolment_row["id_number"]).get()
+        enrolment_values = {k: v for k, v in enrolment_row.items() if k not in {"id_number", "scheme"}}
+        natural_key: dict[str, object] = {"resident": person, "scheme": enrolment_row["scheme"]}
+        report.add("medical_insurance", _upsert(MedicalInsuranceEnrolment, natural_key, enrolment_values)[1])
+    for card_row in sorted(parsed.social_security_cards, key=lambda r: r["status"] != CardStatus.LOST):
+        holder = Resident.objects.with_id_number(card_row["id_number"]).get()
+        card_values = {k: v for k, v in card_row.items() if k not in {"id_number", "card_no"}}
+        report.add(
+            "social_security_cards",
+            _upsert(SocialSecurityCard, {"card_no": card_row["card_no"]}, {**card_values, "resident": holder})[1],
+        )
     return report
+
+
+def _write_birth_certificate(row: BirthCertificateRow) -> str:
+    """Upsert by certificate number; the parents' numbers are compared by their blind index (a sealed token differs
+    at every encryption), so an unchanged certificate stays unchanged."""
+    child = Resident.objects.with_id_number(row["child_id_number"]).get() if row["child_id_number"] else None
+    values: dict[str, object] = {
+        key: row[key]  # type: ignore[literal-required]
+        for key in (
+            "child_name",
+            "child_gender",
+            "birth_date",
+            "birth_time",
+            "hospital",
+            "mother_name",
+            "father_name",
+            "issued_date",
+        )
+    }
+    certificate = BirthCertificate.objects.filter(certificate_no=row["certificate_no"]).first()
+    created = certificate is None
+    if certificate is None:
+        certificate = BirthCertificate(certificate_no=row["certificate_no"])
+    changed = created
+    for name, value in values.items():
+        if getattr(certificate, name) != value:
+            setattr(certificate, name, value)
+            changed = True
+    for parent in ("mother", "father"):
+        number = row[f"{parent}_id_number"]  # type: ignore[literal-required]
+        if getattr(certificate, f"{parent}_id_index") != (idnumbers.id_index(number) if number else ""):
+            certificate.set_parent_id(parent, number)
+            changed = True
+    if child is not None and certificate.child_id != child.pk:
+        certificate.child = child  # an import may name the registered child; it never unlinks one
+        changed = True
+    if changed:
+        certificate.save()
+    return "created" if created else "updated" if changed else "unchanged"
 
 
 def import_registry_file(path: Path) -> ImportReport:

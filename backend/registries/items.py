@@ -18,7 +18,17 @@ from django.db.models.functions import Length
 from backend.core.i18n import Text
 from backend.core.masking import mask_account, mask_address, mask_name
 
-from .models import HouseholdIncome, Property, ProvidentFundAccount, ProvidentWithdrawal, Resident, SchoolDistrict
+from .models import (
+    BirthCertificate,
+    HouseholdIncome,
+    MedicalInsuranceEnrolment,
+    Property,
+    ProvidentFundAccount,
+    ProvidentWithdrawal,
+    Resident,
+    SchoolDistrict,
+    SocialSecurityCard,
+)
 
 #: What the consent screen and the prefill show of an item: masked JSON (an object, a list of objects, or nothing).
 Shown = dict[str, object] | list[dict[str, object]] | None
@@ -86,6 +96,39 @@ def _property_display(props: list[Property]) -> list[dict[str, object]]:
             "first_home": p.first_home,
         }
         for p in props
+    ]
+
+
+def birth_certificates(resident: Resident) -> list[BirthCertificate]:
+    """The birth medical certificates naming the resident as a parent, youngest child first."""
+    found = BirthCertificate.objects.naming_parent(resident).select_related("child")
+    return list(found.order_by("-birth_date", "-birth_time", "certificate_no"))
+
+
+def children_enrolments(resident: Resident) -> list[MedicalInsuranceEnrolment]:
+    """The medical insurance enrolments of the registered children on the resident's birth certificates."""
+    children = BirthCertificate.objects.naming_parent(resident).filter(child__isnull=False).values("child")
+    return list(MedicalInsuranceEnrolment.objects.filter(resident__in=children).select_related("resident"))
+
+
+def children_cards(resident: Resident) -> list[SocialSecurityCard]:
+    """The social security cards of the registered children on the resident's birth certificates."""
+    children = BirthCertificate.objects.naming_parent(resident).filter(child__isnull=False).values("child")
+    return list(SocialSecurityCard.objects.filter(resident__in=children).select_related("resident"))
+
+
+def _certificate_display(certificates: list[BirthCertificate]) -> list[dict[str, object]]:
+    # The certificate number is shown in full: it is what the parent's form asks for (the prefill), and it is read
+    # only by a parent named on it.
+    return [
+        {
+            "certificate_no": c.certificate_no,
+            "child_name": mask_name(c.child_name),
+            "birth_date": c.birth_date.isoformat(),
+            "hospital": c.hospital,
+            "registered": c.child_id is not None,
+        }
+        for c in certificates
     ]
 
 
@@ -199,6 +242,47 @@ register(
         read=lambda r: school_for_address(r.address),
         display=lambda sd: None if sd is None else {"school": sd.school},
         updated_at=lambda sd: sd.updated_at if sd else None,
+    )
+)
+register(
+    DataItem(
+        "health.birth_certificates",
+        Text("出生医学证明", "Birth medical certificates"),
+        "health",
+        read=birth_certificates,
+        display=_certificate_display,
+        updated_at=_latest,
+    )
+)
+register(
+    DataItem(
+        "medical_insurance.children",
+        Text("子女医保参保信息", "Children's medical insurance enrolment"),
+        "medical_insurance",
+        read=children_enrolments,
+        display=lambda rows: [
+            {
+                "name": mask_name(e.resident.name),
+                "scheme": e.get_scheme_display(),
+                "status": e.get_status_display(),
+                "coverage_start": e.coverage_start.isoformat(),
+            }
+            for e in rows
+        ],
+        updated_at=_latest,
+    )
+)
+register(
+    DataItem(
+        "social_security.children_cards",
+        Text("子女社保卡信息", "Children's social security cards"),
+        "social_security",
+        read=children_cards,
+        display=lambda rows: [
+            {"name": mask_name(c.resident.name), "card_no": mask_account(c.card_no), "status": c.get_status_display()}
+            for c in rows
+        ],
+        updated_at=_latest,
     )
 )
 

@@ -34,6 +34,14 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         return self.filter(id_number_index__in=[i for n in numbers for i in idnumbers.id_indexes(n)])
 
 
+class BirthCertificateQuerySet(models.QuerySet["BirthCertificate"]):
+    def naming_parent(self, resident: Resident) -> Self:
+        """The certificates on which ``resident`` is the mother or the father (matched under every index key, so
+        this works during a key rotation)."""
+        indexes = idnumbers.id_indexes(resident.id_number)
+        return self.filter(models.Q(mother_id_index__in=indexes) | models.Q(father_id_index__in=indexes))
+
+
 class Resident(models.Model):
     """Household registry (户籍, 公安局): one row per person.
 
@@ -217,6 +225,152 @@ class SchoolDistrict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address_prefix} → {self.school}"
+
+
+class BirthCertificate(models.Model):
+    """出生医学证明 (卫生健康委员会): issued by the hospital of birth, the document every newborn service starts from.
+
+    The parents' identity numbers are kept like the household registry keeps them (a blind index for lookups, the
+    number sealed, a masked copy for lists): a parent need not be a resident of the city (a mother registered
+    elsewhere), so they are not links to :class:`Resident`. ``child`` is set once the child is registered in the
+    household registry (新生儿入户, or an import naming the child's ID number).
+    """
+
+    certificate_no = models.CharField(_("出生医学证明编号"), max_length=10, unique=True)
+    child_name = models.CharField(_("新生儿姓名"), max_length=50)
+    child_gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    birth_time = models.TimeField(_("出生时间"))
+    hospital = models.CharField(_("接生机构"), max_length=100)
+    mother_name = models.CharField(_("母亲姓名"), max_length=50)
+    mother_id_index = models.CharField(max_length=64, db_index=True, editable=False)
+    mother_id_sealed = models.TextField(editable=False)
+    mother_id_masked = models.CharField(_("母亲身份证号"), max_length=18, editable=False)
+    father_name = models.CharField(_("父亲姓名"), max_length=50, blank=True)
+    father_id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    father_id_sealed = models.TextField(blank=True, editable=False)
+    father_id_masked = models.CharField(_("父亲身份证号"), max_length=18, blank=True, editable=False)
+    issued_date = models.DateField(_("签发日期"))
+    child = models.OneToOneField(
+        Resident,
+        verbose_name=_("已登记户籍"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="birth_certificate",
+    )
+    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True)
+
+    objects = BirthCertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["certificate_no"]
+        verbose_name = _("出生医学证明")
+        verbose_name_plural = _("出生医学证明")
+
+    def __str__(self) -> str:
+        return self.certificate_no
+
+    def set_parent_id(self, parent: str, value: str) -> None:
+        """Index, seal and mask a parent's number (``parent`` is ``mother`` or ``father``; "" clears the father)."""
+        if not value:
+            index = sealed = masked = ""
+        else:
+            number = idnumbers.normalise(value)
+            index = idnumbers.id_index(number)
+            sealed, masked = idnumbers.seal(number, index), mask_id_number(number)
+        setattr(self, f"{parent}_id_index", index)
+        setattr(self, f"{parent}_id_sealed", sealed)
+        setattr(self, f"{parent}_id_masked", masked)
+
+    def parent_id(self, parent: str) -> str:
+        """A parent's number in clear ("" when the certificate names no father)."""
+        sealed, index = getattr(self, f"{parent}_id_sealed"), getattr(self, f"{parent}_id_index")
+        return idnumbers.unseal(sealed, index) if sealed else ""
+
+    def names_parent(self, resident: Resident) -> bool:
+        """Whether ``resident`` is the mother or the father on this certificate (by the blind index)."""
+        indexes = set(idnumbers.id_indexes(resident.id_number))
+        return bool(indexes & ({self.mother_id_index, self.father_id_index} - {""}))
+
+
+class InsuranceScheme(models.TextChoices):
+    RESIDENT = "resident", _("城乡居民基本医疗保险")
+    EMPLOYEE = "employee", _("职工基本医疗保险")
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", _("参保缴费")
+    SUSPENDED = "suspended", _("暂停参保")
+    TERMINATED = "terminated", _("终止参保")
+
+
+class MedicalInsuranceEnrolment(models.Model):
+    """参保登记 (医疗保障局): one row per person and scheme; a person is actively insured in one scheme at a time."""
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="medical_insurance"
+    )
+    scheme = models.CharField(_("险种"), max_length=10, choices=InsuranceScheme.choices)
+    status = models.CharField(_("参保状态"), max_length=10, choices=EnrolmentStatus.choices)
+    coverage_start = models.DateField(_("待遇享受起始日"))
+    enrolled_date = models.DateField(_("参保登记日期"))
+    case_reference = models.CharField(_("办件编号"), max_length=40, blank=True)
+    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-enrolled_date", "-pk"]
+        verbose_name = _("医保参保登记")
+        verbose_name_plural = _("医保参保登记")
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "scheme"], name="one_enrolment_per_scheme"),
+            models.UniqueConstraint(
+                fields=["resident"], condition=models.Q(status="active"), name="one_active_enrolment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.get_scheme_display()} {self.get_status_display()}"
+
+
+class CardStatus(models.TextChoices):
+    ACTIVE = "active", _("正常")
+    ISSUING = "issuing", _("制卡中")
+    LOST = "lost", _("挂失")
+
+
+class CardDelivery(models.TextChoices):
+    MAIL = "mail", _("邮寄到户籍地址")
+    BRANCH = "branch", _("到合作银行网点领取")
+
+
+class SocialSecurityCard(models.Model):
+    """社会保障卡 (人力资源和社会保障局): a person holds at most one card that is active or being made."""
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("持卡人"), on_delete=models.PROTECT, related_name="social_security_cards"
+    )
+    card_no = models.CharField(_("社保卡卡号"), max_length=20, unique=True)
+    status = models.CharField(_("卡状态"), max_length=10, choices=CardStatus.choices)
+    issued_date = models.DateField(_("申领/发卡日期"))
+    delivery = models.CharField(_("领卡方式"), max_length=10, choices=CardDelivery.choices, blank=True)
+    case_reference = models.CharField(_("办件编号"), max_length=40, blank=True)
+    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["card_no"]
+        verbose_name = _("社会保障卡")
+        verbose_name_plural = _("社会保障卡")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident"],
+                condition=models.Q(status__in=["active", "issuing"]),
+                name="one_card_in_use",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.card_no
 
 
 class ActorType(models.TextChoices):

@@ -16,7 +16,7 @@ from backend.registries.models import DataAccessLog
 from tests import personas
 from tests.cases.conftest import counter_verify
 from tests.factories import login
-from tests.personas import ZHANG_JIANGUO
+from tests.personas import ZHANG_JIANGUO, ZHANG_ZIHAN
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +145,7 @@ def test_withdraw_then_not_again(resident) -> None:
 
 def test_return_for_correction_pauses_the_clock_and_resubmit_resumes(resident, clerk) -> None:
     person = resident(ZHANG)
-    case = person.apply("primary-school-enrolment", {"child_id_number": "410105202108310262"})
+    case = person.apply("primary-school-enrolment", {"child_id_number": ZHANG_ZIHAN.id_number})
     due = Case.objects.get(pk=case["id"]).due_at
     education = clerk("education")
     error(education.post(f"/api/v1/staff/cases/{case['id']}/decide", {"action": "return"}), 400, "reason_required")
@@ -156,7 +156,7 @@ def test_return_for_correction_pauses_the_clock_and_resubmit_resumes(resident, c
     Case.objects.filter(pk=case["id"]).update(paused_at=timezone.now() - dt.timedelta(days=7))
     response = person.client.patch(
         f"/api/v1/cases/{case['id']}",
-        {"form": {"child_id_number": "410105202108310262"}, "status": "approved", "decision": {"x": 1}},
+        {"form": {"child_id_number": ZHANG_ZIHAN.id_number}, "status": "approved", "decision": {"x": 1}},
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -168,7 +168,7 @@ def test_return_for_correction_pauses_the_clock_and_resubmit_resumes(resident, c
 
 def test_resubmitted_form_is_validated(resident, clerk) -> None:
     person = resident(ZHANG)
-    case = person.apply("primary-school-enrolment", {"child_id_number": "410105202108310262"})
+    case = person.apply("primary-school-enrolment", {"child_id_number": ZHANG_ZIHAN.id_number})
     clerk("education").post(f"/api/v1/staff/cases/{case['id']}/decide", {"action": "return", "reason": "x"})
     response = person.client.patch(f"/api/v1/cases/{case['id']}", {"form": {"child_id_number": "1"}}, format="json")
     error(response, 400, "validation_error")
@@ -429,7 +429,7 @@ def test_eligibility_with_invalid_form_values_is_400(resident, query: str) -> No
 
 def test_resubmitting_a_masked_identifier_unchanged_keeps_the_stored_value(resident, clerk) -> None:
     person = resident(ZHANG)
-    child = "410105202108310262"
+    child = ZHANG_ZIHAN.id_number
     case = person.apply("primary-school-enrolment", {"child_id_number": child})
     clerk("education").post(f"/api/v1/staff/cases/{case['id']}/decide", {"action": "return", "reason": "核对"})
     shown = person.case(case["id"])["form"]
@@ -443,7 +443,7 @@ def test_resubmitting_a_masked_identifier_unchanged_keeps_the_stored_value(resid
 def test_case_notices_read_in_the_readers_language(resident, clerk) -> None:
     """Stored in both languages when the case moves, shown in the language of whoever reads the inbox."""
     person = resident(ZHANG)
-    case = person.apply("primary-school-enrolment", {"child_id_number": "410105202108310262"})
+    case = person.apply("primary-school-enrolment", {"child_id_number": ZHANG_ZIHAN.id_number})
     person.client.post(f"/api/v1/cases/{case['id']}/withdraw")
 
     def inbox(**headers: str) -> list[dict]:
@@ -461,7 +461,7 @@ def test_case_notices_read_in_the_readers_language(resident, clerk) -> None:
 
 def test_the_timeline_reads_in_the_readers_language(resident, clerk) -> None:
     person = resident(ZHANG)
-    case = person.apply("primary-school-enrolment", {"child_id_number": "410105202108310262"})
+    case = person.apply("primary-school-enrolment", {"child_id_number": ZHANG_ZIHAN.id_number})
     clerk("education").post(f"/api/v1/staff/cases/{case['id']}/decide", {"action": "return", "reason": "请补充材料"})
     zh = person.case(case["id"])["timeline"]
     en = person.client.get(f"/api/v1/cases/{case['id']}", HTTP_ACCEPT_LANGUAGE="en").json()["timeline"]

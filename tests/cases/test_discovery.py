@@ -17,10 +17,13 @@ from backend.cases.apps import check_services
 
 BUILTINS = [
     "deed-tax-subsidy",
+    "medical-insurance-enrolment",
+    "newborn-household-registration",
     "primary-school-enrolment",
     "provident-fund-withdrawal",
     "public-rental-housing",
     "school-district-check",
+    "social-security-card",
     "talent-housing-subsidy",
 ]
 

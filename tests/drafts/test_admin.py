@@ -6,11 +6,12 @@ import pytest
 from django.test import Client
 
 from backend.demo.city import DEMO_PASSWORD
+from tests.personas import ZHANG_ZIHAN
 
 pytestmark = pytest.mark.django_db
 
 ZHANG = "13800000001"
-CHILD_OF_ZHANG = "410105202108310262"
+CHILD_OF_ZHANG = ZHANG_ZIHAN.id_number  # follows the school year
 
 
 def admin_client(username: str) -> Client:

@@ -13,6 +13,7 @@ from backend.cases.models import Case
 from backend.drafts import services
 from backend.drafts.models import Draft
 from backend.registries.models import DataAccessLog
+from tests.personas import ZHANG_ZIHAN
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ SCHOOL = "primary-school-enrolment"
 RENTAL = "public-rental-housing"
 TALENT = "talent-housing-subsidy"
 PFW = "provident-fund-withdrawal"
-CHILD_OF_ZHANG = "410105202108310262"
+CHILD_OF_ZHANG = ZHANG_ZIHAN.id_number  # follows the school year
 MASKED_CHILD = "410105********0262"
 
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.personas import ZHANG_ZIHAN
 from tests.security.conftest import api_routes
 from tests.security.test_bola import OWNED
 
@@ -48,5 +49,5 @@ def test_no_owner_response_carries_a_full_identifier(world) -> None:
 
 def test_a_case_form_does_not_echo_a_full_id_number(world) -> None:
     victim = world["victim"]
-    applied = victim.acting.apply("primary-school-enrolment", {"child_id_number": "410105202108310262"})
+    applied = victim.acting.apply("primary-school-enrolment", {"child_id_number": ZHANG_ZIHAN.id_number})
     assert not scan(victim.client, f"/api/v1/cases/{applied['id']}")

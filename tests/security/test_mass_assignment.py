@@ -6,7 +6,7 @@ import pytest
 
 from backend.accounts.models import User
 from backend.cases.models import Case
-from tests.personas import EDUCATION_CLERK
+from tests.personas import EDUCATION_CLERK, ZHANG_ZIHAN
 from tests.security.conftest import ATTACKER, TALENT, VICTIM
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_patch_cannot_set_status_or_decision(world) -> None:
 
 def test_patch_of_a_returned_case_only_reads_the_form(world, demo) -> None:
     victim = world["victim"]
-    child = "410105202108310262"  # 张子涵, in the victim's household, of school age
+    child = ZHANG_ZIHAN.id_number  # 张子涵, in the victim's household, of school age
     applied = victim.acting.apply("primary-school-enrolment", {"child_id_number": child})
     assert applied["status"] == "in_review", applied
     education = EDUCATION_CLERK.login()

@@ -13,11 +13,12 @@ from mobileapp.controllers.drafts import DraftController, DraftsController, draf
 from mobileapp.forms import parse_schema
 from tests.mobileapp.conftest import run, verified_state
 from tests.mobileapp.shapes import assert_shape
+from tests.personas import ZHANG_ZIHAN
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ZHANG = "13800000001"
-CHILD_OF_ZHANG = "410105202108310262"
+CHILD_OF_ZHANG = ZHANG_ZIHAN.id_number  # follows the school year
 
 
 def second_device(city) -> ApiClient:

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backend.cases.identifiers import rotate_cases
 from backend.core.crypto import Unreadable
-from backend.registries.idnumbers import rotate_residents
+from backend.registries.idnumbers import rotate_birth_certificates, rotate_residents
 
 
 class Command(BaseCommand):
@@ -26,10 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, from_secret_key: bool, batch: int, **options: Any) -> None:
         try:
             residents = rotate_residents(from_secret_key=from_secret_key, batch=batch)
+            certificates = rotate_birth_certificates(from_secret_key=from_secret_key, batch=batch)
             cases = rotate_cases(from_secret_key=from_secret_key, batch=batch)
         except Unreadable as exc:
             raise CommandError(
                 f"a value does not decrypt with any configured key ({exc}); keep the old keys in FIELD_ENCRYPTION_KEYS "
                 "and ID_INDEX_KEYS (after the new ones) until rotation has finished"
             ) from exc
+        self.stdout.write(f"rotated {certificates} birth certificates")
         self.stdout.write(f"rotated {residents} residents and {cases} cases")
