@@ -47,8 +47,8 @@ def _install(monkeypatch: pytest.MonkeyPatch, settings: Any, bundle: sdk.Service
     settings.YIWANG_SERVICES = [*discovery.builtin_codes(), bundle.code]
 
 
-def test_the_builtin_bundle_is_offered_by_default() -> None:
-    assert list(discovery.all_bundles()) == ["buying-a-home"]
+def test_the_builtin_bundles_are_offered_by_default() -> None:
+    assert list(discovery.all_bundles()) == ["birth-of-a-child", "buying-a-home"]
     assert check_services() == []
 
 

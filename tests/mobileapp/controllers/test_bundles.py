@@ -24,7 +24,7 @@ def test_one_entry_one_consent_one_form_one_face_check_one_result(city) -> None:
     state = verified_state(city, LI_ZHIQIANG.phone)
     catalogue = CatalogueController(state.api)
     run(catalogue.load())
-    assert [b["code"] for b in catalogue.bundles] == [CODE]
+    assert [b["code"] for b in catalogue.bundles] == ["birth-of-a-child", CODE]
     assert run(catalogue.load(q="学区")) and [b["code"] for b in catalogue.bundles] == [CODE]  # by a member's name
     run(catalogue.load(q="公租房"))
     assert catalogue.bundles == []
