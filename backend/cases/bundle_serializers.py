@@ -9,6 +9,8 @@ from typing import Any, cast
 
 from rest_framework import serializers
 
+from backend.accounts.departments import departments_by_code
+from backend.accounts.models import Department
 from backend.core.i18n import Text, is_english, localize
 from backend.workflow import clock
 
@@ -43,17 +45,18 @@ def _name(code: str, fallback_kind: str = "service") -> Text:
     return found.name if found is not None else Text(code, code)
 
 
-def member_data(row: BundleMember, after: list[str]) -> dict[str, Any]:
+def member_data(row: BundleMember, after: list[str], departments: dict[str, Department]) -> dict[str, Any]:
     case = row.case
     service = get_service(row.service_code)
     decision = case.decision if case is not None else None
     failed = row.failed
-    department = case.department if case is not None else None
+    code = case.department.code if case is not None else (service.department if service else "")
+    department = case.department if case is not None else departments.get(code)
     data: dict[str, Any] = {
         "service": row.service_code,
         "service_name": str(_name(row.service_code)),
-        "department": (department.name if department else "") or "",
-        "department_code": service.department if service else (department.code if department else ""),
+        "department": department.name if department else code,
+        "department_code": code,
         "after": after,
         "status": case.status if case is not None else row.state,
         "status_label": str(case.get_status_display())
@@ -123,7 +126,8 @@ def bundle_data(record: Bundle, *, with_timeline: bool = True) -> dict[str, Any]
     rows = list(record.members.select_related("case__department").order_by("position"))
     bundle = get_bundle(record.bundle_code)
     after = {m.service: list(m.after) for m in bundle.members} if bundle else {}
-    members = [member_data(row, after.get(row.service_code, [])) for row in rows]
+    departments = departments_by_code() if any(row.case_id is None for row in rows) else {}
+    members = [member_data(row, after.get(row.service_code, []), departments) for row in rows]
     failed = [
         {key: m[key] for key in ("service", "service_name", "reason_code", "reason")}
         for row, m in zip(rows, members, strict=True)
@@ -158,7 +162,7 @@ def bundle_data(record: Bundle, *, with_timeline: bool = True) -> dict[str, Any]
 class BundleMemberSerializer(serializers.Serializer[Any]):
     service = serializers.CharField()
     service_name = serializers.CharField()
-    department = serializers.CharField(help_text="the department's name ('' before the member is submitted)")
+    department = serializers.CharField(help_text="the department's name")
     department_code = serializers.CharField()
     after = serializers.ListField(child=serializers.CharField(), help_text="members whose approval it waits for")
     status = serializers.CharField(help_text="its case's status, or waiting / held / skipped before it has one")

@@ -129,6 +129,7 @@ def test_one_application_one_face_check_three_departments_one_result(li_zhiqiang
     state = members(bundle)
     assert state[DEED]["status"] == state[PFW]["status"] == "pending_face"
     assert state[SCHOOL]["status"] == "waiting" and state[SCHOOL]["case_id"] is None
+    assert state[SCHOOL]["department"] == "教育局"  # named before it is submitted
     # each member is a case of its own department, with its own reference
     assert {c.department.code for c in Case.objects.all()} == {"housing", "provident_fund"}
 
