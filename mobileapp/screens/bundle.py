@@ -144,6 +144,7 @@ class BundleScreen(Screen):
                                     content=ui.text(look, self.ctrl.consent_text or self.t("consent.checkbox"), 15),
                                     on_click=self.toggle_consent,
                                     expand=True,
+                                    padding=ft.Padding.symmetric(vertical=look.pad - 4 if look.elder else 0),  # ≥ 60 dp
                                 ),
                             ],
                             spacing=4,

@@ -219,6 +219,7 @@ def _samples(app: shell.App) -> dict[str, dict[str, object]]:
     pending = run(app.api.create_case("provident-fund-withdrawal", {"reason": "rent", "amount": "100"}, consent=True))
     case = CaseController(app.api, pending["id"])
     run(case.load())
+    bundle = run(app.api.apply_bundle("buying-a-home", {"amount": "100"}, consent=True))
     return {
         "search": {"query": "公积金"},
         "service": {"code": "provident-fund-withdrawal"},
@@ -229,6 +230,8 @@ def _samples(app: shell.App) -> dict[str, dict[str, object]]:
         "resubmit": {"ctrl": case},
         "appointments": {"service": "provident-fund-withdrawal"},
         "counter_check": {"case_id": pending["id"]},
+        "bundle": {"code": "buying-a-home"},
+        "bundle_result": {"application": bundle},
     }
 
 

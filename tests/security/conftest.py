@@ -125,6 +125,12 @@ def world(demo) -> dict[str, Owner]:
     assert mandate.status_code == 201, mandate.content
     v.objects["mandate"] = mandate.json()["id"]
 
+    bundle = v.client.post(  # 一件事: one reference, its members waiting for the face check
+        "/api/v1/bundles/buying-a-home/apply", {"form": {"amount": "100.00"}, "consent": True}, format="json"
+    )
+    assert bundle.status_code == 201, bundle.content
+    v.objects["bundle"] = bundle.json()["reference_no"]
+
     v.markers = [
         decided["reference_no"],
         open_case["reference_no"],

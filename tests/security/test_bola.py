@@ -37,8 +37,19 @@ OWNED = {
     "delegation-accept": "mandate",
     "delegation-decline": "mandate",
     "delegation-end": "mandate",
+    "my-bundle-detail": "bundle",
+    "my-bundle-continue": "bundle",
+    "my-bundle-withdraw": "bundle",
 }
-PUBLIC = {"service-detail", "service-prefill", "service-eligibility", "certificate-verify"}
+PUBLIC = {
+    "service-detail",
+    "service-prefill",
+    "service-eligibility",
+    "certificate-verify",
+    "bundle-detail",  # a catalogue entry
+    "bundle-prefill",  # a catalogue entry (the values shown are the caller's own)
+    "bundle-apply",  # a catalogue entry: the application is the caller's own
+}
 
 
 def parameterised() -> list:
