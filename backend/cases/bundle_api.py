@@ -13,12 +13,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.authentication import signed_in_user
+from backend.accounts.departments import departments_by_code
 from backend.accounts.models import User
 from backend.core.errors import DomainError
 
 from . import bundles
 from .api import SubmitThrottle
-from .bundle_serializers import BundleApplicationSerializer, BundleApplyRequestSerializer, bundle_data
+from .bundle_serializers import (
+    BUNDLE_PREFETCH,
+    BundleApplicationSerializer,
+    BundleApplyRequestSerializer,
+    bundle_data,
+    with_prefetch,
+)
 from .models import Bundle
 
 
@@ -46,34 +53,38 @@ class BundleApplyView(APIView):
             signed_in_user(request), code, body.get("form"), body.get("consent"), _idempotency_key(request)
         )
         headers = {} if created else {"Idempotent-Replayed": "true"}
-        return Response(bundle_data(record), status=201, headers=headers)
+        return Response(bundle_data(with_prefetch(record)), status=201, headers=headers)
 
 
 class MyBundleListView(ListAPIView[Bundle]):
     serializer_class = BundleApplicationSerializer
 
     def get_queryset(self) -> QuerySet[Bundle]:
-        return bundles.own_bundles(signed_in_user(self.request)).prefetch_related("events__actor__department")
+        return bundles.own_bundles(signed_in_user(self.request)).prefetch_related(*BUNDLE_PREFETCH)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "departments": departments_by_code()}
 
 
 class MyBundleDetailView(APIView):
     @extend_schema(responses=BundleApplicationSerializer)
     def get(self, request: Request, reference_no: str) -> Response:
-        return Response(bundle_data(bundles.own_bundle(signed_in_user(request), reference_no)))
+        return Response(bundle_data(with_prefetch(bundles.own_bundle(signed_in_user(request), reference_no))))
 
 
 class MyBundleContinueView(APIView):
     @extend_schema(request=None, responses=BundleApplicationSerializer)
     def post(self, request: Request, reference_no: str) -> Response:
-        return Response(bundle_data(bundles.continue_without_failed(signed_in_user(request), reference_no)))
+        record = bundles.continue_without_failed(signed_in_user(request), reference_no)
+        return Response(bundle_data(with_prefetch(record)))
 
 
 class MyBundleWithdrawView(APIView):
     @extend_schema(request=None, responses=BundleApplicationSerializer)
     def post(self, request: Request, reference_no: str) -> Response:
-        return Response(bundle_data(bundles.withdraw(signed_in_user(request), reference_no)))
+        return Response(bundle_data(with_prefetch(bundles.withdraw(signed_in_user(request), reference_no))))
 
 
 def on_face_verified(user: User, bundle_id: Any) -> dict[str, Any]:
     """The ``"bundle"`` face purpose's answer: the bundle as ``GET /me/bundles/{ref}`` shows it."""
-    return {"bundle": bundle_data(bundles.face_verified(user, bundle_id))}
+    return {"bundle": bundle_data(with_prefetch(bundles.face_verified(user, bundle_id)))}
