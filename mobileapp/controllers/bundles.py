@@ -126,3 +126,16 @@ class BundleResultController:
     async def withdraw(self) -> BundleApplication:
         self.application = await self.api.withdraw_bundle(self.reference_no)
         return self.application
+
+
+class MyBundlesController:
+    """The resident's bundle applications (一件事), newest first: shown above their cases, each leading to its one
+    result. A server without bundles answers NotAvailable (the caller shows the cases alone)."""
+
+    def __init__(self, api: ApiClient) -> None:
+        self.api = api
+        self.items: list[BundleApplication] = []
+
+    async def load(self) -> list[BundleApplication]:
+        self.items = (await self.api.my_bundles())["results"]
+        return self.items

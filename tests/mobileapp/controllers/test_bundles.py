@@ -100,3 +100,13 @@ def test_a_bundle_notice_leads_to_the_bundle(city) -> None:
     assert len(notices) == 1 and case_of(notices[0]) is None
     shown = run(inbox.bundle_of(notices[0]))
     assert shown is not None and shown["reference_no"] == application["reference_no"]
+
+
+def test_my_bundles_lists_the_residents_own(city) -> None:
+    from mobileapp.controllers.bundles import MyBundlesController
+
+    mine = verified_state(city, LI_ZHIQIANG.phone)
+    other = verified_state(city, WANG_LEI.phone)
+    applied = run(mine.api.apply_bundle(CODE, {"amount": "100"}, consent=True))
+    assert [b["reference_no"] for b in run(MyBundlesController(mine.api).load())] == [applied["reference_no"]]
+    assert run(MyBundlesController(other.api).load()) == []
