@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.drafts",
     "backend.delegation",
+    "backend.assisted",
+    "backend.proactive",
     "backend.cockpit",
 ]
 
@@ -179,6 +181,7 @@ CELERY_TASK_ROUTES = {
     "backend.cases.tasks.*": {"queue": "periodic"},
     "backend.core.tasks.*": {"queue": "periodic"},  # the sweeps' names before issue 12, kept as aliases
     "backend.drafts.tasks.*": {"queue": "periodic"},
+    "backend.proactive.tasks.*": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE = {
     # hourly; clerk digests are sent once per Shanghai day, overdue notices once per case
@@ -186,6 +189,17 @@ CELERY_BEAT_SCHEDULE = {
     "repush-pending": {"task": "backend.notifications.tasks.repush_pending", "schedule": 300.0},
     # daily; deletes drafts unchanged for 30 days and warns 3 days ahead, each notice once
     "draft-expiry-sweep": {"task": "backend.drafts.tasks.sweep_expired_drafts", "schedule": 86400.0},
+    # every 5 minutes; assisted sessions past ASSISTED_SESSION_MINUTES end expired (their pending form dropped)
+    "assisted-session-expiry": {"task": "backend.assisted.tasks.expire_sessions", "schedule": 300.0},
+    # daily; ends mandates past their end date and reminds both sides 30 days ahead, each notice once
+    "mandate-expiry-sweep": {"task": "backend.delegation.tasks.sweep_mandates", "schedule": 86400.0},
+    # 免申即享: hourly, the residents whose registry data changed (or who turned eligible by age); daily, everyone
+    "proactive-scan": {"task": "backend.proactive.tasks.proactive_scan", "schedule": 3600.0},
+    "proactive-full-scan": {
+        "task": "backend.proactive.tasks.proactive_scan",
+        "schedule": 86400.0,
+        "kwargs": {"full": True},
+    },
 }
 
 # --- auth -------------------------------------------------------------------------------------------------------
@@ -281,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "FaceAdviceCodeEnum": "backend.faceauth.services.ADVICE_CODES",
         "FaceAdviceNextEnum": "backend.faceauth.services.NEXT_PATHS",
         "BookingPurposeEnum": "backend.appointments.models.BookingPurpose",
+        "AssistedSessionStatusEnum": "backend.assisted.models.SessionStatus",
     },
 }
 

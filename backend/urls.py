@@ -17,6 +17,8 @@ API_APPS = [
     "backend.notifications.urls",
     "backend.drafts.urls",
     "backend.delegation.urls",
+    "backend.assisted.urls",
+    "backend.proactive.urls",
 ]
 
 api_v1: list[URLPattern | URLResolver] = [

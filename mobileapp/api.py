@@ -247,6 +247,8 @@ class Case(TypedDict):
     timeline: list[TimelineEntry]
     rating: Rating | None
     requires_face: bool
+    # 亲情代办, a service that wants the applicant in person: the delegate's face passed, the applicant's is next.
+    principal_face_required: NotRequired[bool]
     actions: list[CaseAction]
 
 
@@ -446,6 +448,53 @@ class DataAccess(TypedDict):
     actor_type: Literal["system", "clerk", "resident"]
     actor: str
     case: CaseRef | None
+    # 免申即享: a read by the city's scan, nobody asked (absent from servers before it)
+    proactive_scan: NotRequired[bool]
+
+
+OfferStatus = Literal["offered", "confirmed", "declined", "expired"]
+
+
+class OfferDataUsed(TypedDict):
+    """The registry items a 免申即享 scan read, of one department."""
+
+    department: str
+    department_code: str
+    items: list[str]
+    item_labels: list[str]
+
+
+class OfferCase(TypedDict):
+    id: int
+    reference_no: str
+    status: CaseStatus
+    status_label: str
+
+
+class Offer(TypedDict):
+    """免申即享: a service the city offers without an application. ``rule_trace`` is why; ``data_used`` what the
+    scan read; ``proposal`` what the rules lead to (``amount``, ``monthly_amount`` and ``months``…)."""
+
+    id: int
+    service: str
+    service_name: str
+    summary: str
+    status: OfferStatus
+    status_label: str
+    period_key: str
+    proposal: dict[str, Any]
+    requires_face: bool
+    rule_trace: list[RuleCheck]
+    data_used: list[OfferDataUsed]
+    created_at: str
+    decided_at: str | None
+    expired_at: str | None
+    case: OfferCase | None
+
+
+class OfferConfirmed(TypedDict):
+    offer: Offer
+    case: Case
 
 
 class Certificate(TypedDict):
@@ -608,7 +657,13 @@ class MandateList(TypedDict):
 
 #: The endpoints a delegate may call for the principal (docs/API.md "Family delegation"): the header goes to these
 #: only, so the rest of the app (inbox, profile, the delegations screen) keeps working while acting for someone.
-ACTING_PATHS = (f"{API}/services", f"{API}/cases", f"{API}/face/challenges", f"{API}/face/verify")
+ACTING_PATHS = (
+    f"{API}/services",
+    f"{API}/cases",
+    f"{API}/face/challenges",
+    f"{API}/face/verify",
+    f"{API}/me/offers",  # 免申即享: a family member confirms what the city offered the principal
+)
 
 
 def new_idempotency_key() -> str:
@@ -632,6 +687,8 @@ class ApiClient:
         self.token = token
         #: 亲情代办: the mandate id sent as ``X-Acting-For`` on the catalogue, case and face-check calls; None: oneself.
         self.acting_for: int | None = None
+        #: The principal's name as the server shows it (张*国), for the "acting for" banner on every screen.
+        self.acting_name: str = ""
         self.language = language
         self._timeout = timeout
         self._transport = transport
@@ -788,6 +845,23 @@ class ApiClient:
     async def data_access(self, page: int = 1) -> Page[DataAccess]:
         return await self._answer(Page[DataAccess], "GET", f"{API}/me/data-access", params={"page": page})
 
+    # ---- 免申即享 offers ----
+
+    async def offers(self, status: OfferStatus | None = None, page: int = 1) -> Page[Offer]:
+        """The resident's offers (a server without 免申即享 raises :class:`NotAvailable`)."""
+        params = {"page": page, "status": status}
+        return await self._answer_if_deployed(Page[Offer], "GET", f"{API}/me/offers", params=params)
+
+    async def offer(self, offer_id: int) -> Offer:
+        return await self._answer(Offer, "GET", f"{API}/me/offers/{offer_id}")
+
+    async def confirm_offer(self, offer_id: int) -> OfferConfirmed:
+        """确认领取: the case it files (again the same case on a repeated tap)."""
+        return await self._answer(OfferConfirmed, "POST", f"{API}/me/offers/{offer_id}/confirm")
+
+    async def decline_offer(self, offer_id: int) -> Offer:
+        return await self._answer(Offer, "POST", f"{API}/me/offers/{offer_id}/decline")
+
     # ---- notifications ----
 
     async def notifications(self, page: int = 1, unread_only: bool = False) -> NotificationPage:
@@ -919,7 +993,12 @@ class ApiClient:
         return await self._answer(FaceEnrolled, "POST", f"{API}/face/enrol", files=files)
 
     async def face_challenge(
-        self, purpose: str = "case", case: int | None = None, mandate: int | None = None, bundle: str | None = None
+        self,
+        purpose: str = "case",
+        case: int | None = None,
+        mandate: int | None = None,
+        face: str | None = None,
+        bundle: str | None = None,
     ) -> Challenge:
         payload: dict[str, Any] = {"purpose": purpose}
         if case is not None:
@@ -928,6 +1007,8 @@ class ApiClient:
             payload["bundle"] = bundle
         if mandate is not None:  # purpose "delegation": accepting an invitation
             payload["mandate"] = mandate
+        if face is not None:  # "principal": the face of the person acted for, on this (the delegate's) phone
+            payload["face"] = face
         return await self._answer(Challenge, "POST", f"{API}/face/challenges", json=payload)
 
     async def face_verify(

@@ -216,6 +216,8 @@ class App:
         parts: list[ft.Control] = []
         hero = None if screen.loading else screen.hero()
         parts.append(hero if hero is not None else self._app_bar(screen))
+        if self.api.acting_for is not None and self.state.logged_in:
+            parts.append(self._acting_banner())
         body: list[ft.Control] = []
         if screen.notice:
             body.append(ui.with_id("screen_notice", ui.banner(look, screen.notice[1], kind=screen.notice[0])))
@@ -249,6 +251,47 @@ class App:
         if screen.root and self.state.logged_in:
             parts.append(self._tab_bar(screen.tab))
         return parts
+
+    def _acting_banner(self) -> ft.Control:
+        """亲情代办: on every screen while acting for someone, whose business this is, and one tap back to oneself
+        (what the resident does here is done in the principal's name)."""
+        look = self.look
+        return ui.with_id(
+            "acting_banner",
+            ft.Container(
+                content=ft.Row(
+                    [
+                        ft.Icon(ft.Icons.FAMILY_RESTROOM, color=look.warning, size=look.icon(22)),
+                        ui.text(
+                            look,
+                            self.state.t("acting.banner", name=self.api.acting_name),
+                            15,
+                            weight=ft.FontWeight.BOLD,
+                            color=look.text,
+                            expand=True,
+                        ),
+                        ui.button(
+                            look,
+                            self.state.t("acting.back_to_self"),
+                            self._stop_acting,
+                            kind="secondary",
+                            expand=False,
+                            identifier="acting_back",
+                        ),
+                    ],
+                    spacing=10,
+                    vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                ),
+                bgcolor=look.warning_soft,
+                padding=ft.Padding.symmetric(horizontal=look.pad, vertical=6),
+                border=ft.Border.only(bottom=ft.BorderSide(max(1, look.border_width), look.warning)),
+            ),
+            label=self.state.t("acting.banner", name=self.api.acting_name),
+        )
+
+    async def _stop_acting(self, e: Any = None) -> None:
+        self.api.acting_for, self.api.acting_name = None, ""
+        await self.reset("home", notice=("info", self.state.t("acting.back_notice")))
 
     def _error_banner(self, screen: Screen) -> ft.Control:
         exc = screen.error

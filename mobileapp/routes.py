@@ -23,6 +23,7 @@ from mobileapp.screens.events import AppointmentsScreen, EventsScreen
 from mobileapp.screens.face import FaceScreen
 from mobileapp.screens.home import HomeScreen
 from mobileapp.screens.login import LoginScreen
+from mobileapp.screens.offers import OfferScreen, OffersScreen
 from mobileapp.screens.profile import (
     DataAccessScreen,
     FaceEnrolScreen,
@@ -71,6 +72,8 @@ ROUTES: dict[str, ScreenFactory] = {
     "notifications": NotificationsScreen,
     "data_access": DataAccessScreen,
     "delegation": DelegationScreen,
+    "offers": OffersScreen,  # 免申即享
+    "offer": OfferScreen,  # offer_id
     "certificates": CertificatesScreen,
     "appointments": AppointmentsScreen,  # service (optional): that service's counter slots first
     "counter_check": CounterCheckScreen,  # case_id: book the in-person identity check of a case waiting for its face

@@ -115,6 +115,7 @@ class AppState:
 
     async def _forget_session(self) -> None:
         self.api.token = None
+        self.api.acting_for, self.api.acting_name = None, ""  # the next person on this phone acts for themselves
         self.profile = None
         self.unread = 0
         await self.storage.remove(TOKEN_KEY)

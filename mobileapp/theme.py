@@ -149,6 +149,7 @@ TEXT_PAIRS: list[tuple[str, str]] = [
     ("warning", "warning_soft"),
     ("danger", "danger_soft"),
     ("text", "primary_soft"),  # a selected option tile
+    ("text", "warning_soft"),  # the "acting for" banner (亲情代办)
     ("text3", "bg"),
     *[(WHITE, bg) for bg in ("primary", "primary_dark", "success", "warning", "danger")],  # buttons, badges, headers
     ("on_primary_muted", "primary"),  # the blue headers' second line

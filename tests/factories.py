@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from tests.idnumbers import id_number
 
-__all__ = ["PASSWORD", "id_number", "login", "resident_record"]
+__all__ = ["PASSWORD", "id_number", "login", "resident_record", "senior_allowance_offer"]
 
 PASSWORD = "Test-Pass-2026!"
 
@@ -50,3 +50,16 @@ def resident_record(
     if password:
         record["account_password"] = password
     return record
+
+
+def senior_allowance_offer(phone: str, turns_80_on: dt.date) -> int:
+    """A 免申即享 offer of the senior allowance for the resident with this phone (as stored, ``+86…``), made the way
+    the city makes it: by the scan of the day they turn 80 (for a resident of any age, a day in the future)."""
+    from backend.cases.discovery import get_service
+    from backend.proactive.models import Offer
+    from backend.proactive.scan import scan_service
+
+    service = get_service("senior-allowance")
+    assert service is not None
+    scan_service(service, today=turns_80_on)
+    return Offer.objects.get(resident__phone=phone, service_code="senior-allowance").pk

@@ -67,6 +67,7 @@ __all__ = [
     "ZHANG_JIANGUO",
     "ZHANG_ZIHAN",
     "ZHAO_MING",
+    "ZHAO_SHUZHEN",
     "Acting",
     "Persona",
     "Staff",
@@ -356,6 +357,13 @@ WANG_GUILAN = Persona(
     "王桂兰",
     "An elder of elder mode: 李德福's wife, born 1952-03-08, 二七区 code of 1983.",
     phone="13800000017",
+    demo=True,
+)
+ZHAO_SHUZHEN = Persona(
+    "赵淑珍",
+    "免申即享: a widow of HH-JS-014 who turned 80 on 2026-11-20 and never applied; the scan offers her the senior "
+    "allowance (100.00 a month), which she only confirms.",
+    phone="13800000018",
     demo=True,
 )
 

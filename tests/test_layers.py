@@ -36,6 +36,8 @@ LAYERS = {
     "drafts": 5,
     "appointments": 5,  # an identity-check booking names a case (issue 14); nothing below imports appointments
     "delegation": 5,
+    "assisted": 5,  # 帮办代办: files through the case engine (issue 14); nothing imports assisted
+    "proactive": 5,  # 免申即享 offers name a case and a resident; nothing imports proactive
 }
 DOMAIN_NAMES = {"services", "tasks", "models", "selectors", "transitions", "faces", "push", "permissions"}
 

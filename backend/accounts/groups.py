@@ -30,10 +30,13 @@ SUPERVISORS = "督查人员 Supervisors"
 STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
     # change = may act (approve/reject/return/revoke, close a follow-up) and maintain registry records; nobody adds
     # or deletes cases: residents create them, and the record of a decision is never deleted.
-    CLERKS: {"cases": ("view", "change"), "registries": ("view", "change")},
+    CLERKS: {"cases": ("view", "change"), "registries": ("view", "change"), "assisted": ("view",)},
     # supervisors watch every department (the cockpit), they do not decide cases
-    SUPERVISORS: {"cases": ("view",)},
+    SUPERVISORS: {"cases": ("view",), "assisted": ("view",)},
 }
+#: group -> custom permissions (``app_label.codename``) beyond the model actions: counter clerks file for residents
+#: at the counter (帮办代办, backend/assisted/); an administrator takes it from a clerk by hand if need be.
+STAFF_EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {CLERKS: ("assisted.start_assisted_session",)}
 
 ROLE_GROUPS: dict[str, str] = {Role.CLERK: CLERKS, Role.SUPERVISOR: SUPERVISORS}
 
@@ -61,6 +64,12 @@ def ensure_staff_groups(using: str = DEFAULT_DB_ALIAS) -> dict[str, Group]:
                 content_type__in=content_types.values(),
                 codename__in=[f"{a}_{model._meta.model_name}" for model in config.get_models() for a in actions],
             )
+        for qualified in STAFF_EXTRA_PERMISSIONS.get(name, ()):
+            label, codename = qualified.split(".", 1)
+            if label not in {config.label for config in global_apps.get_app_configs()}:
+                continue
+            create_permissions(global_apps.get_app_config(label), verbosity=0, using=using)
+            permissions += Permission.objects.using(using).filter(content_type__app_label=label, codename=codename)
         group.permissions.add(*permissions)
         groups[name] = group
     return groups

@@ -46,7 +46,7 @@ from backend.registries.items import ITEMS
 from backend.registries.models import DataAccessLog
 from backend.workflow import clock
 
-from . import services, transitions
+from . import outcomes, services, transitions
 from .discovery import all_services, get_bundle, get_service
 from .models import (
     OPEN_STATUSES,
@@ -146,6 +146,7 @@ EVENT_LABELS = {
     "face_verified": "刷脸核验 Face verified",
     "counter_verified": "窗口核验 Verified at counter",
     "counter_booked": "预约窗口核验 Counter check booked",
+    "delegate_face_verified": "代办人刷脸核验 Delegate's face verified",
     "approve": "批准 Approved",
     "reject": "不予批准 Rejected",
     "return": "退回补正 Returned",
@@ -452,7 +453,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin[Case]):
             "case": case,
             "service_name": service_name(case.service_code),
             "service_mode": MODE_LABELS.get(case.mode, case.mode),
-            "requires_face": bool(service and service.requires_face),
+            "requires_face": bool(service and (service.requires_face or services.needs_principal_face(case, service))),
             "status_badge": self.status_badge(case),
             "overdue": case.is_overdue(),
             "working_days_left": left,
@@ -465,7 +466,10 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin[Case]):
             "form_rows": form_rows(case),
             "trace": trace_rows(case),
             "proposal_rows": dict_rows(case.proposal),
-            "decision_rows": dict_rows(case.decision) if case.decision else [],
+            # the result as the resident's app shows it (any module's outcomes, a new one's too), then the stored
+            # decision as data, for the clerk who needs the exact values
+            "decision_rows": outcomes.decision_rows(case.outcomes, case.decision),
+            "decision_data_rows": dict_rows(case.decision) if case.decision else [],
             "access_rows": access_rows(case),
             "timeline": [
                 {"event": event, "label": EVENT_LABELS.get(event.action, event.action)}

@@ -57,7 +57,13 @@ class CasesConfig(AppConfig):
         from .faces import resolve_face_target
         from .signals import case_changed
 
-        register_purpose("case", resolve=resolve_face_target, on_verified=on_face_verified, label="办件刷脸核验")
+        register_purpose(
+            "case",
+            resolve=resolve_face_target,
+            on_verified=on_face_verified,
+            label="办件刷脸核验",
+            receives_check=True,  # whose face passed: the delegate's or the principal's (亲情代办)
+        )
         register_purpose(
             "bundle",
             resolve=bundles.check_face_target,

@@ -134,7 +134,8 @@ class Case(models.Model):
     # Blind index of the ID number of the person the application is for (ServiceModule.subject_field).
     subject_index = models.CharField(max_length=64, blank=True, default="", editable=False)
     consent_at = models.DateTimeField(_("授权时间"))
-    # 亲情代办: the delegate who filed (and consented) for the applicant; null when the applicant filed themselves.
+    # 亲情代办: the delegate who filed (and consented) for the applicant; 帮办代办: the counter clerk who filed for the
+    # applicant present at the counter (backend/assisted/); null when the applicant filed themselves.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("代办人"),

@@ -12,6 +12,7 @@ package that defines ``service = MyService()``, and installed packages that decl
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 
 from backend.core.i18n import Text
 
@@ -91,6 +93,30 @@ class FormError(ValueError):
         self.message = message
 
 
+@dataclass(frozen=True)
+class Proactive:
+    """免申即享: the city offers the service to those who qualify, without anyone applying (``backend.proactive``).
+
+    ``candidates(today)`` narrows the registry's residents in SQL (a :class:`~django.db.models.Q` over the
+    ``Resident`` table: ``birth_date``, ``properties__…``, ``provident_accounts__…``, ``household_id``) to those the
+    rules could pass for; it must be a superset of who qualifies (the rules decide, the filter only saves work). It
+    is also how the scan finds residents whom time alone made candidates (an elder turning 80): those in
+    ``candidates(today)`` but not in ``candidates(day of the last scan)``.
+
+    ``period`` is what makes an offer unique for a resident: a constant (``"once"``: one offer per person, ever) or
+    a function of the context after the rules passed (``lambda ctx: f"home:{ctx.scratch['property'].pk}"``: one
+    per home). A resident is offered a period once; declining it is remembered, and a constant period already
+    offered is not evaluated again.
+    """
+
+    candidates: Callable[[dt.date], Q]
+    period: str | Callable[[Context], str] = "once"
+
+    def period_of(self, ctx: Context) -> str:
+        key = self.period if isinstance(self.period, str) else self.period(ctx)
+        return str(key)[:100]
+
+
 class ServiceModule:
     """Base class of a government service. Override the class attributes; override methods only where needed."""
 
@@ -119,6 +145,8 @@ class ServiceModule:
     version: ClassVar[str] = "0.1.0"
     yiwang_requires: ClassVar[str] = ""
     settings: ClassVar[dict[str, Any]] = {}
+    # 免申即享: set to offer the service to qualifying residents before they ask (see :class:`Proactive`).
+    proactive: ClassVar[Proactive | None] = None
 
     def clean(self, form: dict[str, Any]) -> dict[str, Any]:
         """Checks the JSON Schema cannot express (e.g. an amount above zero); raise :class:`FormError`."""

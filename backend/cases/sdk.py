@@ -10,6 +10,14 @@ Declaring a service
     :class:`ServiceModule` (the base class: names, department, :class:`Mode`, time limit, ``data``, ``form``,
     ``rules()``, ``propose()``, ``execute()``), :class:`DataUse` (a registry item read, with the purpose the resident
     consents to), :class:`Text` (``Text("中文", "English")``: every resident-facing string).
+免申即享 (proactive services)
+    ``proactive = Proactive(candidates=..., period=...)`` on a :class:`ServiceModule` makes the city offer the
+    service to every resident the rules pass for, without an application: ``candidates(today)`` is a :class:`Q`
+    over the registry's ``Resident`` rows (a set-based prefilter, a superset of who qualifies), ``period`` what
+    makes one offer unique (``"once"`` per person, or a function of the context such as one per home). The scan
+    (``backend.proactive``) runs the same ``rules()`` under a system context, logs the reads as a proactive scan,
+    and records an offer; the resident's confirmation files a normal case (decided at once, after a face check
+    when ``requires_face``). Nothing is paid without that confirmation.
 Declaring a bundle (一件事一次办)
     :class:`ServiceBundle` (code, names, a department-neutral ``summary``, ``members``) of :class:`Member` s (the
     service code; ``answers`` mapping its form fields to the shared form; ``fixed`` answers the bundle gives for the
@@ -56,6 +64,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeAlias
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from backend.core.i18n import Text
 from backend.core.masking import mask_account, mask_name
@@ -88,6 +97,7 @@ from .plugins import (
     FormError,
     Member,
     Mode,
+    Proactive,
     Rejected,
     Rule,
     ServiceBundle,
@@ -117,8 +127,10 @@ __all__ = [
     "Money",
     "Outcome",
     "Payout",
+    "Proactive",
     "Property",
     "ProvidentFundAccount",
+    "Q",
     "Rejected",
     "Resident",
     "Row",
@@ -203,6 +215,10 @@ def has_other_case(ctx: Context, service_code: str, *, including_approved: bool 
     The "one application at a time" rules all ask this; the case being decided (when the rules run for a submitted
     case) is never its own "other"."""
     statuses = [*OPEN_STATUSES, Status.APPROVED] if including_approved else list(OPEN_STATUSES)
+    if ctx.cases is not None and ctx.cases.service_code == service_code:  # a batch caller read them already
+        rows = ctx.cases.matches([str(s) for s in statuses], match)
+        if rows is not None:
+            return any(ctx.case is None or row.pk != ctx.case.pk for row in rows)
     others = Case.objects.filter(service_code=service_code, status__in=statuses, **match)
     if ctx.case is not None:
         others = others.exclude(pk=ctx.case.pk)

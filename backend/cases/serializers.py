@@ -13,7 +13,7 @@ from backend.core.inputs import Judged
 from backend.core.masking import mask_name
 from backend.workflow import clock
 
-from . import actors, identifiers, outcomes, transitions
+from . import actors, identifiers, outcomes, services, transitions
 from .certificates import VERIFY_PATH, qr_png_data_uri
 from .discovery import get_service
 from .models import Case, Certificate, FollowUp
@@ -106,6 +106,9 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
     overdue = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     requires_face = serializers.SerializerMethodField()
+    principal_face_required = serializers.SerializerMethodField(
+        help_text="亲情代办: the delegate's face passed and the applicant's own face is the check still due"
+    )
     department = serializers.CharField(source="department.name")
     form = serializers.SerializerMethodField()
 
@@ -132,6 +135,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "timeline",
             "rating",
             "requires_face",
+            "principal_face_required",
             "actions",
         ]
 
@@ -149,7 +153,10 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
 
     def get_requires_face(self, case: Case) -> bool:
         service = get_service(case.service_code)
-        return bool(service and service.requires_face)
+        return bool(service and (service.requires_face or services.needs_principal_face(case, service)))
+
+    def get_principal_face_required(self, case: Case) -> bool:
+        return services.principal_face_awaited(case)
 
     def get_decision(self, case: Case) -> dict[str, Any] | None:
         return cast("dict[str, Any]", localize(case.decision)) if case.decision is not None else None

@@ -158,19 +158,35 @@ def _fingerprint(service_code: str, form: dict[str, Any]) -> str:
     return crypto.blind_index(json.dumps([service_code, form], sort_keys=True), purpose=b"case-request-fingerprint")
 
 
+#: 帮办代办: the prefix of the timeline note and of the access log's purpose when a clerk filed for the applicant.
+ASSISTED = Text("工作人员帮办", "Assisted by a clerk")
+
+
 def submit(
-    user: User, service_code: str, form: Any, consent: bool, idempotency_key: str | None = None
+    user: User,
+    service_code: str,
+    form: Any,
+    consent: bool,
+    idempotency_key: str | None = None,
+    *,
+    assisted_by: User | None = None,
 ) -> tuple[Case, bool]:
-    """Create a case; returns (case, created). The same Idempotency-Key returns the first case."""
+    """Create a case; returns (case, created). The same Idempotency-Key returns the first case.
+
+    ``assisted_by`` (帮办代办, backend/assisted/): a counter clerk filed for ``user``, who was present and confirmed
+    the application; the clerk is ``submitted_by`` and the actor of the submission, and the registry reads of the
+    decision name the clerk as reader. Everything else (consent, the form, the rules) is the same as for the
+    resident's own submission."""
     service = service_or_404(service_code)
     if (on_behalf := acting.current()) is not None:  # 亲情代办: in scope, and not a service for the person alone
         on_behalf.require(service.code)
         if service.requires_principal_presence:
-            raise Forbidden("principal_presence_required", _("该事项须本人亲自办理，不能代办。"))
+            _require_principal_face(user)
     if consent is not True:
         raise DomainError("consent_required", _("请先阅读并同意授权调取您的部门数据。"))
     resident = require_resident(user)
-    filer = acting.delegate_of(user)  # who filed and consented: the delegate when acting, else the applicant
+    # who filed and consented: the counter clerk (帮办), the delegate when acting (亲情代办), else the applicant
+    filer = assisted_by or acting.delegate_of(user)
     form = validate_form(service, form if form is not None else {})
     fingerprint = _fingerprint(service.code, form)
     if idempotency_key:
@@ -189,7 +205,7 @@ def submit(
                 applicant=user,
                 resident=resident,
                 household_id=resident.household_id,
-                status=Status.PENDING_FACE if service.requires_face else Status.IN_REVIEW,
+                status=Status.PENDING_FACE if _face_needed(service, on_behalf is not None) else Status.IN_REVIEW,
                 consent_at=timezone.now(),
                 submitted_by=filer if filer != user else None,
                 idempotency_key=idempotency_key or None,
@@ -198,12 +214,16 @@ def submit(
             identifiers.store_form(case, service, form)
             case.save(force_insert=True)
             transaction.on_commit(lambda: forget_discovery(user))
-            if service.requires_face:
+            if assisted_by is not None:
+                note = Text(f"{ASSISTED.zh}：提交申请", f"{ASSISTED.en}: submitted")
+                _record(case, "submitted", filer, note, notify_resident=False)
+            elif case.status == Status.PENDING_FACE:
                 _record(
                     case, "submitted", filer, Text("提交申请，待刷脸核验", "Submitted: please complete the face check")
                 )
             else:
                 _record(case, "submitted", filer, Text("提交申请", "Submitted"), notify_resident=False)
+            if case.status != Status.PENDING_FACE:
                 _decide(case, service)
     except IntegrityError:
         if idempotency_key:  # a concurrent request with the same key won
@@ -212,6 +232,90 @@ def submit(
                 return existing, False
         raise
     return case, True
+
+
+# -- the principal in person (亲情代办) --------------------------------------------------------------------------------
+#: The timeline action of the delegate's face check on a case that waits for the principal's own face as well.
+DELEGATE_FACE_VERIFIED = "delegate_face_verified"
+
+
+def _face_needed(service: ServiceModule, delegated: bool) -> bool:
+    """A service's face check, and always one when a delegate files a service that wants the applicant in person."""
+    return service.requires_face or (delegated and service.requires_principal_presence)
+
+
+def _require_principal_face(principal: User) -> None:
+    """A delegate files a service that wants the principal in person: the principal's own face is checked on the
+    delegate's phone after the delegate's, so the principal needs a usable enrolled face. Without one (never
+    enrolled, a managed account of a child, a template of an older model) the way is the counter, said at once
+    rather than after a case was filed that no face check can finish."""
+    from backend.faceauth.services import status_of
+
+    face = status_of(principal)
+    if not face["enrolled"] or face["reenrol_required"]:
+        raise Forbidden(
+            "principal_presence_required",
+            _(
+                "该事项须被代办人本人刷脸，但被代办人尚未录入可用的人脸。请被代办人本人先录入人脸后再代办，"
+                "或由被代办人本人携带身份证到窗口办理。"
+            ),
+        )
+
+
+def needs_principal_face(case: Case, service: ServiceModule | None = None) -> bool:
+    """Two face checks, the delegate's then the principal's: a case a delegate filed for a service that declares
+    ``requires_principal_presence``."""
+    service = service or get_service(case.service_code)
+    return bool(case.submitted_by_id and service is not None and service.requires_principal_presence)
+
+
+def principal_face_awaited(case: Case) -> bool:
+    """The delegate's face passed; the principal's own face is the check still to come."""
+    return (
+        case.status == Status.PENDING_FACE
+        and needs_principal_face(case)
+        and case.events.filter(action=DELEGATE_FACE_VERIFIED).exists()
+    )
+
+
+def _check_face_order(case: Case, *, principal_face: bool) -> None:
+    """The delegate's face first, then the principal's: 409 ``delegate_face_first`` for the principal's face before
+    the delegate's, 409 ``principal_face_required`` for a second delegate check. Nothing for other cases."""
+    if not needs_principal_face(case):
+        return
+    delegate_done = case.events.filter(action=DELEGATE_FACE_VERIFIED).exists()
+    if principal_face and not delegate_done:
+        raise Conflict("delegate_face_first", _("请代办人先完成本人刷脸核验，再请被代办人本人刷脸。"))
+    if not principal_face and delegate_done:
+        raise Conflict("principal_face_required", _("代办人已完成刷脸。请被代办人本人面对镜头完成刷脸核验。"))
+
+
+def face_verified(user: User, case_id: int, *, own_face: bool) -> Case:
+    """A face check of the case passed: ``own_face`` when it was the applicant's face (in their own app, or on a
+    delegate's phone), else the delegate's. A case that wants the principal in person records the delegate's check
+    on the timeline and waits; the principal's check after it runs the decision. Any other case is decided now."""
+    note: str | Text = ""
+    with transaction.atomic():
+        case = lock(Case.objects, pk=case_id, applicant=user)
+        if case is None:
+            raise NotFound(_("未找到该办件。"))
+        WORKFLOW.require(case, "face_verified", _("该办件当前不需要身份核验。"))
+        if needs_principal_face(case):
+            _check_face_order(case, principal_face=own_face)
+            if not own_face:
+                _record(
+                    case,
+                    DELEGATE_FACE_VERIFIED,
+                    acting.delegate_of(user),
+                    Text(
+                        "代办人刷脸核验通过，请被代办人本人刷脸",
+                        "The delegate's face check passed: the applicant's own face check is next",
+                    ),
+                    notify_resident=False,
+                )
+                return case
+            note = Text("被代办人本人刷脸核验通过", "The applicant's own face check passed")
+        return identity_verified(user, case.pk, method="face", note=note)
 
 
 # -- deciding --------------------------------------------------------------------------------------------------------
@@ -250,15 +354,21 @@ def _case_context(case: Case, service: ServiceModule, **actor: Any) -> Context:
     """What the rules see of a submitted case: the applicant's registry person and the form with its identifiers
     unsealed (identifiers.py); ``actor``/``actor_type`` when a clerk, not the system, is acting. A case a delegate
     filed names the delegate as the reader of the applicant's data (亲情代办)."""
+    purpose = f"办理 {service.name.zh}"
     if not actor and case.submitted_by_id:
-        actor = {"actor": case.submitted_by, "actor_type": ActorType.DELEGATE}
+        filer = case.submitted_by
+        if filer is not None and permissions.is_staff_member(filer):  # 帮办代办: the counter clerk reads
+            actor = {"actor": filer, "actor_type": ActorType.CLERK}
+            purpose = f"{ASSISTED.zh} {purpose}"
+        else:
+            actor = {"actor": filer, "actor_type": ActorType.DELEGATE}
     return Context(
         service,
         case.resident,
         form=identifiers.full_form(case),
         user=case.applicant,
         case=case,
-        purpose=f"办理 {service.name.zh}",
+        purpose=purpose,
         **actor,
     )
 
@@ -300,7 +410,7 @@ def _decision_note(case: Case) -> str | Text:
 
 
 def identity_verified(
-    user: User, case_id: int, method: str = "face", actor: User | None = None, note: str = ""
+    user: User, case_id: int, method: str = "face", actor: User | None = None, note: str | Text = ""
 ) -> Case:
     """A face check (or a clerk at the counter) confirmed the applicant: run the decision now."""
     with transaction.atomic():
@@ -316,13 +426,16 @@ def identity_verified(
     return case
 
 
-def check_face_target(user: User, case_id: Any) -> int:
-    """Validate the target of a face challenge: the caller's own case, waiting for a face check."""
+def check_face_target(user: User, case_id: Any, *, principal_face: bool | None = None) -> int:
+    """Validate the target of a face challenge: the caller's own case, waiting for a face check, and (a case that
+    wants the principal in person) the face asked for is the one due. ``principal_face``: the applicant's own face
+    is to be checked; by default, when no delegate is acting."""
     if case_id is None:
         raise DomainError("validation_error", _("缺少办件编号。"), fields={"case": ["required"]})
     case = own_case(user, parse_id(case_id, "case"))
     if case.status != Status.PENDING_FACE:
         raise Conflict("invalid_transition", _("该办件当前不需要刷脸核验。"))
+    _check_face_order(case, principal_face=acting.current() is None if principal_face is None else principal_face)
     return case.pk
 
 
@@ -453,6 +566,25 @@ def verify_identity_at_counter(clerk: User, case_id: int, note: str = "", *, id_
         record_in_person_check(clerk, case.applicant, "case", case.pk, note)
         case = identity_verified(case.applicant, case.pk, method="counter", actor=clerk, note=(note or "").strip())
         counter_verified.send(sender=Case, case=case, clerk=clerk)
+    return case
+
+
+def submit_assisted(
+    clerk: User, user: User, service_code: str, form: Any, idempotency_key: str, identity_note: str
+) -> Case:
+    """帮办代办: the application a counter clerk filled for ``user`` and ``user`` confirmed, submitted through
+    :func:`submit`. The clerk checked the resident's identity in person before filling it (backend/assisted/), so a
+    service that needs a face check is verified at the counter at once (the ``counter_verified`` audit entry and
+    timeline line, as in :func:`verify_identity_at_counter`) and decided like any other; all in one transaction, so
+    a refusal leaves no case. The idempotency key (one per session) returns the first case on a retry."""
+    from backend.faceauth.services import record_in_person_check
+
+    _require_clerk(clerk)
+    with transaction.atomic():
+        case, created = submit(user, service_code, form, True, idempotency_key, assisted_by=clerk)
+        if created and case.status == Status.PENDING_FACE:
+            record_in_person_check(clerk, user, "case", case.pk, identity_note)
+            case = identity_verified(user, case.pk, method="counter", actor=clerk, note=identity_note)
     return case
 
 

@@ -55,6 +55,10 @@ class Mandate(models.Model):
         related_name="+",
     )
     ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+    #: The expiry sweep (``tasks.sweep_mandates``): the reminder 30 days before the end, and the notice of the end,
+    #: each sent once to both sides.
+    reminded_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
+    expiry_notified_at = models.DateTimeField(_("到期通知时间"), null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("终止人"),

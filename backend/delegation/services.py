@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts.models import User, new_username
+from backend.accounts.models import User
 from backend.accounts.phones import to_e164
 from backend.cases.discovery import get_service
 from backend.core import acting
@@ -28,7 +28,7 @@ from backend.core.i18n import Text
 from backend.core.ids import parse_id
 from backend.faceauth import services as faces
 from backend.notifications.services import notify_translated
-from backend.registries.identity import resident_of
+from backend.registries.identity import managed_account, resident_of
 from backend.registries.idnumbers import InvalidIdNumber, validate_id_number
 from backend.registries.models import Resident
 
@@ -43,7 +43,8 @@ FACE_MAX_AGE_SECONDS = 600
 FACE_PURPOSE = "delegation"
 HEADER = "X-Acting-For"
 
-#: Endpoints (URL names) a delegate may call for the principal: catalogue, cases, the face check of a case.
+#: Endpoints (URL names) a delegate may call for the principal: catalogue, cases, the face check of a case, the
+#: 免申即享 offers.
 ACTING_ENDPOINTS = frozenset(
     {
         "services",
@@ -55,6 +56,11 @@ ACTING_ENDPOINTS = frozenset(
         "case-withdraw",
         "face-challenges",
         "face-verify",
+        # 免申即享: a family member confirms (or declines) what the city offered the principal
+        "offers",
+        "offer-detail",
+        "offer-confirm",
+        "offer-decline",
     }
 )
 #: What the principal's notice says the delegate did (writes only; reads are in the data-access log).
@@ -63,6 +69,8 @@ USE_NOTICES = {
     "case-detail": Text("补正并重新提交了办件", "corrected and resubmitted an application"),
     "case-withdraw": Text("撤回了办件", "withdrew an application"),
     "face-verify": Text("完成了办件的刷脸核验", "completed the face check of an application"),
+    "offer-confirm": Text("确认领取了免申即享服务", "confirmed a service offered to you"),
+    "offer-decline": Text("放弃了免申即享服务", "declined a service offered to you"),
 }
 
 
@@ -277,6 +285,103 @@ def end(user: User, mandate_id: Any) -> Mandate:
     return mandate
 
 
+# -- the expiry sweep ------------------------------------------------------------------------------------------------
+#: Both sides are reminded this long before a mandate ends (once), if it lasts longer than that at all.
+REMIND_BEFORE = dt.timedelta(days=30)
+#: Mandates that expired longer ago than this (before the sweep existed, or while it was down) get no late notice.
+EXPIRY_NOTICE_WINDOW = dt.timedelta(days=7)
+
+
+def sweep(now: dt.datetime | None = None) -> dict[str, int]:
+    """End mandates past their end date and tell both sides; remind both sides 30 days before the end. Each mandate
+    is handled in its own transaction (status, notices and the mark that they were sent), so a re-run, or a run
+    after a worker died, sends nothing twice. A mandate the lazy expiry (:func:`expire_due`) already marked
+    ``expired`` is still announced, once. Returns the counts."""
+    now = now or timezone.now()
+    counts = {"expired": 0, "reminded": 0}
+    due = Mandate.objects.filter(
+        Q(status=MandateStatus.ACTIVE) | Q(status=MandateStatus.EXPIRED, accepted_at__isnull=False),
+        ends_at__lte=now,
+        ends_at__gt=now - EXPIRY_NOTICE_WINDOW,
+        expiry_notified_at=None,
+    )
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            mandate = _lock_for_sweep(pk, now, expired=True)
+            if mandate is None:
+                continue
+            mandate.status = MandateStatus.EXPIRED
+            mandate.expiry_notified_at = now
+            mandate.save(update_fields=["status", "expiry_notified_at"])
+            _tell_both(mandate, "delegation.expired", _expired_notice)
+            counts["expired"] += 1
+    expire_due(now)  # invitations nobody answered lapse too, without a notice
+    soon = Mandate.objects.filter(
+        status=MandateStatus.ACTIVE, ends_at__gt=now, ends_at__lte=now + REMIND_BEFORE, reminded_at=None
+    )
+    for pk in list(soon.values_list("pk", flat=True)):
+        with transaction.atomic():
+            mandate = _lock_for_sweep(pk, now, expired=False)
+            if mandate is None:
+                continue
+            mandate.reminded_at = now
+            mandate.save(update_fields=["reminded_at"])
+            if mandate.ends_at - mandate.starts_at > REMIND_BEFORE:  # a short mandate was chosen short: no reminder
+                _tell_both(mandate, "delegation.expiring", _expiring_notice)
+                counts["reminded"] += 1
+    return counts
+
+
+def _lock_for_sweep(pk: int, now: dt.datetime, *, expired: bool) -> Mandate | None:
+    """The mandate, locked, if it still needs the sweep's step (another run or an ending may have come first)."""
+    mandate = Mandate.objects.select_for_update().select_related("principal", "delegate").filter(pk=pk).first()
+    if mandate is None:
+        return None
+    if expired:
+        ready = mandate.expiry_notified_at is None and mandate.ends_at <= now
+        return mandate if ready and mandate.status in (MandateStatus.ACTIVE, MandateStatus.EXPIRED) else None
+    ready = mandate.reminded_at is None and mandate.status == MandateStatus.ACTIVE and mandate.ends_at > now
+    return mandate if ready else None
+
+
+def _expired_notice(mandate: Mandate, reader: User) -> tuple[Text, Text]:
+    if reader.pk == mandate.principal_id:
+        other = _name(mandate.delegate)
+        return Text("亲情代办已到期", "Family delegation expired"), Text(
+            f"{other}代您办理的授权已到期。如需继续，请在“亲情代办”中重新邀请。",
+            f"{other} can no longer act for you: the delegation expired. Invite them again to continue.",
+        )
+    other = _name(mandate.principal)
+    return Text("亲情代办已到期", "Family delegation expired"), Text(
+        f"您为{other}代办的授权已到期，不能再代其办理。",
+        f"Your delegation to act for {other} expired; you can no longer act for them.",
+    )
+
+
+def _expiring_notice(mandate: Mandate, reader: User) -> tuple[Text, Text]:
+    day = timezone.localdate(mandate.ends_at).isoformat()
+    if reader.pk == mandate.principal_id:
+        other = _name(mandate.delegate)
+        return Text("亲情代办即将到期", "Family delegation ends soon"), Text(
+            f"{other}代您办理的授权将于{day}到期。如需继续，请在“亲情代办”中重新邀请（续期）。",
+            f"{other} can act for you until {day}. To continue, invite them again (renewal).",
+        )
+    other = _name(mandate.principal)
+    return Text("亲情代办即将到期", "Family delegation ends soon"), Text(
+        f"您为{other}代办的授权将于{day}到期，到期后需对方重新邀请。",
+        f"Your delegation to act for {other} ends on {day}; after that they need to invite you again.",
+    )
+
+
+def _tell_both(mandate: Mandate, kind: str, notice: Any) -> None:
+    """Both sides, each in their own words; a managed account (a child without a login) reads no inbox."""
+    for reader in (mandate.principal, mandate.delegate):
+        if not (reader.is_active and reader.has_usable_password()):
+            continue
+        title, body = notice(mandate, reader)
+        _notify(reader, kind, title, body, {"type": "delegation", "id": mandate.pk})
+
+
 # -- guardianship ----------------------------------------------------------------------------------------------------
 def _age(born: dt.date, today: dt.date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
@@ -309,7 +414,7 @@ def guardianship(guardian: User, id_number: Any) -> tuple[Mandate, bool]:
         child = ward.household_id == mine.household_id and _age(ward.birth_date, today) < CHILD_AGE
         if not child and ward.guardian_id != mine.pk:
             raise _no_guardian()
-        principal = ward.account or _managed_account(ward, now)
+        principal = managed_account(ward)
         existing = Mandate.objects.filter(
             principal=principal, delegate=guardian, relation=Relation.GUARDIAN, status=MandateStatus.ACTIVE
         ).first()
@@ -338,16 +443,6 @@ def _no_guardian() -> Forbidden:
         "no_relation",
         _("户籍登记中没有您与此人的监护关系（同户未满16周岁的子女，或登记的被监护人）。"),
     )
-
-
-def _managed_account(ward: Resident, now: dt.datetime) -> User:
-    user = User(username=new_username(), display_name=ward.name)
-    user.set_unusable_password()
-    user.save()
-    ward.account = user
-    ward.real_name_verified_at = now
-    ward.save(update_fields=["account", "real_name_verified_at"])
-    return user
 
 
 # -- acting for ------------------------------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ HOUSEHOLDS: dict[str, tuple[str, str]] = {
     "HH-JS-011": ("金水区", "郑州市金水区农业路56号院4号楼1单元902室"),
     "HH-ZY-012": ("中原区", "郑州市中原区建设西路200号院2号楼2单元301室"),
     "HH-ZY-013": ("中原区", "郑州市中原区伏牛路88号院3号楼1单元101室"),
+    "HH-JS-014": ("金水区", "郑州市金水区纬五路12号院1号楼1单元102室"),
 }
 
 SCHOOL_DISTRICTS: list[dict[str, str]] = [
@@ -126,6 +127,7 @@ INCOMES: dict[str, str] = {
     "HH-JS-011": "3900.00",
     "HH-ZY-012": "1500.00",
     "HH-ZY-013": "1600.00",
+    "HH-JS-014": "2300.00",
 }
 
 
@@ -355,6 +357,12 @@ def build_demo_registry(today: datetime.date) -> dict[str, list[dict[str, Any]]]
     add_resident("li_defu", "李德福", "M", d(1948, 10, 1), "中原区", 17, "HH-ZY-013", phone="13800000016", login=True)
     add_resident(
         "wang_guilan", "王桂兰", "F", d(1952, 3, 8), "二七区", 64, "HH-ZY-013", phone="13800000017", login=True
+    )
+
+    # HH-JS-014, 金水区, a widow living alone who turned 80 on 20 November 2026 and never applied for anything: the
+    # 免申即享 scan offers her the senior allowance (高龄津贴, 100.00 a month); she only confirms.
+    add_resident(
+        "zhao_shuzhen", "赵淑珍", "F", d(1946, 11, 20), "金水区", 82, "HH-JS-014", phone="13800000018", login=True
     )
 
     def bank_card(serial: int) -> str:

@@ -91,6 +91,14 @@ class FaceChallengeSerializer(serializers.Serializer[Any]):
     purpose = Judged(serializers.CharField(help_text='"case" or "login" (and any purpose an app registers)'))
     case = Judged(IdField(required=False, help_text='the case id, for purpose "case"'))
     mandate = Judged(IdField(required=False, help_text='the invitation id, for purpose "delegation"'))
+    face = Judged(
+        serializers.ChoiceField(
+            choices=["own", "principal"],
+            required=False,
+            help_text='亲情代办: "principal" checks the face of the person acted for, on the delegate\'s phone '
+            '(a service that wants them in person); default "own", the caller\'s own face',
+        )
+    )
     bundle = Judged(serializers.CharField(required=False, help_text='the bundle reference, for purpose "bundle"'))
 
     def validate_purpose(self, value: Any) -> Any:
@@ -203,16 +211,28 @@ class FaceChallengeView(FaceView):
             201: _challenge,
             400: OpenApiResponse(description="validation_error (unknown purpose, missing target)"),
             404: OpenApiResponse(description="target not found or not the caller's"),
-            409: OpenApiResponse(description="face_not_enrolled, face_reenrol_required, or the target's state"),
+            409: OpenApiResponse(
+                description="face_not_enrolled, face_reenrol_required, principal_face_not_enrolled, or the "
+                "target's state (delegate_face_first, principal_face_required)"
+            ),
             429: OpenApiResponse(description="face_locked"),
         },
         tags=["face"],
     )
     def post(self, request: Request) -> Response:
-        validated(FaceChallengeSerializer, request.data)
-        # 亲情代办: the delegate's face, for the principal's target (backend/core/acting.py)
+        data = validated(FaceChallengeSerializer, request.data)
+        # 亲情代办: the delegate's face, for the principal's target (backend/core/acting.py), or the principal's own
+        # face on the delegate's phone when asked for
         face_user, principal = acting.face_and_target(signed_in_user(request))
-        issued = services.create_challenge(face_user, request.data, on_behalf_of=principal)
+        face = data.get("face")
+        if face not in (None, "own", "principal"):
+            raise _validation_error("face", '"own" or "principal"')
+        if face == "principal":
+            if principal is None:
+                raise _validation_error("face", '"principal" only while acting for someone (X-Acting-For)')
+            issued = services.create_challenge(principal, request.data, operator=face_user)
+        else:
+            issued = services.create_challenge(face_user, request.data, on_behalf_of=principal)
         return Response(
             {
                 "challenge_id": issued.challenge_id,

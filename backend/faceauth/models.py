@@ -82,6 +82,16 @@ class FaceChallenge(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # 亲情代办, a service that wants the principal in person: the face is ``user``'s (the principal), the phone and
+    # session are this person's (the delegate), who alone may send the photo. Null when the face's owner operates.
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -117,7 +127,8 @@ class FaceEvent(models.Model):
     challenge = models.ForeignKey(
         FaceChallenge, verbose_name=_("挑战"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # For counter verification: the clerk who checked the resident's identity in person.
+    # Who operated when it was not the face's owner: the clerk who checked the resident in person at a counter, or
+    # the delegate whose phone took the principal's face (亲情代办). Null when the person checked their own face.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),

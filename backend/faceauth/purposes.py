@@ -21,6 +21,11 @@ between the challenge and the verification, so it must re-check the target's sta
 the verify response (the case engine returns ``{"case": {...}}``); ``verified`` and ``attempts_left`` cannot be
 overridden. The same callback runs when a clerk verifies the resident in person at a counter
 (``service.mark_identity_verified_in_person``).
+
+A purpose registered with ``receives_check=True`` is called ``on_verified(user, target, check=FaceCheck(...))``:
+whose face passed and who held the phone (亲情代办: the case engine needs to know whether the delegate's or the
+principal's face passed, because a service that wants the principal in person takes both, one after the other).
+At the counter ``check`` is ``None`` (a clerk saw the person, no face was compared).
 """
 
 from __future__ import annotations
@@ -32,7 +37,16 @@ from typing import Any
 
 Target = int | str | None
 ResolveFn = Callable[[Any, Mapping[str, Any]], Target]
-OnVerifiedFn = Callable[[Any, Target], "dict[str, Any] | None"]
+OnVerifiedFn = Callable[..., "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class FaceCheck:
+    """The face check that passed: ``face_of`` is whose face was compared (against their own template),
+    ``operator`` who held the phone when that is someone else (a delegate checking the principal), else ``None``."""
+
+    face_of: Any
+    operator: Any = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,13 @@ class Purpose:
     resolve: ResolveFn
     on_verified: OnVerifiedFn
     label: str = ""
+    receives_check: bool = False
+
+    def verified(self, user: Any, target: Target, check: FaceCheck | None) -> dict[str, Any]:
+        """Run ``on_verified``, handing it the check when the purpose asked for it."""
+        if self.receives_check:
+            return dict(self.on_verified(user, target, check=check) or {})
+        return dict(self.on_verified(user, target) or {})
 
 
 _registry: dict[str, Purpose] = {}
@@ -52,7 +73,13 @@ class UnknownPurpose(KeyError):
 
 
 def register_purpose(
-    name: str, *, resolve: ResolveFn, on_verified: OnVerifiedFn, label: str = "", replace: bool = False
+    name: str,
+    *,
+    resolve: ResolveFn,
+    on_verified: OnVerifiedFn,
+    label: str = "",
+    replace: bool = False,
+    receives_check: bool = False,
 ) -> Purpose:
     """Register (or, with ``replace=True``, re-register) a purpose under ``name``.
 
@@ -64,7 +91,9 @@ def register_purpose(
         raise ValueError(f"purpose name must be a short identifier, got {name!r}")
     if not callable(resolve) or not callable(on_verified):
         raise TypeError("resolve and on_verified must be callables")
-    purpose = Purpose(name=name, resolve=resolve, on_verified=on_verified, label=label or name)
+    purpose = Purpose(
+        name=name, resolve=resolve, on_verified=on_verified, label=label or name, receives_check=receives_check
+    )
     with _lock:
         existing = _registry.get(name)
         if existing is not None and not replace:

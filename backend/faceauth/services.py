@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
@@ -42,7 +43,7 @@ from .models import (
     FaceTemplate,
     SeenFrame,
 )
-from .purposes import Purpose, Target, UnknownPurpose, get_purpose, purpose_names
+from .purposes import FaceCheck, Purpose, Target, UnknownPurpose, get_purpose, purpose_names
 
 logger = logging.getLogger(__name__)
 
@@ -435,15 +436,22 @@ class IssuedChallenge:
     challenge: FaceChallenge
 
 
-def create_challenge(user: User, payload: Mapping[str, Any], *, on_behalf_of: User | None = None) -> IssuedChallenge:
+def create_challenge(
+    user: User, payload: Mapping[str, Any], *, on_behalf_of: User | None = None, operator: User | None = None
+) -> IssuedChallenge:
     """Issue a single-use challenge for ``payload["purpose"]`` after the purpose resolved and checked the target.
 
     The target is resolved first: another user's case is 404 whatever the caller's own state, so that a caller who
     has not enrolled (409 ``face_not_enrolled``) or is locked out (429) cannot tell another user's case from a
     missing one by the answer. ``on_behalf_of`` (亲情代办): the target is that person's, the face is ``user``'s.
+    ``operator`` (亲情代办, the principal in person): the face and the target are ``user``'s (the principal), the
+    photo comes from the operator's phone; a principal without a usable template is 409
+    ``principal_face_not_enrolled``, which sends them to the counter.
     """
     purpose = _purpose(payload.get("purpose"))
     target = purpose.resolve(on_behalf_of or user, payload)
+    if operator is not None:
+        _principal_template(user)
     _current_template(user)
     _ensure_not_locked(user)
     if target is not None and (isinstance(target, bool) or not isinstance(target, (int, str))):
@@ -457,14 +465,29 @@ def create_challenge(user: User, payload: Mapping[str, Any], *, on_behalf_of: Us
         actions=pick_actions(),
         expires_at=timezone.now() + timedelta(seconds=conf.challenge_ttl_seconds()),
         on_behalf_of=on_behalf_of,
+        operator=operator,
     )
     return IssuedChallenge(token, challenge)
 
 
-def _find_challenge(user: User, token: Any) -> FaceChallenge:
+def _principal_template(user: User) -> None:
+    """The face of someone who is not holding the phone must be enrolled and current: said in words for them."""
+    try:
+        _current_template(user)
+    except Conflict:
+        raise Conflict(
+            "principal_face_not_enrolled",
+            _("被代办人尚未录入可用的人脸，不能在此刷脸。请被代办人本人录入人脸后再试，或本人携带身份证到窗口核验。"),
+        ) from None
+
+
+def _find_challenge(caller: User, token: Any) -> FaceChallenge:
+    """The caller's challenge: one for their own face that no one else operates, or one they operate for another's
+    face (亲情代办). The face's owner cannot answer a challenge someone else operates, nor the other way round."""
     if not isinstance(token, str) or not token or len(token) > 200:
         raise NotFound(_("未找到该核验请求。"))
-    challenge = FaceChallenge.objects.filter(token_hash=_hash_token(token), user=user).first()
+    mine = Q(user=caller, operator__isnull=True) | Q(operator=caller)
+    challenge = FaceChallenge.objects.filter(mine, token_hash=_hash_token(token)).select_related("user").first()
     if challenge is None:  # unknown, or another user's: the same answer
         raise NotFound(_("未找到该核验请求。"))
     return challenge
@@ -581,6 +604,8 @@ def verify(
     ``challenge_expired``, 429 ``face_locked``, 422 for unusable images (not counted).
     """
     challenge = _find_challenge(user, challenge_id)
+    operator = user if challenge.operator_id is not None else None
+    user = challenge.user  # whose face: the caller's own, or the principal's under a delegate's operation
     _ensure_not_locked(user)
     _ensure_usable(challenge, timezone.now())
     if conf.liveness_active() and not challenge.actions:
@@ -601,11 +626,13 @@ def verify(
         if analysis.passed and SeenFrame.objects.filter(digest__in=analysis.digests).exists():
             analysis = _Analysis(False, "replayed frame", failure="liveness")  # the same frames passed concurrently
         if analysis.passed:
-            return _passed(user, current, lock, analysis, now)
-        return _failed(user, current, lock, analysis, now)
+            return _passed(user, current, lock, analysis, now, operator)
+        return _failed(user, current, lock, analysis, now, operator)
 
 
-def _passed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime) -> dict[str, Any]:
+def _passed(
+    user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime, operator: User | None
+) -> dict[str, Any]:
     consumed = FaceChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(
         used_at=now, outcome=ChallengeOutcome.PASSED
     )
@@ -623,13 +650,17 @@ def _passed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Ana
         purpose=challenge.purpose,
         target=challenge.target,
         challenge=challenge,
+        actor=operator,
     )
-    extra = get_purpose(challenge.purpose).on_verified(challenge.on_behalf_of or user, challenge.target) or {}
+    check = FaceCheck(face_of=user, operator=operator)
+    extra = get_purpose(challenge.purpose).verified(challenge.on_behalf_of or user, challenge.target, check)
     attempts_left = min(conf.challenge_max_attempts() - challenge.attempts, _user_attempts_left(lock, now))
     return {**extra, "verified": True, "attempts_left": max(0, attempts_left)}
 
 
-def _failed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime) -> dict[str, Any]:
+def _failed(
+    user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Analysis, now: datetime, operator: User | None
+) -> dict[str, Any]:
     logger.info("face verification failed for user %s (%s): %s", user.pk, challenge.purpose, analysis.reason)
     challenge.attempts += 1
     fields = ["attempts"]
@@ -639,7 +670,13 @@ def _failed(user: User, challenge: FaceChallenge, lock: FaceLock, analysis: _Ana
         fields += ["used_at", "outcome"]
     challenge.save(update_fields=fields)
     locked = _record_failure(lock, now)
-    common = {"user": user, "purpose": challenge.purpose, "target": challenge.target, "challenge": challenge}
+    common = {
+        "user": user,
+        "purpose": challenge.purpose,
+        "target": challenge.target,
+        "challenge": challenge,
+        "actor": operator,
+    }
     FaceEvent.objects.create(kind=FaceEventKind.VERIFY_FAIL, **common)
     if locked:
         FaceEvent.objects.create(kind=FaceEventKind.LOCKED, **common)
@@ -690,7 +727,7 @@ def mark_identity_verified_in_person(
     handler = _purpose(purpose)
     with transaction.atomic():
         record_in_person_check(clerk, user, purpose, target_id, note)
-        return dict(handler.on_verified(user, target_id) or {})
+        return handler.verified(user, target_id, None)
 
 
 def record_in_person_check(clerk: User, user: User, purpose: str, target_id: Any, note: str) -> FaceEvent:
@@ -717,6 +754,34 @@ def record_in_person_check(clerk: User, user: User, purpose: str, target_id: Any
         actor=clerk,
         note=note[:200],
     )
+
+
+def compare_in_person(resident: Resident, image: bytes) -> bool:
+    """Is the person on a counter camera's photo ``resident``? For a clerk at the counter (帮办代办), where the
+    resident answers no challenge of their own: the photo is compared with the resident's enrolled template when
+    they have a current one, else with their registry photo.
+
+    No lockout and no FaceEvent here: a clerk is present, the caller limits the attempts of its session and keeps
+    its own audit trail. 422 ``invalid_image`` / ``no_face`` / ``multiple_faces`` for a photo that cannot be judged,
+    ``no_registry_photo`` / ``registry_photo_unusable`` when there is nothing to compare with. Runs the engine: call
+    it with no transaction open."""
+    probe = _encode(_decode(image))
+    reference: np.ndarray | None = None
+    template = (
+        FaceTemplate.objects.filter(user_id=resident.account_id, model_version=engine.MODEL_VERSION).first()
+        if resident.account_id
+        else None
+    )
+    if template is not None:
+        try:
+            reference = template.vector()
+        except (crypto.TemplateUnreadable, ValueError):
+            logger.error("face template of user %s cannot be decrypted: check FIELD_ENCRYPTION_KEYS", template.user_id)
+    if reference is None:
+        if not resident.photo:
+            raise Unprocessable("no_registry_photo", _("户籍信息中没有照片，无法进行人脸比对。"))
+        reference = registry_encoding(resident)
+    return bool(engine.distance(reference, probe.vector) <= conf.match_threshold())
 
 
 # --- housekeeping ----------------------------------------------------------------------------------------------------

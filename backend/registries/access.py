@@ -19,6 +19,7 @@ def record_access(
     actor_type: str = ActorType.SYSTEM,
     case_id: int | None = None,
     case_reference: str = "",
+    proactive_scan: bool = False,
 ) -> DataAccessLog:
     if isinstance(department, str):
         department = Department.objects.get(code=department)
@@ -31,4 +32,10 @@ def record_access(
         actor_type=actor_type,
         case_id=case_id,
         case_reference=case_reference,
+        proactive_scan=proactive_scan,
     )
+
+
+def record_accesses(logs: list[DataAccessLog]) -> None:
+    """Write many reads at once (the 免申即享 scan logs thousands of residents per run): one INSERT per batch."""
+    DataAccessLog.objects.bulk_create(logs, batch_size=1000)

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts.models import User
+from backend.accounts.models import Role, User, new_username
 from backend.core.errors import Conflict, DomainError, Unprocessable
 
 from .access import record_access
@@ -61,3 +61,39 @@ def bind_real_name(user: User, name: str, id_number: str) -> Resident:
             actor_type=ActorType.RESIDENT,
         )
     return resident
+
+
+def unbound_account_by_phone(phone: str) -> User | None:
+    """The resident account that verified ``phone`` (E.164) in the app and has no real name bound yet, if any."""
+    return User.objects.filter(
+        phone=phone, phone_verified=True, is_active=True, role=Role.RESIDENT, resident__isnull=True
+    ).first()
+
+
+def bind_in_person(user: User, resident: Resident) -> Resident:
+    """Bind ``user`` to ``resident`` at the counter: a clerk checked the person's ID card against the registry, and
+    the person proved there that they hold ``user``'s verified phone (a code sent to the registry phone, which is
+    that account's phone): stronger evidence than the app's own binding by name and number. The caller locks the
+    resident row and has checked that neither side is bound."""
+    resident.account = user
+    resident.real_name_verified_at = timezone.now()
+    resident.save(update_fields=["account", "real_name_verified_at"])
+    if not user.display_name:
+        user.display_name = resident.name
+        user.save(update_fields=["display_name"])
+    return resident
+
+
+def managed_account(resident: Resident) -> User:
+    """The resident's account; a managed one (代管账户: no password, nobody logs in with it) when they have none,
+    so that a case can name them as the applicant (a ward of a guardian, a resident filed for at the counter). Call
+    it inside a transaction that locked the resident row."""
+    if resident.account is not None:
+        return resident.account
+    user = User(username=new_username(), display_name=resident.name)
+    user.set_unusable_password()
+    user.save()
+    resident.account = user
+    resident.real_name_verified_at = timezone.now()
+    resident.save(update_fields=["account", "real_name_verified_at"])
+    return user

@@ -755,6 +755,7 @@ def import_registry(data: object, base_dir: Path) -> ImportReport:
         owners = list(Resident.objects.with_id_numbers(property_row["owner_id_numbers"]))
         if {o.pk for o in owners} != set(prop.owners.values_list("pk", flat=True)):
             prop.owners.set(owners)
+            prop.save(update_fields=["updated_at"])  # new owners are a change of the record (the scan's watermark)
             outcome = "updated" if outcome == "unchanged" else outcome
         report.add("properties", outcome)
     for income_row in parsed.incomes:

@@ -47,6 +47,8 @@ class DataItem(Generic[_V]):
     read: Callable[[Resident], _V]
     display: Callable[[_V], Shown]
     updated_at: Callable[[_V], dt.datetime | None]
+    # The same read for many residents in one query (the 免申即享 scan), by resident pk; None: read one by one.
+    read_many: Callable[[list[Resident]], dict[int, _V]] | None = None
 
 
 class _Dated(Protocol):
@@ -71,6 +73,26 @@ def provident_account(resident: Resident) -> ProvidentFundAccount | None:
     """The resident's account; an active one first if a person somehow has several."""
     accounts = sorted(resident.provident_accounts.all(), key=lambda a: (a.status != "active", a.pk))
     return accounts[0] if accounts else None
+
+
+def provident_accounts_of(residents: list[Resident]) -> dict[int, ProvidentFundAccount | None]:
+    """:func:`provident_account` for many residents, in one query."""
+    found: dict[int, list[ProvidentFundAccount]] = {r.pk: [] for r in residents}
+    for account in ProvidentFundAccount.objects.filter(resident_id__in=list(found)):
+        found[account.resident_id].append(account)
+    return {
+        pk: min(accounts, key=lambda a: (a.status != "active", a.pk)) if accounts else None
+        for pk, accounts in found.items()
+    }
+
+
+def properties_of(residents: list[Resident]) -> dict[int, list[Property]]:
+    """The homes each resident owns (as ``property.owned`` reads them, newest purchase first), in one query."""
+    found: dict[int, list[Property]] = {r.pk: [] for r in residents}
+    owners = Property.owners.through.objects.filter(resident_id__in=list(found)).select_related("property")
+    for row in owners.order_by("-property__purchase_date", "property_id"):
+        found[row.resident_id].append(row.property)
+    return found
 
 
 def school_for_address(address: str) -> SchoolDistrict | None:
@@ -176,6 +198,7 @@ register(
         Text("公积金账户", "Provident fund account"),
         "provident_fund",
         read=provident_account,
+        read_many=provident_accounts_of,
         display=lambda a: None
         if a is None
         else {
@@ -208,6 +231,7 @@ register(
         read=lambda r: list(r.properties.order_by("-purchase_date", "pk")),
         display=_property_display,
         updated_at=_latest,
+        read_many=properties_of,
     )
 )
 register(

@@ -3,7 +3,8 @@
 In a real city these rows live in the departments' own systems behind the data-sharing exchange; here they are
 local tables with the same natural keys (ID number, account number, certificate number), loaded by
 ``import_registry``. ``updated_at`` stands for "when the department last updated the record", which the consent
-screen shows.
+screen shows; it is indexed where the 免申即享 scan (``backend.proactive``) asks "which residents' data changed
+since the last scan" (residents, fund accounts, homes — a change of owners included — and household incomes).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class Resident(models.Model):
         on_delete=models.SET_NULL,
         related_name="wards",
     )
-    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True, db_index=True)
 
     objects = ResidentQuerySet.as_manager()
 
@@ -133,7 +134,7 @@ class ProvidentFundAccount(models.Model):
     monthly_deposit = models.DecimalField(_("月缴存额"), max_digits=10, decimal_places=2)
     months_contributed = models.PositiveIntegerField(_("连续缴存月数"))
     bank_card = models.CharField(_("绑定银行卡"), max_length=30)
-    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["account_no"]
@@ -182,7 +183,7 @@ class Property(models.Model):
     price = models.DecimalField(_("成交价"), max_digits=14, decimal_places=2)
     deed_tax_paid = models.DecimalField(_("已缴契税"), max_digits=12, decimal_places=2)
     first_home = models.BooleanField(_("首套房"), default=False)
-    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["certificate_no"]
@@ -198,7 +199,7 @@ class HouseholdIncome(models.Model):
 
     household_id = models.CharField(_("户号"), max_length=40, unique=True)
     monthly_income_per_capita = models.DecimalField(_("家庭人均月收入"), max_digits=10, decimal_places=2)
-    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_("部门更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["household_id"]
@@ -397,6 +398,8 @@ class DataAccessLog(models.Model):
     )
     case_id = models.PositiveBigIntegerField(_("办件ID"), null=True, blank=True, db_index=True)
     case_reference = models.CharField(_("办件编号"), max_length=40, blank=True)
+    # 免申即享: read by the city's scan for services the resident may qualify for, before anyone asked.
+    proactive_scan = models.BooleanField(_("免申即享筛查"), default=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -41,6 +41,7 @@ class DataAccessSerializer(serializers.ModelSerializer[DataAccessLog]):
             "actor_type",
             "actor",
             "case",
+            "proactive_scan",
         ]
 
     def get_item_labels(self, log: DataAccessLog) -> list[str]:

@@ -1,7 +1,11 @@
-"""契税补贴 Deed-tax subsidy for a first home: instant, after a face check. DESIGN §3.7."""
+"""契税补贴 Deed-tax subsidy for a first home: instant, after a face check. DESIGN §3.7.
+
+免申即享: the city offers it when a first-home purchase is registered (the scan's prefilter: an owner of a first
+home bought within the window with deed tax paid); one offer per home, confirmed with a face check."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -12,7 +16,9 @@ from backend.cases.sdk import (
     DataUse,
     Mode,
     Payout,
+    Proactive,
     Property,
+    Q,
     Rule,
     ServiceModule,
     Text,
@@ -63,6 +69,21 @@ def subsidy(prop: Property) -> Decimal:
     return min((prop.deed_tax_paid * RATE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), CAP)
 
 
+def candidates(today: dt.date) -> Q:
+    """Owners of a first home bought within the window, deed tax paid (the rules decide the rest)."""
+    return Q(
+        properties__first_home=True,
+        properties__deed_tax_paid__gt=0,
+        properties__purchase_date__gt=today - dt.timedelta(days=WINDOW_DAYS),
+        properties__purchase_date__lte=today,
+    )
+
+
+def period(ctx: Context) -> str:
+    """One offer per home (the home the rules found unclaimed)."""
+    return f"home:{ctx.scratch['property'].pk}"
+
+
 class DeedTaxSubsidy(ServiceModule):
     code = CODE
     name = Text("契税补贴", "Deed-tax subsidy")
@@ -86,6 +107,7 @@ class DeedTaxSubsidy(ServiceModule):
         DataUse("provident_fund.account", Text("确定补贴到账银行卡", "The bank card the subsidy is paid to")),
     ]
     keywords = ["契税", "补贴", "首套房", "deed", "tax", "subsidy"]
+    proactive = Proactive(candidates=candidates, period=period)
 
     def rules(self, ctx: Context) -> list[Rule]:
         return [

@@ -71,7 +71,7 @@ class DelegationController:
 
     async def end(self, mandate_id: int) -> Mandate:
         if self.client.acting_for == mandate_id:
-            self.client.acting_for = None
+            self.client.acting_for, self.client.acting_name = None, ""
         mandate = await self.client.end_delegation(mandate_id)
         await self.load()
         return mandate
@@ -79,10 +79,10 @@ class DelegationController:
     def act_for(self, mandate_id: int | None) -> Mandate | None:
         """Switch to acting for the principal of an active mandate I hold (``None``: back to myself)."""
         if mandate_id is None:
-            self.client.acting_for = None
+            self.client.acting_for, self.client.acting_name = None, ""
             return None
         mandate = next((m for m in self.can_act_for if m["id"] == mandate_id), None)
         if mandate is None:
             raise ValueError(f"no active mandate {mandate_id} held by this resident")
-        self.client.acting_for = mandate["id"]
+        self.client.acting_for, self.client.acting_name = mandate["id"], mandate["principal"]["name"]
         return mandate

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mobileapp.api import ApiClient, ApiError, Challenge, FaceAdvice, FaceResult
+from mobileapp.api import ApiClient, ApiError, Case, Challenge, FaceAdvice, FaceResult
 
 
 class FaceController:
@@ -21,9 +21,22 @@ class FaceController:
         self.result: FaceResult | None = None
         #: The server's advice after the last refusal (a failed match, or a photo it could not judge).
         self.advice: FaceAdvice | None = None
+        #: 亲情代办: ``"principal"`` when the face to check is the person acted for (the second of two checks on a
+        #: service that wants them in person); None: the holder's own face.
+        self.face: str | None = None
+
+    def follow(self, case: Case) -> bool:
+        """Whose face comes next for ``case``: true when it is the principal's on this (the delegate's) phone, after
+        the delegate's passed. The principal in their own app simply shows their own face."""
+        acting = self.api.acting_for is not None
+        self.face = "principal" if acting and case.get("principal_face_required") else None
+        return self.face is not None
+
+    async def _challenge(self) -> Challenge:
+        return await self.api.face_challenge(self.purpose, self.case_id, face=self.face, bundle=self.bundle)
 
     async def start(self) -> Challenge:
-        self.challenge = await self.api.face_challenge(self.purpose, self.case_id, bundle=self.bundle)
+        self.challenge = await self._challenge()
         self.frames = []
         return self.challenge
 
@@ -49,7 +62,7 @@ class FaceController:
         if self.in_flight or not self.ready:
             return None
         if self.challenge is None:  # the last one could not be fetched: get one now, keeping the photos taken
-            self.challenge = await self.api.face_challenge(self.purpose, self.case_id, bundle=self.bundle)
+            self.challenge = await self._challenge()
         self.in_flight = True
         self.advice = None
         try:
@@ -61,7 +74,7 @@ class FaceController:
                 # A still asks for no moves, so taking longer than the challenge lasts (适老化: no short time limits
                 # for elders) costs nothing: the same photo goes once more under a fresh challenge. Frames for
                 # liveness actions belong to their challenge's actions and are taken again instead.
-                fresh = await self.api.face_challenge(self.purpose, self.case_id, bundle=self.bundle)
+                fresh = await self._challenge()
                 self.challenge = fresh
                 if fresh["actions"]:
                     raise

@@ -51,3 +51,9 @@ def case_of(notice: Notification) -> int | None:
     """The case a notice is about (opened when the resident taps it), or None."""
     target = notice["target"]
     return target.get("id") if target.get("type") == "case" else None
+
+
+def offer_of(notice: Notification) -> int | None:
+    """The 免申即享 offer a notice announces (``offer.made``), or None."""
+    target = notice["target"]
+    return target.get("id") if target.get("type") == "offer" else None

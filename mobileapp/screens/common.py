@@ -1,15 +1,15 @@
 """Pieces several screens share: service and case tiles, mode tags, the countdown, generated form fields, "coming
-soon"."""
+soon", counter slots to book and a booked identity check."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from mobileapp import formats, forms, ui
-from mobileapp.api import Booking, Bundle, Case, Service
+from mobileapp.api import Booking, Bundle, Case, Service, Slot
 from mobileapp.formats import short_date, short_datetime
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ _ICON_HINTS: list[tuple[str, ft.IconData, str]] = [
     ("tax", ft.Icons.RECEIPT_LONG_OUTLINED, "#7B61FF"),
     ("talent", ft.Icons.WORKSPACE_PREMIUM_OUTLINED, "#D4380D"),
     ("hous", ft.Icons.HOME_WORK_OUTLINED, "#E37318"),
+    ("senior", ft.Icons.ELDERLY, "#0E9F6E"),
+    ("elder", ft.Icons.ELDERLY, "#0E9F6E"),
     ("social", ft.Icons.HEALTH_AND_SAFETY_OUTLINED, "#13A8A8"),
     ("medical", ft.Icons.LOCAL_HOSPITAL_OUTLINED, "#13A8A8"),
 ]
@@ -291,3 +293,76 @@ def booking_card(screen: Screen, booking: Booking) -> ft.Control:
         lines.append(ui.text(look, screen.t("counter.bring", what=item), 14, color=look.primary))
     lines.append(ui.text(look, screen.t("counter.after"), 13, color=look.text3))
     return ui.with_id("counter_booking", ui.card(look, ft.Column(lines, spacing=6), border_color=look.primary))
+
+
+def slot_list(
+    screen: Screen,
+    slots: Sequence[Slot],
+    book: Callable[[int], Awaitable[Any]],
+    *,
+    busy: int | None,
+    identifier: str,
+    empty: tuple[str, str],
+    with_service: bool = True,
+) -> ft.Control:
+    """The counter slots to book (appointments, the identity check of a case): venue, time, places left, a book
+    button named ``{identifier}{slot id}``; fewer in elder mode. ``empty``: (identifier, i18n key) when none."""
+    look = screen.look
+    cards: list[ft.Control] = []
+    for slot in slots[: (20 if not look.elder else 6)]:
+        remaining = slot["remaining"]
+        full = remaining <= 0
+        about: list[ft.Control] = [ui.text(look, slot["venue_name"], 15, weight=ft.FontWeight.BOLD)]
+        if with_service:
+            about.append(ui.text(look, slot["service_name"], 13, color=look.text3))
+        about.append(ui.text(look, short_datetime(slot["starts_at"]), 14, color=look.text2))
+        left = screen.t("appointments.full") if full else screen.t("appointments.remaining", n=remaining)
+        cards.append(
+            ui.card(
+                look,
+                ft.Row(
+                    [
+                        ft.Column(about, spacing=2, expand=True),
+                        ft.Column(
+                            [
+                                ui.text(look, left, 13, color=look.text3 if full else look.success),
+                                ui.button(
+                                    look,
+                                    screen.t("appointments.book"),
+                                    screen.handler(book, slot["id"]),
+                                    expand=False,
+                                    disabled=full,
+                                    busy=busy == slot["id"],
+                                    identifier=f"{identifier}{slot['id']}",
+                                ),
+                            ],
+                            horizontal_alignment=ft.CrossAxisAlignment.END,
+                            spacing=4,
+                        ),
+                    ]
+                ),
+            )
+        )
+    if not cards:
+        empty_id, empty_key = empty
+        cards.append(ui.with_id(empty_id, ui.empty(look, screen.t(empty_key), ft.Icons.EVENT_BUSY)))
+    return ui.section(look, screen.t("appointments.slots"), cards)
+
+
+def delegate_path(screen: Screen, identifier: str) -> list[ft.Control]:
+    """The second way past a face check besides the counter (issue 14): a family member applies, with their own face.
+    Nothing while already acting for someone: a delegate does not hand the principal on to another delegate."""
+    if screen.api.acting_for is not None:
+        return []
+    look = screen.look
+    return [
+        ui.text(look, screen.t("counter.delegate_detail"), 14, color=look.text2),
+        ui.button(
+            look,
+            screen.t("counter.delegate"),
+            screen.handler(screen.app.go, "delegation"),
+            kind="ghost",
+            icon=ft.Icons.FAMILY_RESTROOM,
+            identifier=identifier,
+        ),
+    ]

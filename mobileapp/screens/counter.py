@@ -10,9 +10,8 @@ import flet as ft
 
 from mobileapp import ui
 from mobileapp.controllers.counter import CounterCheckController
-from mobileapp.formats import short_datetime
 from mobileapp.screens.base import Screen
-from mobileapp.screens.common import booking_card, coming_soon
+from mobileapp.screens.common import booking_card, coming_soon, delegate_path, slot_list
 
 if TYPE_CHECKING:
     from mobileapp.app import App
@@ -40,40 +39,18 @@ class CounterCheckScreen(Screen):
         if self.ctrl.booking is not None:
             out.append(booking_card(self, self.ctrl.booking))
             return out
-        slots: list[ft.Control] = []
-        for slot in self.ctrl.slots[: (20 if not look.elder else 6)]:
-            slots.append(
-                ui.card(
-                    look,
-                    ft.Row(
-                        [
-                            ft.Column(
-                                [
-                                    ui.text(look, slot["venue_name"], 15, weight=ft.FontWeight.BOLD),
-                                    ui.text(look, short_datetime(slot["starts_at"]), 14, color=look.text2),
-                                    ui.text(
-                                        look, self.t("appointments.remaining", n=slot["remaining"]), 13,
-                                        color=look.success,
-                                    ),
-                                ],
-                                spacing=2,
-                                expand=True,
-                            ),
-                            ui.button(
-                                look,
-                                self.t("appointments.book"),
-                                self.handler(self.book, slot["id"]),
-                                expand=False,
-                                busy=self.busy_slot == slot["id"],
-                                identifier=f"counter_slot_{slot['id']}",
-                            ),
-                        ]
-                    ),
-                )
-            )  # fmt: skip
-        if not slots:
-            slots.append(ui.with_id("counter_empty", ui.empty(look, self.t("counter.empty"), ft.Icons.EVENT_BUSY)))
-        out.append(ui.section(look, self.t("appointments.slots"), slots))
+        out.extend(delegate_path(self, "counter_delegate"))  # the other way past the face check
+        out.append(
+            slot_list(
+                self,
+                self.ctrl.slots,
+                self.book,
+                busy=self.busy_slot,
+                identifier="counter_slot_",
+                empty=("counter_empty", "counter.empty"),
+                with_service=False,  # the case's own service
+            )
+        )
         return out
 
     async def book(self, slot_id: int) -> None:

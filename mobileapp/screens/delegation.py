@@ -60,9 +60,7 @@ class DelegationScreen(Screen):
     def build(self) -> list[ft.Control]:
         look = self.look
         out: list[ft.Control] = []
-        acting = self.ctrl.acting
-        if acting is not None:
-            out.append(ui.banner(look, self.t("delegation.acting", name=acting["principal"]["name"]), kind="info"))
+        acting = self.ctrl.acting  # said on every screen by the shell's "acting for" banner (mobileapp/app.py)
         if self.ctrl.error is not None:
             out.append(ui.banner(look, self.ctrl.error.message or self.t("delegation.face_failed"), kind="warning"))
         out.append(ui.text(look, self.t("delegation.intro"), 14, color=look.text3))

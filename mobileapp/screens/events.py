@@ -16,7 +16,7 @@ from mobileapp.controllers.appointments import AppointmentsController
 from mobileapp.controllers.events import EventsController
 from mobileapp.formats import short_datetime
 from mobileapp.screens.base import Screen
-from mobileapp.screens.common import coming_soon
+from mobileapp.screens.common import coming_soon, slot_list
 
 if TYPE_CHECKING:
     from mobileapp.app import App
@@ -250,61 +250,16 @@ class AppointmentsScreen(Screen):
             )
         if mine:
             out.append(ui.section(look, self.t("appointments.mine"), mine))
-        slots: list[ft.Control] = []
-        for slot in self.ctrl.slots[: (20 if not look.elder else 6)]:
-            remaining = slot["remaining"]
-            full = remaining <= 0
-            slots.append(
-                ui.card(
-                    look,
-                    ft.Row(
-                        [
-                            ft.Column(
-                                [
-                                    ui.text(
-                                        look,
-                                        slot["venue_name"],
-                                        15,
-                                        weight=ft.FontWeight.BOLD,
-                                    ),
-                                    ui.text(look, slot["service_name"], 13, color=look.text3),
-                                    ui.text(look, short_datetime(slot["starts_at"]), 14, color=look.text2),
-                                ],
-                                spacing=2,
-                                expand=True,
-                            ),
-                            ft.Column(
-                                [
-                                    ui.text(
-                                        look,
-                                        self.t("appointments.full")
-                                        if full
-                                        else self.t("appointments.remaining", n=remaining),
-                                        13,
-                                        color=look.text3 if full else look.success,
-                                    ),
-                                    ui.button(
-                                        look,
-                                        self.t("appointments.book"),
-                                        self.handler(self.book, slot["id"]),
-                                        expand=False,
-                                        disabled=full,
-                                        busy=self.busy_slot == slot["id"],
-                                        identifier=f"slot_{slot['id']}",
-                                    ),
-                                ],
-                                horizontal_alignment=ft.CrossAxisAlignment.END,
-                                spacing=4,
-                            ),
-                        ]
-                    ),
-                )
+        out.append(
+            slot_list(
+                self,
+                self.ctrl.slots,
+                self.book,
+                busy=self.busy_slot,
+                identifier="slot_",
+                empty=("appointments_empty", "appointments.empty"),
             )
-        if not slots:
-            slots.append(
-                ui.with_id("appointments_empty", ui.empty(look, self.t("appointments.empty"), ft.Icons.EVENT_BUSY))
-            )
-        out.append(ui.section(look, self.t("appointments.slots"), slots))
+        )
         return out
 
     async def book(self, slot_id: int) -> None:

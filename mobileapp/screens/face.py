@@ -10,6 +10,7 @@ from mobileapp import ui
 from mobileapp.api import ApiError, BundleApplication, Case
 from mobileapp.controllers.face import FaceController
 from mobileapp.screens.base import Screen
+from mobileapp.screens.common import delegate_path
 
 if TYPE_CHECKING:
     from mobileapp.app import App
@@ -27,9 +28,14 @@ class FaceScreen(Screen):
         else:
             assert case is not None, "a face check is for a case or a bundle"
             self.ctrl = FaceController(self.api, case_id=case["id"])
+            self.ctrl.follow(case)  # the principal's face, when the delegate's passed already
         self.busy = False
         self.failed: str | None = None
         self.enrol_first = False
+        #: 亲情代办: the principal has no enrolled face for the second check: the counter is the way.
+        self.principal_missing: str | None = None
+        #: Too many failed checks (429 ``face_locked``): the server's words; the counter and a delegate remain.
+        self.locked: str | None = None
 
     def title(self) -> str:
         return self.t("face.title")
@@ -39,6 +45,12 @@ class FaceScreen(Screen):
             await self.ctrl.start()
             self.enrol_first = False
         except ApiError as exc:
+            if exc.code == "principal_face_not_enrolled":
+                self.principal_missing = exc.message  # not something to enrol on this (the delegate's) phone
+                return
+            if exc.code == "face_locked":
+                self.locked = exc.message
+                return
             if exc.code != "face_not_enrolled":
                 raise
             self.enrol_first = True  # enrol here, then the check: no detour through the profile
@@ -48,23 +60,22 @@ class FaceScreen(Screen):
         ctrl = self.ctrl
         labels = [self.t("step.consent"), self.t("step.form"), self.t("step.face"), self.t("step.result")]
         out: list[ft.Control] = [ui.card(look, ui.steps_indicator(look, labels, 2), padding=12)]
-        if self.failed:
+        if self.principal_missing:
+            out.append(ui.with_id("face_principal_missing", ui.banner(look, self.principal_missing, kind="danger")))
+        if self.locked:
+            # the allowed failed attempts are used up (the server's lock): the other paths are the way on
+            out.append(ui.with_id("face_locked", ui.banner(look, self.locked, kind="danger")))
+            out.append(self._counter_button("primary"))
+            out.extend(delegate_path(self, "face_delegate"))
+        elif self.failed:
             out.append(ui.with_id("face_failed", ui.banner(look, self.failed, kind="danger")))
             advice = self.ctrl.advice
             if advice and advice.get("other_paths"):
                 # The way on besides a retry (a counter appointment): the server's words, never a score.
                 out.append(ui.with_id("face_other_paths", ui.text(look, advice["other_paths"], 14, color=look.text2)))
             if self.ctrl.counter_offered:
-                out.append(
-                    ui.button(
-                        look,
-                        self.t("counter.book_now"),
-                        self.handler(self.counter),
-                        kind="primary" if not self.ctrl.can_retry else "secondary",
-                        icon=ft.Icons.EVENT_AVAILABLE,
-                        identifier="face_counter",
-                    )
-                )
+                out.append(self._counter_button("primary" if not self.ctrl.can_retry else "secondary"))
+                out.extend(delegate_path(self, "face_delegate"))
         preview = self.app.photos.camera_view(look.fs(260))
         face_art: ft.Control = preview or ft.Container(
             content=ft.Icon(ft.Icons.FACE_RETOUCHING_NATURAL, size=look.icon(110), color=look.primary),
@@ -79,6 +90,10 @@ class FaceScreen(Screen):
         if self.enrol_first:
             parts.append(ui.with_id("face_step_enrol", ui.title(look, self.t("face.enrol_first"), 17)))
             parts.append(ui.text(look, self.t("face.enrol_first_detail"), 14, align=ft.TextAlign.CENTER))
+        elif ctrl.face == "principal":
+            # the second check on the delegate's phone: the person acted for looks into the camera
+            parts.append(ui.with_id("face_step_principal", ui.title(look, self.t("face.principal_intro"), 18)))
+            parts.append(ui.text(look, self.t("face.principal_detail"), 14, align=ft.TextAlign.CENTER))
         else:
             parts.append(
                 ui.with_id("face_step_check", ui.text(look, self.t("face.intro"), 15, align=ft.TextAlign.CENTER))
@@ -160,6 +175,16 @@ class FaceScreen(Screen):
         )
         return ft.Column(buttons, spacing=8)
 
+    def _counter_button(self, kind: str) -> ft.Control:
+        return ui.button(
+            self.look,
+            self.t("counter.book_now"),
+            self.handler(self.counter),
+            kind=kind,
+            icon=ft.Icons.EVENT_AVAILABLE,
+            identifier="face_counter",
+        )
+
     async def counter(self) -> None:
         if self.bundle is not None:  # the counter checks one case: the first member waiting for its face check
             waiting = [m["case_id"] for m in self.bundle["members"] if m["status"] == "pending_face" and m["case_id"]]
@@ -221,6 +246,10 @@ class FaceScreen(Screen):
                 self.failed = exc.advice["message"]
                 self.render()
                 return
+            if exc.code == "face_locked":
+                self.locked = exc.message
+                self.render()
+                return
             await self._fresh_challenge()
             raise
         self.busy = False
@@ -231,7 +260,14 @@ class FaceScreen(Screen):
             if "bundle" in result:
                 await self.app.go("bundle_result", application=result["bundle"], replace=True)
                 return
-            await self.show_decision(result["case"])
+            case = result["case"]
+            if self.ctrl.follow(case):  # the delegate's face passed: now the principal's, on this phone
+                self.case = case
+                self.notice = ("success", self.t("face.delegate_passed"))
+                await self._fresh_challenge()
+                self.render()
+                return
+            await self.show_decision(case)
             return
         self.failed = self.t("face.failed", n=result["attempts_left"])
         if self.ctrl.advice:
@@ -243,6 +279,9 @@ class FaceScreen(Screen):
         try:
             await self.ctrl.start()
         except ApiError as exc:
+            if exc.code == "face_locked":
+                self.locked = exc.message
+                return
             self.error = exc
 
     async def show_decision(self, case: Case) -> None:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from mobileapp import ui
-from mobileapp.api import ApiError, NotAvailable, Service
+from mobileapp.api import ApiError, NotAvailable, Offer, Service
 from mobileapp.controllers.catalogue import CatalogueController
 from mobileapp.controllers.notifications import NotificationsController
+from mobileapp.controllers.offers import OffersController
 from mobileapp.formats import short_date
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import service_tile
@@ -63,6 +64,7 @@ class HomeScreen(Screen):
         self.inbox = NotificationsController(self.api)
         self.popular: list[Service] = []
         self.eligible: list[Service] = []
+        self.offers = OffersController(self.api)
         self.catalogue_error: ApiError | None = None
         self.query = ""
 
@@ -75,6 +77,7 @@ class HomeScreen(Screen):
                 self.popular = await self.catalogue.load()
                 if self.state.real_name_verified:
                     self.eligible = await self.catalogue.load_eligible()
+                    await self.offers.load()
             except NotAvailable:
                 self.catalogue_error = None
                 self.popular, self.eligible = [], []
@@ -147,6 +150,29 @@ class HomeScreen(Screen):
                     action_label=self.t("home.realname_go"),
                     on_action=self.handler(self.open_real_name),
                     icon=ft.Icons.VERIFIED_USER_OUTLINED,
+                )
+            )
+        if waiting := self.offers.open:  # 免申即享: what the city found for the resident comes first
+            out.append(
+                ui.card(
+                    look,
+                    ft.Row(
+                        [
+                            ft.Icon(ft.Icons.CARD_GIFTCARD, color=look.primary, size=look.icon(24)),
+                            ui.text(
+                                look,
+                                self.t("offers.home", n=len(waiting)),
+                                16,
+                                weight=ft.FontWeight.BOLD,
+                                expand=True,
+                            ),
+                            ft.Icon(ft.Icons.CHEVRON_RIGHT, color=look.text3, size=look.icon(22)),
+                        ],
+                        spacing=10,
+                    ),
+                    on_click=self.handler(self.open_offers, waiting),
+                    identifier="home_offers",
+                    bgcolor=look.primary_soft,
                 )
             )
         out.append(self._quick_grid())
@@ -283,6 +309,13 @@ class HomeScreen(Screen):
 
     async def reload(self) -> None:
         await self.app.open(self)
+
+    async def open_offers(self, waiting: list[Offer]) -> None:
+        """One offer: straight to it; several: the list."""
+        if len(waiting) == 1:
+            await self.app.go("offer", offer_id=waiting[0]["id"])
+        else:
+            await self.app.go("offers")
 
     async def open_service(self, code: str) -> None:
         await self.app.go("service", code=code)

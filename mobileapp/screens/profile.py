@@ -11,7 +11,7 @@ import flet as ft
 
 from mobileapp import ui
 from mobileapp.api import ApiError, Notification
-from mobileapp.controllers.notifications import NotificationsController, case_of
+from mobileapp.controllers.notifications import NotificationsController, case_of, offer_of
 from mobileapp.controllers.profile import DataAccessController
 from mobileapp.formats import short_datetime
 from mobileapp.screens.base import Screen
@@ -206,6 +206,14 @@ class ProfileScreen(Screen):
                         self.t("me.data_access"),
                         self.handler(self.app.go, "data_access"),
                         identifier="me_data_access",
+                    ),
+                    ui.divider(look),
+                    ui.menu_row(
+                        look,
+                        ft.Icons.CARD_GIFTCARD,
+                        self.t("me.offers"),
+                        self.handler(self.app.go, "offers"),
+                        identifier="me_offers",
                     ),
                     ui.divider(look),
                     ui.menu_row(
@@ -588,9 +596,9 @@ class NotificationsScreen(Screen):
         case_id = case_of(notice)
         if case_id:
             await self.app.go("case", case_id=case_id)
-            return
-        bundle = await self.inbox.bundle_of(notice)
-        if bundle is not None:
+        elif (offer_id := offer_of(notice)) is not None:
+            await self.app.go("offer", offer_id=offer_id)
+        elif (bundle := await self.inbox.bundle_of(notice)) is not None:
             await self.app.go("bundle_result", application=bundle)
         else:
             self.render()

@@ -23,6 +23,7 @@ BUILTINS = [
     "provident-fund-withdrawal",
     "public-rental-housing",
     "school-district-check",
+    "senior-allowance",
     "social-security-card",
     "talent-housing-subsidy",
 ]

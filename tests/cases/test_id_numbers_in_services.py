@@ -36,7 +36,7 @@ def test_loading_the_demo_again_creates_no_second_elder(demo) -> None:
     counts = Resident.objects.count(), User.objects.count(), ProvidentFundAccount.objects.count()
     call_command("load_demo", "--skip", "cases", stdout=StringIO())
     assert (Resident.objects.count(), User.objects.count(), ProvidentFundAccount.objects.count()) == counts
-    assert Resident.objects.filter(birth_date__year__lt=1960).count() == 3  # 高秀英, 李德福, 王桂兰
+    assert Resident.objects.filter(birth_date__year__lt=1960).count() == 4  # 高秀英, 李德福, 王桂兰, 赵淑珍
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from backend.cases.models import Case
 from backend.delegation.models import Mandate, MandateStatus, MandateUse
 from backend.demo.city import build_demo_registry
+from backend.faceauth.models import FaceChallenge, FaceEvent
 from backend.notifications.models import Notification
 from backend.registries.models import DataAccessLog
 
@@ -108,6 +109,11 @@ def test_a_delegate_applies_for_the_principal_with_their_own_face(family, mandat
 
     stored = Case.objects.get(pk=case["id"])
     assert stored.applicant.phone == "+86" + LI_NA and stored.submitted_by.phone == "+86" + ZHANG
+    # the case, its consent (consent_at with submitted_by: who consented) and the face check record both people
+    assert stored.consent_at is not None
+    check = FaceChallenge.objects.get(purpose="case", target=case["id"])
+    assert check.user == stored.submitted_by and check.on_behalf_of == stored.applicant
+    assert FaceEvent.objects.filter(challenge=check, kind="verify_pass", user=stored.submitted_by).exists()
     assert stored.events.filter(action="submitted").get().actor_id == stored.submitted_by_id
     timeline = li_na.client.get(f"/api/v1/cases/{case['id']}").json()["timeline"]
     assert timeline[0]["action"] == "submitted" and timeline[0]["actor"] == "代办人 张*国"
@@ -127,6 +133,19 @@ def test_a_delegate_applies_for_the_principal_with_their_own_face(family, mandat
     assert MandateUse.objects.filter(mandate_id=mandate["id"]).count() == 4  # submit, challenge, verify, list
 
 
+def test_the_principal_is_told_of_a_withdrawal_made_for_her(family, mandate) -> None:
+    li_na, zhang = family
+    body = {"service": RENTAL, "form": {}, "consent": True}
+    case = zhang.client.post("/api/v1/cases", body, format="json", **acting(mandate)).json()
+    withdrawn = zhang.client.post(f"/api/v1/cases/{case['id']}/withdraw", **acting(mandate))
+    assert withdrawn.status_code == 200, withdrawn.content
+    bodies = list(
+        Notification.objects.filter(user__phone="+86" + LI_NA, kind="delegation.used").values_list("body", flat=True)
+    )
+    assert any("张建国代您撤回了办件" in b and case["reference_no"] in b for b in bodies), bodies
+    assert li_na.client.get(f"/api/v1/cases/{case['id']}").json()["status"] == "withdrawn"
+
+
 def test_the_eligibility_check_names_the_delegate_as_reader(family, mandate) -> None:
     _li_na, zhang = family
     response = zhang.client.get(f"/api/v1/services/{RENTAL}/eligibility", **acting(mandate))
@@ -144,6 +163,19 @@ def test_either_side_ends_it(family, mandate) -> None:
     assert again.status_code == 409 and error(again) == "invalid_transition"
 
 
+def test_the_delegate_ends_it_too_and_the_principal_is_told(family, mandate) -> None:
+    _li_na, zhang = family
+    ended = zhang.client.post(f"/api/v1/delegations/{mandate['id']}/end")
+    assert ended.status_code == 200 and ended.json()["status"] == "ended"
+    assert Notification.objects.filter(user__phone="+86" + LI_NA, kind="delegation.ended").exists()
+    assert zhang.client.get("/api/v1/cases", **acting(mandate)).status_code == 403
+
+
+def test_the_end_date_defaults_to_one_year(family, mandate) -> None:
+    stored = Mandate.objects.get(pk=mandate["id"])
+    assert dt.timedelta(days=364) < stored.ends_at - stored.created_at <= dt.timedelta(days=366)
+
+
 def test_decline(family) -> None:
     li_na, zhang = family
     body = invite(li_na, ZHANG).json()
@@ -157,6 +189,12 @@ def test_renewal_is_a_new_invitation_that_replaces_the_old_mandate(family, manda
     renewal = invite(li_na, ZHANG, scope=[RENTAL])
     assert renewal.status_code == 201, renewal.content
     assert invite(li_na, ZHANG).status_code == 409  # one invitation at a time: mandate_exists
+    # renewal asks again: the new mandate waits for his acceptance and cannot be used; the old one still works
+    assert renewal.json()["status"] == "invited"
+    unused = zhang.client.get("/api/v1/cases", **acting(renewal.json()))
+    assert unused.status_code == 403 and error(unused) == "mandate_inactive"
+    assert zhang.client.get("/api/v1/cases", **acting(mandate)).status_code == 200
+    assert Notification.objects.filter(user__phone="+86" + ZHANG, kind="delegation.invited").count() == 2
     token = face_token(zhang.client, {"purpose": "delegation", "mandate": renewal.json()["id"]})
     zhang.client.post(f"/api/v1/delegations/{renewal.json()['id']}/accept", {"face_token": token}, format="json")
     assert Mandate.objects.get(pk=mandate["id"]).status == MandateStatus.ENDED
@@ -237,9 +275,31 @@ def test_a_service_outside_the_scope(family) -> None:
 def test_a_delegate_cannot_read_another_principals_data(resident, family, mandate) -> None:
     _li_na, zhang = family
     other = resident(LI_ZHIQIANG)
-    theirs = other.apply(RENTAL)
+    theirs = other.apply(PFW, {"reason": "rent", "amount": "100.00"})
+    assert theirs["status"] == "pending_face"
+    other.enrol("biden_2.jpg")
+    their_token = other.client.post("/api/v1/face/challenges", {"purpose": "case", "case": theirs["id"]}, format="json")
+    assert their_token.status_code == 201, their_token.content
+    # every endpoint a delegate may call, with the other person's case or challenge: 404, nothing changed
     assert zhang.client.get(f"/api/v1/cases/{theirs['id']}", **acting(mandate)).status_code == 404
     assert zhang.client.post(f"/api/v1/cases/{theirs['id']}/withdraw", **acting(mandate)).status_code == 404
+    patch = zhang.client.patch(f"/api/v1/cases/{theirs['id']}", {"form": {}}, format="json", **acting(mandate))
+    assert patch.status_code == 404
+    challenge = zhang.client.post(
+        "/api/v1/face/challenges", {"purpose": "case", "case": theirs["id"]}, format="json", **acting(mandate)
+    )
+    assert challenge.status_code == 404
+    with open(PHOTOS / "biden_1.jpg", "rb") as image:  # even with the right face, their challenge is not his
+        verify = zhang.client.post(
+            "/api/v1/face/verify",
+            {"challenge_id": their_token.json()["challenge_id"], "image": image},
+            format="multipart",
+            **acting(mandate),
+        )
+    assert verify.status_code == 404
+    assert theirs["id"] not in [c["id"] for c in zhang.client.get("/api/v1/cases", **acting(mandate)).json()["results"]]
+    assert Case.objects.get(pk=theirs["id"]).status == theirs["status"]
+    assert not DataAccessLog.objects.filter(case_id=theirs["id"], actor_type="delegate").exists()
     # and no one else's mandate works for him
     other_mandate = Mandate.objects.create(
         principal=Case.objects.get(pk=theirs["id"]).applicant,

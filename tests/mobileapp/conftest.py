@@ -8,6 +8,7 @@ hashing is made cheap for every test by ``tests/conftest.py`` (the demo loader h
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable, Coroutine
 from io import StringIO
 from typing import Any, TypeVar
@@ -20,9 +21,10 @@ from django.utils import timezone
 from backend.demo.city import build_demo_registry
 from mobileapp.api import ApiClient
 from mobileapp.session import AppState, MemoryStorage
+from tests.factories import senior_allowance_offer
 from tests.personas import DEMO_PASSWORD, PHOTOS
 
-__all__ = ["PHOTOS", "app_state", "photo", "run", "staff_decide", "verified_state"]
+__all__ = ["PHOTOS", "app_state", "photo", "run", "senior_offer_of_zhang", "staff_decide", "verified_state"]
 
 T = TypeVar("T")
 
@@ -73,6 +75,12 @@ def verified_state(city, phone: str) -> AppState:
     record = city["residents"][phone]
     run(state.bind_real_name(record["name"], record["id_number"]))
     return state
+
+
+def senior_offer_of_zhang() -> int:
+    """A 免申即享 offer for 张建国 (born 1988-04-12) to draw the offer screen with: the senior allowance, made by the
+    city's scan of the day he turns 80."""
+    return senior_allowance_offer("+8613800000001", dt.date(2068, 4, 12))
 
 
 def photo(name: str) -> bytes:

@@ -19,7 +19,7 @@ from mobileapp import routes, theme
 from mobileapp.controllers.apply import ApplyController
 from mobileapp.controllers.cases import CaseController
 from mobileapp.session import TEXT_SIZE_CHOICES, AppState, MemoryStorage
-from tests.mobileapp.conftest import _LOOP, run, verified_state
+from tests.mobileapp.conftest import _LOOP, run, senior_offer_of_zhang, verified_state
 from tests.mobileapp.offline_page import offline_session
 
 MOBILEAPP = Path(routes.__file__).parent
@@ -220,6 +220,7 @@ def _samples(app: shell.App) -> dict[str, dict[str, object]]:
     case = CaseController(app.api, pending["id"])
     run(case.load())
     bundle = run(app.api.apply_bundle("buying-a-home", {"amount": "100"}, consent=True))
+    offer = senior_offer_of_zhang()
     return {
         "search": {"query": "公积金"},
         "service": {"code": "provident-fund-withdrawal"},
@@ -232,6 +233,7 @@ def _samples(app: shell.App) -> dict[str, dict[str, object]]:
         "counter_check": {"case_id": pending["id"]},
         "bundle": {"code": "buying-a-home"},
         "bundle_result": {"application": bundle},
+        "offer": {"offer_id": offer},
     }
 
 

@@ -16,7 +16,7 @@ from mobileapp.controllers.apply import ApplyController
 from mobileapp.controllers.cases import CaseController
 from mobileapp.screens.base import Screen
 from mobileapp.session import MemoryStorage
-from tests.mobileapp.conftest import _LOOP, run, staff_decide, verified_state
+from tests.mobileapp.conftest import _LOOP, run, senior_offer_of_zhang, staff_decide, verified_state
 from tests.mobileapp.offline_page import offline_session
 
 SCREENS = Path(routes.__file__).parent / "screens"
@@ -125,6 +125,7 @@ def test_every_route_opens_loads_and_draws_its_screen(city) -> None:
         "counter_check": {"case_id": pending["id"]},
         "bundle": {"code": "buying-a-home"},
         "bundle_result": {"application": bundle},
+        "offer": {"offer_id": senior_offer_of_zhang()},
     }
     for name, factory in routes.ROUTES.items():
         required = [

@@ -4,6 +4,7 @@ suite fails."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from tests.factories import senior_allowance_offer
 from tests.personas import HOUSING_CLERK, WU_MIN, ZHANG_JIANGUO, Acting
 
 VICTIM, ATTACKER = ZHANG_JIANGUO.phone, WU_MIN.phone  # 张建国 (registry photo: obama), 吴敏
@@ -124,6 +126,16 @@ def world(demo) -> dict[str, Owner]:
     mandate = v.client.post("/api/v1/delegations", {"phone": "13800000002"}, format="json")
     assert mandate.status_code == 201, mandate.content
     v.objects["mandate"] = mandate.json()["id"]
+    # 帮办代办: the housing clerk files for him at the counter (a session of that clerk only)
+    record = demo[VICTIM]
+    assisted = housing.post(
+        "/api/v1/staff/assisted-sessions",
+        {"id_number": record["id_number"], "name": record["name"], "id_card_checked": True},
+        format="json",
+    )
+    assert assisted.status_code == 201, assisted.content
+    v.objects["assisted_session"] = assisted.json()["id"]
+    v.objects["offer"] = senior_allowance_offer("+86" + VICTIM, dt.date(2068, 4, 12))  # 免申即享: his 80th birthday
 
     bundle = v.client.post(  # 一件事: one reference, its members waiting for the face check
         "/api/v1/bundles/buying-a-home/apply", {"form": {"amount": "100.00"}, "consent": True}, format="json"

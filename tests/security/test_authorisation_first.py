@@ -35,6 +35,7 @@ from backend.delegation.models import Mandate
 from backend.drafts.models import Draft
 from backend.faceauth.models import FaceChallenge, FaceEvent
 from backend.notifications.models import Notification
+from backend.proactive.models import Offer
 from tests.factories import id_number, login, resident_record
 from tests.personas import PHOTOS
 from tests.security.conftest import all_routes
@@ -66,6 +67,9 @@ RESIDENT = {
     ("GET", "/api/v1/me/bundles/{reference_no}"): "bundle",
     ("POST", "/api/v1/me/bundles/{reference_no}/continue"): "bundle",
     ("POST", "/api/v1/me/bundles/{reference_no}/withdraw"): "bundle",
+    ("GET", "/api/v1/me/offers/{id}"): "offer",
+    ("POST", "/api/v1/me/offers/{id}/confirm"): "offer",
+    ("POST", "/api/v1/me/offers/{id}/decline"): "offer",
 }
 STAFF = {
     ("GET", "/api/v1/staff/cases/{id}"): "case",
@@ -74,6 +78,13 @@ STAFF = {
     ("POST", "/api/v1/staff/follow-ups/{id}/close"): "follow_up",
     ("GET", "/api/v1/staff/events/{id}"): "event",
     ("POST", "/api/v1/staff/events/{id}/action"): "event",
+    # 帮办代办: a session is its clerk's own; any other clerk (of another department here) gets 404
+    ("GET", "/api/v1/staff/assisted-sessions/{id}"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/face"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/application"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/send-code"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/confirm"): "assisted_session",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/cancel"): "assisted_session",
 }
 PUBLIC = {
     ("GET", "/api/v1/services/{code}"): "a catalogue entry",
@@ -100,6 +111,8 @@ BODY = {
     ("POST", "/api/v1/staff/cases/{id}/decide", "action"): "not an object: approve, reject, return or revoke",
     ("POST", "/api/v1/staff/events/{id}/action", "department"): "public: a department code (transfer)",
     ("POST", "/api/v1/staff/events/{id}/action", "action"): "not an object: a workflow step",
+    ("POST", "/api/v1/staff/assisted-sessions", "id_number"): "an identity claim a clerk checks against the registry",
+    ("POST", "/api/v1/staff/assisted-sessions/{id}/confirm", "code"): "not an object: the SMS confirmation code",
 }
 OUTSIDE_SCHEMA = {  # parameterised routes that are not in the API schema
     "open311-service": "public: GeoReport service definitions",
@@ -248,6 +261,7 @@ def snapshot() -> tuple:
         FaceEvent.objects.count(),
         list(Draft.objects.order_by("pk").values_list("pk", "updated_at")),
         list(Mandate.objects.order_by("pk").values_list("pk", "status")),
+        list(Offer.objects.order_by("pk").values_list("pk", "status", "case_id")),
     )
 
 

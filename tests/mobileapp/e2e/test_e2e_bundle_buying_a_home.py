@@ -22,12 +22,12 @@ def test_buying_a_home_is_one_application_one_face_check_one_result(ui: FletPage
 
     ui.click("tab_services")
     ui.wait("bundle_buying-a-home")
-    ui.shot("50-catalogue-bundle")
+    ui.shot("60-catalogue-bundle")
     ui.click("bundle_buying-a-home")
     ui.wait("bundle_consent_checkbox")
     for department in ("natural_resources", "provident_fund", "education"):
         assert f"bundle_consent_{department}" in ui.ids("bundle_consent_")
-    ui.shot("51-bundle-consent")
+    ui.shot("61-bundle-consent")
     ui.click("bundle_submit")  # disabled before the consent tick: nothing is sent
     assert li.get("/api/v1/me/bundles")["count"] == 0
     ui.fill("form_amount", "2000")
@@ -38,7 +38,7 @@ def test_buying_a_home_is_one_application_one_face_check_one_result(ui: FletPage
     ui.upload("face_capture", PHOTOS / "biden_2.jpg")
     ui.wait("bundle_reference", timeout=90_000)
     ui.wait("bundle_member_school-district-check")
-    ui.shot("52-bundle-result")
+    ui.shot("62-bundle-result")
     [bundle] = li.get("/api/v1/me/bundles")["results"]
     members = {m["service"]: m["status"] for m in bundle["members"]}
     assert members == {

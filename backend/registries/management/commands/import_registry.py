@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backend.registries.importer import RegistryImportError, import_registry_file
+from backend.registries.signals import registry_imported
 
 
 class Command(BaseCommand):
@@ -22,3 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"nothing imported: {exc}") from exc
         for line in report.lines() or ["nothing to import"]:
             self.stdout.write(line)
+        # after the import's transaction committed: listeners (the 免申即享 scan) read the new data
+        for _receiver, answer in registry_imported.send(sender=self.__class__, report=report):
+            if isinstance(answer, str) and answer:
+                self.stdout.write(answer)
