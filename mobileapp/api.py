@@ -280,10 +280,119 @@ class FaceAdvice(TypedDict):
     other_paths: str
 
 
+class BundleMemberService(TypedDict):
+    """A member service of a bundle (一件事), as the catalogue lists it."""
+
+    service: str
+    name: str
+    department: str
+    department_code: str
+    mode: ServiceMode
+    time_limit_days: int
+    requires_face: bool
+    after: list[str]
+
+
+class Bundle(TypedDict):
+    """``GET /bundles``: one entry for several departments' services applied for once."""
+
+    code: str
+    name: str
+    name_en: str
+    category: str
+    summary: str
+    requires_face: bool
+    members: list[BundleMemberService]
+
+
+class BundleConsentItem(TypedDict):
+    key: str
+    label: str
+    purposes: list[str]
+    services: list[str]
+
+
+class BundleConsentDepartment(TypedDict):
+    department: str
+    department_code: str
+    items: list[BundleConsentItem]
+
+
+class BundleDetail(Bundle):
+    form: dict[str, Any]  # JSON Schema of the shared form
+    consent: list[BundleConsentDepartment]
+
+
+class BundlePrefillDepartment(TypedDict):
+    department: str
+    department_code: str
+    items: list[PrefillItem]
+
+
+class BundlePrefill(TypedDict):
+    bundle: str
+    departments: list[BundlePrefillDepartment]
+    consent_text: str
+
+
+class BundleMember(TypedDict):
+    """One member of a bundle application: its case's status and result, or ``waiting``/``held``/``skipped``."""
+
+    service: str
+    service_name: str
+    department: str
+    department_code: str
+    after: list[str]
+    status: str
+    status_label: str
+    case_id: int | None
+    reference_no: str | None
+    due_at: str | None
+    working_days_left: int | None
+    decision: Decision | None
+    decision_rows: list[DecisionRow]
+    reason_code: str | None
+    reason: str | None
+
+
+class BundleFailure(TypedDict):
+    service: str
+    service_name: str
+    reason_code: str | None
+    reason: str | None
+
+
+class BundleTimelineEntry(TypedDict):
+    at: str
+    service: str | None
+    status: str
+    action: str
+    actor: str
+    note: str
+
+
+class BundleApplication(TypedDict):
+    """``GET /me/bundles/{ref}``: one reference, every member's result, what failed, the resident's choices."""
+
+    reference_no: str
+    bundle: str
+    name: str
+    status: str
+    status_label: str
+    submitted_at: str
+    completed_at: str | None
+    face_verified: bool
+    members: list[BundleMember]
+    failed: list[BundleFailure]
+    actions: list[str]
+    timeline: list[BundleTimelineEntry]
+
+
 class FaceResult(TypedDict):
     verified: bool
     attempts_left: int
     case: NotRequired[Case]  # a verified challenge for a case: the case, moved on
+    bundle: NotRequired[BundleApplication]  # a verified challenge for a bundle (一件事): the bundle, moved on
     advice: NotRequired[FaceAdvice]  # not verified: what to change, and the counter as another way
 
 
@@ -294,7 +403,8 @@ class FaceEnrolled(TypedDict):
 
 
 class NoticeTarget(TypedDict, total=False):
-    """What a notice is about: ``{"type": "case", "id", "reference_no"}``, ``{"type": "event"|"appointment", "id"}``."""
+    """What a notice is about: ``{"type": "case", "id", "reference_no"}``, ``{"type": "event"|"appointment", "id"}``,
+    ``{"type": "bundle", "reference_no"}`` (一件事)."""
 
     type: str
     id: int
@@ -781,6 +891,43 @@ class ApiClient:
     async def eligibility(self, code: str) -> Eligibility:
         return await self._answer(Eligibility, "GET", f"{API}/services/{code}/eligibility")
 
+    # ---- bundles (一件事一次办) ----
+
+    async def bundles(self) -> list[Bundle]:
+        return await self._answer_if_deployed(list[Bundle], "GET", f"{API}/bundles")
+
+    async def bundle(self, code: str) -> BundleDetail:
+        return await self._answer(BundleDetail, "GET", f"{API}/bundles/{code}")
+
+    async def bundle_prefill(self, code: str) -> BundlePrefill:
+        return await self._answer(BundlePrefill, "GET", f"{API}/bundles/{code}/prefill")
+
+    async def apply_bundle(
+        self, code: str, form: dict[str, Any], *, consent: bool, idempotency_key: str | None = None
+    ) -> BundleApplication:
+        key = idempotency_key or new_idempotency_key()
+        return await self._answer(
+            BundleApplication,
+            "POST",
+            f"{API}/bundles/{code}/apply",
+            json={"form": form, "consent": consent},
+            headers={"Idempotency-Key": key},
+        )
+
+    async def my_bundles(self, page: int = 1) -> Page[BundleApplication]:
+        return await self._answer_if_deployed(
+            Page[BundleApplication], "GET", f"{API}/me/bundles", params={"page": page}
+        )
+
+    async def my_bundle(self, reference_no: str) -> BundleApplication:
+        return await self._answer(BundleApplication, "GET", f"{API}/me/bundles/{reference_no}")
+
+    async def continue_bundle(self, reference_no: str) -> BundleApplication:
+        return await self._answer(BundleApplication, "POST", f"{API}/me/bundles/{reference_no}/continue")
+
+    async def withdraw_bundle(self, reference_no: str) -> BundleApplication:
+        return await self._answer(BundleApplication, "POST", f"{API}/me/bundles/{reference_no}/withdraw")
+
     # ---- cases ----
 
     async def create_case(
@@ -846,11 +993,18 @@ class ApiClient:
         return await self._answer(FaceEnrolled, "POST", f"{API}/face/enrol", files=files)
 
     async def face_challenge(
-        self, purpose: str = "case", case: int | None = None, mandate: int | None = None, face: str | None = None
+        self,
+        purpose: str = "case",
+        case: int | None = None,
+        mandate: int | None = None,
+        face: str | None = None,
+        bundle: str | None = None,
     ) -> Challenge:
         payload: dict[str, Any] = {"purpose": purpose}
         if case is not None:
             payload["case"] = case
+        if bundle is not None:  # purpose "bundle": one face check for every member of a 一件事
+            payload["bundle"] = bundle
         if mandate is not None:  # purpose "delegation": accepting an invitation
             payload["mandate"] = mandate
         if face is not None:  # "principal": the face of the person acted for, on this (the delegate's) phone

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mobileapp.screens.base import Screen
+from mobileapp.screens.bundle import BundleResultScreen, BundleScreen
 from mobileapp.screens.cases import CaseScreen, CasesScreen, ResubmitScreen
 from mobileapp.screens.catalogue import CatalogueScreen
 from mobileapp.screens.certificates import CertificatesScreen
@@ -60,7 +61,9 @@ ROUTES: dict[str, ScreenFactory] = {
     "search": search_results,  # query
     "service": ServiceScreen,  # code
     "apply": ApplyScreen,  # ctrl: the detail's ApplyController (form values survive going back); drafts: resumed
-    "face": FaceScreen,  # case
+    "face": FaceScreen,  # case, or bundle (一件事: one face check for its members)
+    "bundle": BundleScreen,  # code
+    "bundle_result": BundleResultScreen,  # application: the bundle application as the server returned it
     "decision": DecisionScreen,  # case
     "case": CaseScreen,  # case_id
     "resubmit": ResubmitScreen,  # ctrl: the case's CaseController

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.contrib import admin, messages
@@ -27,6 +28,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Case as Switch
 from django.db.models import F, Model, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -45,9 +47,12 @@ from backend.registries.models import DataAccessLog
 from backend.workflow import clock
 
 from . import outcomes, services, transitions
-from .discovery import all_services, get_service
+from .discovery import all_services, get_bundle, get_service
 from .models import (
     OPEN_STATUSES,
+    Bundle,
+    BundleEvent,
+    BundleMember,
     Case,
     CaseEvent,
     CaseQuerySet,
@@ -152,6 +157,40 @@ EVENT_LABELS = {
     "rated": "评价 Rated",
     "follow_up_closed": "差评整改完成 Follow-up closed",
 }
+
+
+def bundle_panel(user: User, case: Case) -> dict[str, Any] | None:
+    """A member case of a bundle (一件事): the bundle and the sibling cases, linked where the reader may see them
+    (another department's case is named, not opened: its page would be 404 for a clerk)."""
+    member = BundleMember.objects.filter(case=case).select_related("bundle").first()
+    if member is None:
+        return None
+    siblings = []
+    for row in member.bundle.members.select_related("case").order_by("position"):
+        sibling = row.case
+        siblings.append(
+            {
+                "service": service_name(row.service_code),
+                "reference_no": sibling.reference_no if sibling else "—",
+                "status": str(sibling.get_status_display()) if sibling else str(row.get_state_display()),
+                "url": reverse("admin:cases_case_change", args=[sibling.pk])
+                if sibling and permissions.may_see(user, sibling)
+                else None,
+                "this": sibling is not None and sibling.pk == case.pk,
+            }
+        )
+    return {
+        "reference_no": member.bundle.reference_no,
+        "name": bundle_name(member.bundle.bundle_code),
+        "status": str(member.bundle.get_status_display()),
+        "url": reverse("admin:cases_bundle_change", args=[member.bundle.pk]),
+        "siblings": siblings,
+    }
+
+
+def bundle_name(code: str) -> str:
+    bundle = get_bundle(code)
+    return str(bundle.name) if bundle else code
 
 
 def service_name(code: str) -> str:
@@ -445,6 +484,7 @@ class CaseAdmin(IdNumberSearchMixin, CaseDisplayMixin, StaffScopedAdmin[Case]):
             "decide_url": reverse("admin:cases_case_decide", args=[case.pk]),
             "verify_url": reverse("admin:cases_case_verify_identity", args=[case.pk]),
             "read_only_reason": None if acting else self.read_only_reason(signed_in_user(request), case),
+            "bundle": bundle_panel(signed_in_user(request), case),
         }
 
     @staticmethod
@@ -695,3 +735,88 @@ class SubsidyClaimAdmin(CaseRecordAdmin[SubsidyClaim]):
     @admin.display(description=_("不动产 Property"))
     def property_masked(self, claim: SubsidyClaim) -> str:
         return mask_account(claim.property.certificate_no)
+
+
+#: Who is reading the bundle page (a read-only field links only the member cases the reader may open).
+_BUNDLE_READER: ContextVar[Any] = ContextVar("yiwang_bundle_admin_reader", default=None)
+
+
+@admin.register(Bundle)
+class BundleAdmin(StaffScopedAdmin[Bundle]):
+    """一件事 Bundle applications, read-only: a clerk sees those with a member case of their department, a
+    supervisor all; the decisions are taken on the member cases, each by its own department."""
+
+    department_field = "members__case__department"
+    list_display = ["reference_no", "bundle", "applicant_masked", "status", "submitted_at", "completed_at"]
+    list_display_links = ["reference_no"]
+    list_filter = ["status", "bundle_code"]
+    search_fields = ["reference_no"]
+    list_select_related = ["resident"]
+    actions = None
+    fields = ("reference_no", "bundle", "applicant_masked", "status", "submitted_at", "completed_at", "members_table")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Bundle]:
+        return super().get_queryset(request).distinct()
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.is_staff_member(request.user) and request.user.has_perm("cases.view_case")
+
+    @admin.display(description=_("一件事 Bundle"), ordering="bundle_code")
+    def bundle(self, record: Bundle) -> str:
+        return bundle_name(record.bundle_code)
+
+    @admin.display(description=_("申请人 Applicant"))
+    def applicant_masked(self, record: Bundle) -> str:
+        return mask_name(record.resident.name)
+
+    @admin.display(description=_("成员事项 Member services"))
+    def members_table(self, record: Bundle) -> str:
+        user = _BUNDLE_READER.get()
+        rows = []
+        for row in record.members.select_related("case__department").order_by("position"):
+            case = row.case
+            link = (
+                format_html(
+                    '<a href="{}">{}</a>', reverse("admin:cases_case_change", args=[case.pk]), case.reference_no
+                )
+                if case is not None and permissions.may_see(user, case)
+                else (case.reference_no if case is not None else "—")
+            )
+            rows.append(
+                format_html(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    service_name(row.service_code),
+                    case.department.name if case is not None else "—",
+                    link,
+                    case.get_status_display() if case is not None else row.get_state_display(),
+                )
+            )
+        events = "".join(
+            format_html(
+                "<li>{} {} {}</li>",
+                e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                service_name(e.service_code) if e.service_code else "",
+                e.note,
+            )
+            for e in BundleEvent.objects.filter(bundle=record)
+        )
+        head = "<tr><th>事项 Service</th><th>部门 Department</th><th>办件 Case</th><th>状态 Status</th></tr>"
+        return format_html(
+            '<table class="yw-grid">{}{}</table><ul class="yw-bundle-events">{}</ul>',
+            format_html(head),
+            format_html("".join(rows)),
+            format_html(events),
+        )
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        token = _BUNDLE_READER.set(signed_in_user(request))
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if isinstance(response, TemplateResponse):
+                response.render()  # here, while the reader is known (a template response renders late)
+            return response
+        finally:
+            _BUNDLE_READER.reset(token)

@@ -16,9 +16,14 @@ def check_services(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     try:
         discovery.reload()
         discovery.all_services()
+        discovery.all_bundles()
     except ImproperlyConfigured as exc:
         return [checks.Error(str(exc), hint="docs/ADDING_A_SERVICE.md, 'Deployment'", id="yiwang.E101")]
-    return [
+    problems: list[checks.CheckMessage] = [
+        checks.Error(problem, hint="docs/ADDING_A_SERVICE.md, 'Declaring a bundle'", id="yiwang.E102")
+        for problem in discovery.bundle_problems()
+    ]
+    return problems + [
         checks.Warning(
             f"YIWANG_SERVICES lists {code!r}, but no installed service module has that code",
             hint="install its package, or correct the code",
@@ -46,8 +51,11 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from backend.faceauth.purposes import register_purpose
 
+        from . import bundles
+        from .bundle_api import on_face_verified as on_bundle_face_verified
         from .face_api import on_face_verified
         from .faces import resolve_face_target
+        from .signals import case_changed
 
         register_purpose(
             "case",
@@ -56,5 +64,12 @@ class CasesConfig(AppConfig):
             label="办件刷脸核验",
             receives_check=True,  # whose face passed: the delegate's or the principal's (亲情代办)
         )
+        register_purpose(
+            "bundle",
+            resolve=bundles.check_face_target,
+            on_verified=on_bundle_face_verified,
+            label="一件事刷脸核验",
+        )
+        case_changed.connect(bundles.on_case_changed, dispatch_uid="yiwang-bundles-follow-cases")
         checks.register(check_services, "yiwang")
         setting_changed.connect(_forget_services, dispatch_uid="yiwang-services-setting-changed")

@@ -345,3 +345,115 @@ class PostCheckCase(Case):
         proxy = True
         verbose_name = _("承诺制核查")
         verbose_name_plural = _("承诺制核查")
+
+
+# -- bundles (一件事一次办, cases/bundles.py) --------------------------------------------------------------------------
+class BundleStatus(models.TextChoices):
+    PENDING_FACE = "pending_face", _("待刷脸核验")
+    IN_PROGRESS = "in_progress", _("办理中")
+    ACTION_REQUIRED = "action_required", _("待您确认")  # a member failed: continue with the rest, or withdraw
+    COMPLETED = "completed", _("已办结")  # every member approved
+    PARTIALLY_COMPLETED = "partially_completed", _("部分办结")  # the resident continued without a failed member
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+BUNDLE_FINAL_STATUSES = {BundleStatus.COMPLETED, BundleStatus.PARTIALLY_COMPLETED, BundleStatus.WITHDRAWN}
+
+
+class MemberState(models.TextChoices):
+    WAITING = "waiting", _("等待前序事项")  # not submitted yet: waits for the members it needs
+    STARTED = "started", _("已提交")  # a case exists; its status is the case's
+    HELD = "held", _("暂缓办理")  # a member it needs failed: it will not run unless that is solved
+    SKIPPED = "skipped", _("不再办理")  # the resident continued without it, or withdrew the bundle before it ran
+
+
+class Bundle(models.Model):
+    """One application for a bundle of services: one reference, one consent, one face check; a member case per
+    service (``BundleMember.case``), each decided by its own department."""
+
+    reference_no = models.CharField(_("一件事编号"), max_length=40, unique=True)
+    bundle_code = models.CharField(_("一件事"), max_length=80, db_index=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人账户"), on_delete=models.PROTECT, related_name="bundles"
+    )
+    resident = models.ForeignKey(Resident, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="bundles")
+    status = models.CharField(_("状态"), max_length=20, choices=BundleStatus.choices, db_index=True)
+    # The shared form: identifiers masked here and sealed beside it (as on a case), for members submitted later.
+    form = models.JSONField(_("申请表"), default=dict, blank=True)
+    sealed_identifiers = models.TextField(blank=True, default="", editable=False)
+    consent_at = models.DateTimeField(_("授权时间"))
+    face_verified_at = models.DateTimeField(_("刷脸核验时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("一件事")
+        verbose_name_plural = _("一件事")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="bundle_idempotency_key_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference_no
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in BUNDLE_FINAL_STATUSES
+
+
+class BundleMember(models.Model):
+    """One service of a bundle application; its case once submitted."""
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="members")
+    service_code = models.CharField(_("事项"), max_length=80)
+    position = models.PositiveSmallIntegerField()
+    state = models.CharField(_("状态"), max_length=20, choices=MemberState.choices, default=MemberState.WAITING)
+    case = models.OneToOneField(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_member", verbose_name=_("办件")
+    )
+    # A failed member the resident has seen and chosen to continue without (POST .../continue).
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("一件事成员事项")
+        verbose_name_plural = _("一件事成员事项")
+        constraints = [models.UniqueConstraint(fields=["bundle", "service_code"], name="one_member_per_service")]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id} {self.service_code}"
+
+    @property
+    def failed(self) -> bool:
+        """Submitted and ended without an approval (rejected, withdrawn on its own, revoked)."""
+        return self.case is not None and self.case.is_final and self.case.status != Status.APPROVED
+
+
+class BundleEvent(models.Model):
+    """A line of the bundle's own timeline (submitted, face check, a member started or held, the resident's
+    choice, completed); the members' case timelines are merged into it when shown."""
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=40)
+    service_code = models.CharField(max_length=80, blank=True)
+    status = models.CharField(max_length=20, choices=BundleStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    note = models.TextField(blank=True)
+    note_en = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("一件事办理记录")
+        verbose_name_plural = _("一件事办理记录")
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id} {self.action}"

@@ -209,3 +209,56 @@ class ServiceModule:
     # -- helpers for the engine ----------------------------------------------------------------------------------
     def data_keys(self) -> set[str]:
         return {use.key for use in self.data}
+
+
+# -- bundles (一件事一次办) --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Member:
+    """One service of a bundle, and how it takes part.
+
+    ``answers`` maps the member's own form fields to the bundle's shared form (by default a field keeps its name,
+    so two members asking the same thing ask it once); ``fixed`` answers a field for the resident (the bundle
+    already knows it: "the withdrawal is for a purchase"), so it is not asked at all; ``after`` names the members
+    whose approval this one waits for (it needs their outcome: it is submitted only once they are approved)."""
+
+    service: str
+    answers: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, Any] = field(default_factory=dict)
+    after: tuple[str, ...] = ()
+
+    def shared_name(self, member_field: str) -> str:
+        return self.answers.get(member_field, member_field)
+
+
+class ServiceBundle:
+    """A bundle of services across departments that a resident applies for once (一件事一次办, 国发〔2024〕3号):
+    one application, one consent, one face check, one reference, one result; each member still becomes a case
+    of its own department, on that department's queue and statutory clock. Declared like a service (codes and
+    texts only; the rules are the members' own) and discovered next to them (``bundle = MyBundle()``)."""
+
+    code: ClassVar[str]
+    name: ClassVar[Text]
+    category: ClassVar[Text]
+    summary: ClassVar[Text] = Text("", "")  # department-neutral: what the resident gets done, not who does it
+    members: ClassVar[list[Member]] = []
+    keywords: ClassVar[list[str]] = []
+    version: ClassVar[str] = "0.1.0"
+    yiwang_requires: ClassVar[str] = ""
+
+    def member(self, service_code: str) -> Member | None:
+        return next((m for m in self.members if m.service == service_code), None)
+
+    def upstream_of(self, service_code: str) -> set[str]:
+        """Every member ``service_code`` waits for, directly or through another member."""
+        found: set[str] = set()
+        todo = list(member.after) if (member := self.member(service_code)) else []
+        while todo:
+            code = todo.pop()
+            if code not in found:
+                found.add(code)
+                todo += list(up.after) if (up := self.member(code)) else []
+        return found
+
+    def dependants_of(self, service_code: str) -> list[str]:
+        """The members that wait for ``service_code``, directly or not, in declaration order."""
+        return [m.service for m in self.members if service_code in self.upstream_of(m.service)]

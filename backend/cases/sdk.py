@@ -18,6 +18,11 @@ Declaring a service
     (``backend.proactive``) runs the same ``rules()`` under a system context, logs the reads as a proactive scan,
     and records an offer; the resident's confirmation files a normal case (decided at once, after a face check
     when ``requires_face``). Nothing is paid without that confirmation.
+Declaring a bundle (一件事一次办)
+    :class:`ServiceBundle` (code, names, a department-neutral ``summary``, ``members``) of :class:`Member` s (the
+    service code; ``answers`` mapping its form fields to the shared form; ``fixed`` answers the bundle gives for the
+    resident; ``after``: the members whose approval it waits for). ``bundle = MyBundle()`` in a module, like a
+    service; the engine does the rest (one consent, one form, one face check, one reference).
 Rules
     :class:`Rule` (code = the public ``reason_code`` when it fails), :class:`Check` with :func:`passed`,
     :func:`failed`, :func:`not_applicable` (keyword values are the registry values the rule used, shown to resident
@@ -91,10 +96,12 @@ from .plugins import (
     Check,
     DataUse,
     FormError,
+    Member,
     Mode,
     Proactive,
     Rejected,
     Rule,
+    ServiceBundle,
     ServiceModule,
     failed,
     not_applicable,
@@ -116,6 +123,7 @@ __all__ = [
     "GenericOutcome",
     "InvalidIdNumber",
     "MedicalInsuranceEnrolment",
+    "Member",
     "Mode",
     "Money",
     "Outcome",
@@ -128,6 +136,7 @@ __all__ = [
     "Resident",
     "Row",
     "Rule",
+    "ServiceBundle",
     "ServiceModule",
     "SocialSecurityCard",
     "SubsidySchedule",

@@ -38,6 +38,7 @@ from .forms import form_errors
 from .models import Case, CaseEvent, FollowUp, Rating, Status
 from .plugins import FormError, Mode, Rejected, ServiceModule
 from .sequences import next_reference
+from .signals import case_changed
 
 _Cases = TypeVar("_Cases", bound=QuerySet[Case])
 
@@ -131,8 +132,10 @@ WORKFLOW = Workflow(allows=transitions.allows, write=_write_timeline, notice=_st
 def _record(
     case: Case, action: str, actor: User | None, note: str | Text = "", *, notify_resident: bool = True
 ) -> None:
-    """A timeline line and, unless told otherwise, a notice to the applicant."""
+    """A timeline line and, unless told otherwise, a notice to the applicant; then whoever follows the case (a
+    bundle it belongs to) is told, in the same transaction."""
     WORKFLOW.record(case, Step(action, actor, note), notify=notify_resident)
+    case_changed.send(sender=Case, case=case, action=action)
 
 
 # -- submission ------------------------------------------------------------------------------------------------------

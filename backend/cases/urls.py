@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, bundle_api
 
 urlpatterns = [
     path("cases", api.CaseListCreateView.as_view(), name="cases"),
@@ -15,4 +15,13 @@ urlpatterns = [
     path("staff/follow-ups", api.StaffFollowUpListView.as_view(), name="staff-follow-ups"),
     path("staff/follow-ups/<id:pk>/close", api.StaffFollowUpCloseView.as_view(), name="staff-follow-up-close"),
     path("staff/cases/<id:pk>/verify-identity", api.StaffVerifyIdentityView.as_view(), name="staff-case-verify"),
+    path("bundles/<slug:code>/apply", bundle_api.BundleApplyView.as_view(), name="bundle-apply"),
+    path("me/bundles", bundle_api.MyBundleListView.as_view(), name="my-bundles"),
+    path("me/bundles/<str:reference_no>", bundle_api.MyBundleDetailView.as_view(), name="my-bundle-detail"),
+    path(
+        "me/bundles/<str:reference_no>/continue", bundle_api.MyBundleContinueView.as_view(), name="my-bundle-continue"
+    ),
+    path(
+        "me/bundles/<str:reference_no>/withdraw", bundle_api.MyBundleWithdrawView.as_view(), name="my-bundle-withdraw"
+    ),
 ]

@@ -12,13 +12,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.authentication import signed_in_user
+from backend.cases.bundles import bundle_or_404
 from backend.cases.plugins import ServiceModule
 from backend.cases.services import dry_run, eligible_services, service_or_404
 from backend.core.errors import DomainError
 from backend.core.i18n import localize
 
+from .bundles import bundle_detail, bundle_list, bundle_prefill
 from .cache import DepartmentNames, build_index, catalogue_detail, catalogue_index, private_response, public_response
-from .serializers import EligibilitySerializer, PrefillSerializer, ServiceDetailSerializer, ServiceSerializer
+from .serializers import (
+    BundleDetailSerializer,
+    BundlePrefillSerializer,
+    BundleSerializer,
+    EligibilitySerializer,
+    PrefillSerializer,
+    ServiceDetailSerializer,
+    ServiceSerializer,
+)
 from .services import partial_form, prefill, search
 
 
@@ -88,3 +98,30 @@ class EligibilityView(APIView):
                 "rule_trace": localize(evaluation.trace),
             }
         )
+
+
+# -- bundles (一件事一次办) -------------------------------------------------------------------------------------------
+class BundleListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=BundleSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return public_response(request, bundle_list())
+
+
+class BundleDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=BundleDetailSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        return public_response(request, bundle_detail(bundle_or_404(code)))
+
+
+class BundlePrefillView(APIView):
+    """The bundle's one consent screen: every department's values, masked, grouped by department."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=BundlePrefillSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        return Response(bundle_prefill(signed_in_user(request), bundle_or_404(code)))

@@ -104,3 +104,55 @@ class EligibilitySerializer(serializers.Serializer):
     eligible = serializers.BooleanField()
     reason_code = serializers.CharField(allow_null=True)
     rule_trace = RuleTraceEntrySerializer(many=True)
+
+
+# --- bundles (一件事一次办, catalogue/bundles.py) --------------------------------------------------------------------
+class BundleMemberServiceSerializer(serializers.Serializer):
+    service = serializers.CharField()
+    name = serializers.CharField()
+    department = serializers.CharField(help_text="the department's name")
+    department_code = serializers.CharField()
+    mode = serializers.CharField()
+    time_limit_days = serializers.IntegerField()
+    requires_face = serializers.BooleanField()
+    after = serializers.ListField(child=serializers.CharField(), help_text="members whose approval it waits for")
+
+
+class BundleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    category = serializers.CharField()
+    summary = serializers.CharField()
+    requires_face = serializers.BooleanField(help_text="one face check for the whole bundle")
+    members = BundleMemberServiceSerializer(many=True)
+
+
+class BundleConsentItemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    purposes = serializers.ListField(child=serializers.CharField())
+    services = serializers.ListField(child=serializers.CharField(), help_text="the members that read it")
+
+
+class BundleConsentDepartmentSerializer(serializers.Serializer):
+    department = serializers.CharField()
+    department_code = serializers.CharField()
+    items = BundleConsentItemSerializer(many=True)
+
+
+class BundleDetailSerializer(BundleSerializer):
+    form = serializers.JSONField(help_text="JSON Schema of the shared form: only what no registry knows")
+    consent = BundleConsentDepartmentSerializer(many=True)
+
+
+class BundlePrefillDepartmentSerializer(serializers.Serializer):
+    department = serializers.CharField()
+    department_code = serializers.CharField()
+    items = PrefillItemSerializer(many=True)
+
+
+class BundlePrefillSerializer(serializers.Serializer):
+    bundle = serializers.CharField()
+    departments = BundlePrefillDepartmentSerializer(many=True)
+    consent_text = serializers.CharField()

@@ -29,7 +29,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from backend.cases.discovery import all_services
-from backend.cases.models import Case, FollowUp, Rating, Status, overdue_q
+from backend.cases.models import Bundle, BundleStatus, Case, FollowUp, Rating, Status, overdue_q
 from backend.cases.plugins import Mode
 from backend.registries.models import DataAccessLog
 from backend.workflow.ratings import BAD_RATING  # ≤ this is a 差评 (a case's opens a follow-up)
@@ -130,6 +130,33 @@ def median_decision_hours(cases: QuerySet[Case]) -> dict[str, Any]:
     middle = list(decided.order_by("duration", "id").values_list("duration", flat=True)[lo : hi + 1])
     median = sum(_hours(d) for d in middle) / len(middle)
     return {"median_hours": median, "decided": n}
+
+
+def bundle_totals(bundles: QuerySet[Bundle]) -> dict[str, Any]:
+    """一件事一次办: bundle applications submitted, completed (every member approved, or the rest after the resident
+    continued without a failed one), withdrawn, waiting for the resident's choice, and the median end-to-end time
+    (``completed_at - submitted_at`` over completed bundles, in hours; the same count-and-slice as the cases').
+    Three queries whatever the data."""
+    done = Q(status__in=[BundleStatus.COMPLETED, BundleStatus.PARTIALLY_COMPLETED])
+    counts = bundles.order_by().aggregate(
+        submitted=Count("id"),
+        completed=Count("id", filter=done),
+        fully_completed=Count("id", filter=Q(status=BundleStatus.COMPLETED)),
+        withdrawn=Count("id", filter=Q(status=BundleStatus.WITHDRAWN)),
+        action_required=Count("id", filter=Q(status=BundleStatus.ACTION_REQUIRED)),
+    )
+    finished = (
+        bundles.filter(done, completed_at__isnull=False)
+        .order_by()
+        .annotate(duration=ExpressionWrapper(F("completed_at") - F("submitted_at"), output_field=DurationField()))
+    )
+    n = counts["completed"]
+    median = None
+    if n:
+        lo, hi = (n - 1) // 2, n // 2
+        middle = list(finished.order_by("duration", "id").values_list("duration", flat=True)[lo : hi + 1])
+        median = sum(_hours(d) for d in middle) / len(middle) if middle else None
+    return {**counts, "median_hours": median}
 
 
 def overdue_by_department(cases: QuerySet[Case], now: dt.datetime) -> list[dict[str, Any]]:
@@ -363,6 +390,7 @@ def collect(now: dt.datetime | None = None, start: dt.date | None = None, end: d
             "median_decision": {"all": median_all, "review": median_review},
             "overdue_by_department": overdue_by_department(Case.objects.all(), now),
         },
+        "bundles": bundle_totals(filter_period(Bundle.objects.all(), "submitted_at", start, end)),
         "satisfaction": satisfaction,
         "data_access": data_access_by_department_day(DataAccessLog.objects.all(), end),
     }

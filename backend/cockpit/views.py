@@ -169,6 +169,19 @@ def build_context(data: dict[str, Any], today: dt.date) -> dict[str, Any]:
             "tone": _satisfaction_tone(sat["average"]),
         },
     ]
+    bundles = data["bundles"]
+    bundle_number, bundle_unit = _duration(bundles["median_hours"])
+    tiles.append(
+        {
+            "zh": "一件事办结",
+            "en": "Bundles completed (一件事)",
+            "value": bundles["completed"],
+            "unit": f"/ {bundles['submitted']}",
+            "note": f"全程用时中位数 {bundle_number} {bundle_unit.split(' ')[0]} · "
+            f"待群众确认 {bundles['action_required']}",
+            "tone": "warn" if bundles["action_required"] else "good",
+        }
+    )
     if events is not None:
         tiles.append(
             {

@@ -99,6 +99,7 @@ class FaceChallengeSerializer(serializers.Serializer[Any]):
             '(a service that wants them in person); default "own", the caller\'s own face',
         )
     )
+    bundle = Judged(serializers.CharField(required=False, help_text='the bundle reference, for purpose "bundle"'))
 
     def validate_purpose(self, value: Any) -> Any:
         return _required(value)
@@ -151,6 +152,9 @@ _verified = inline_serializer(
         "attempts_left": serializers.IntegerField(),
         "advice": _advice,
         "case": serializers.DictField(required=False, help_text='for purpose "case" when verified: the case'),
+        "bundle": serializers.DictField(
+            required=False, help_text='for purpose "bundle" when verified: the bundle application'
+        ),
     },
 )
 _image_request = inline_serializer("FaceEnrolRequest", {"image": serializers.FileField()})

@@ -309,3 +309,27 @@ register(
         updated_at=_latest,
     )
 )
+
+
+def home_catchments(resident: Resident) -> list[dict[str, Any]]:
+    """The school catchment of each home the resident owns (newest purchase first): the education bureau's
+    catchments matched against the property registry's addresses (学区核验 of a new home)."""
+    homes = resident.properties.order_by("-purchase_date", "pk")
+    return [
+        {"certificate_no": p.certificate_no, "school": sd.school if (sd := school_for_address(p.address)) else None}
+        for p in homes
+    ]
+
+
+register(
+    DataItem(
+        "education.home_school_districts",
+        Text("名下住房对口学区", "School catchments of the homes you own"),
+        "education",
+        read=home_catchments,
+        display=lambda rows: [
+            {"certificate_no": mask_account(row["certificate_no"]), "school": row["school"]} for row in rows
+        ],
+        updated_at=lambda rows: _latest(SchoolDistrict.objects.all()) if rows else None,
+    )
+)

@@ -8,10 +8,13 @@ from mobileapp.api import ApiClient, ApiError, Case, Challenge, FaceAdvice, Face
 class FaceController:
     """A face check for a case (or login): challenge, then one still or several frames (liveness actions)."""
 
-    def __init__(self, api: ApiClient, case_id: int | None = None, purpose: str = "case") -> None:
+    def __init__(
+        self, api: ApiClient, case_id: int | None = None, purpose: str = "case", bundle: str | None = None
+    ) -> None:
         self.api = api
         self.case_id = case_id
-        self.purpose = purpose
+        self.purpose = "bundle" if bundle is not None else purpose
+        self.bundle = bundle  # a bundle's reference (一件事): one face check for all its members
         self.challenge: Challenge | None = None
         self.frames: list[tuple[str, bytes]] = []
         self.in_flight = False
@@ -30,7 +33,7 @@ class FaceController:
         return self.face is not None
 
     async def _challenge(self) -> Challenge:
-        return await self.api.face_challenge(self.purpose, self.case_id, face=self.face)
+        return await self.api.face_challenge(self.purpose, self.case_id, face=self.face, bundle=self.bundle)
 
     async def start(self) -> Challenge:
         self.challenge = await self._challenge()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mobileapp.api import ApiClient, Notification, NotificationPage
+from mobileapp.api import ApiClient, BundleApplication, Notification, NotificationPage
 from mobileapp.controllers.paging import PagedList
 
 
@@ -34,6 +34,13 @@ class NotificationsController:
         await self.api.mark_read(notice["id"])
         notice["read"] = True
         self.unread = max(0, self.unread - 1)
+
+    async def bundle_of(self, notice: Notification) -> BundleApplication | None:
+        """The bundle application (一件事) a notice is about, fetched to be shown, or None."""
+        target = notice["target"]
+        if target.get("type") != "bundle" or not target.get("reference_no"):
+            return None
+        return await self.api.my_bundle(target["reference_no"])
 
     async def mark_all_read(self) -> None:
         await self.api.mark_all_read()

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from mobileapp import forms, ui
-from mobileapp.api import Case, CaseStatus, Draft, NotAvailable
+from mobileapp.api import BundleApplication, Case, CaseStatus, Draft, NotAvailable
+from mobileapp.controllers.bundles import MyBundlesController
 from mobileapp.controllers.cases import CaseController, CasesController, returned_note
 from mobileapp.controllers.drafts import DraftController, DraftsController
 from mobileapp.formats import short_date, short_datetime
@@ -28,6 +29,31 @@ FILTERS: list[tuple[CaseStatus | None, str]] = [
 ]
 
 
+def my_bundle_tile(screen: Screen, application: BundleApplication, on_open: ui.Handler) -> ft.Control:
+    """A bundle application (一件事) in my cases: its name, status and one reference; its members are within."""
+    look = screen.look
+    return ui.card(
+        look,
+        ft.Row(
+            [
+                ft.Column(
+                    [
+                        ui.text(look, application["name"], 16, weight=ft.FontWeight.BOLD),
+                        ui.text(look, application["status_label"], 14, color=look.primary),
+                        ui.text(look, application["reference_no"], 13, color=look.text3),
+                    ],
+                    spacing=4,
+                    expand=True,
+                ),
+                ft.Icon(ft.Icons.CHEVRON_RIGHT, color=look.text3, size=look.icon(22)),
+            ],
+            spacing=12,
+        ),
+        on_click=on_open,
+        identifier=f"my_bundle_{application['reference_no']}",
+    )
+
+
 class CasesScreen(Screen):
     tab = "cases"
     root = True
@@ -36,6 +62,7 @@ class CasesScreen(Screen):
         super().__init__(app)
         self.ctrl = CasesController(self.api)
         self.drafts = DraftsController(self.api)
+        self.bundles = MyBundlesController(self.api)  # 一件事: one entry each, above the member cases
         self.unavailable = False
         self.filter: CaseStatus | None = None
         self.more_busy = False
@@ -52,6 +79,8 @@ class CasesScreen(Screen):
         if not self.unavailable:
             with contextlib.suppress(NotAvailable):  # a server without drafts: just the cases
                 await self.drafts.load()  # drafts first, whatever the filter: they are not cases yet
+            with contextlib.suppress(NotAvailable):  # a server without bundles: just the cases
+                await self.bundles.load()
 
     def build(self) -> list[ft.Control]:
         look = self.look
@@ -77,6 +106,9 @@ class CasesScreen(Screen):
             out.append(ft.Row(chips, spacing=8, wrap=True, run_spacing=8))
         for draft in self.drafts.drafts:
             out.append(draft_tile(self, draft))
+        if self.filter is None:
+            for application in self.bundles.items:
+                out.append(my_bundle_tile(self, application, self.handler(self.open_bundle, application)))
         if not self.ctrl.cases and not self.drafts.drafts:
             out.append(
                 ui.empty(
@@ -95,6 +127,9 @@ class CasesScreen(Screen):
                 ui.button(look, self.t("action.more"), self.handler(self.more), kind="ghost", busy=self.more_busy)
             )
         return out
+
+    async def open_bundle(self, application: BundleApplication) -> None:
+        await self.app.go("bundle_result", application=application)
 
     async def set_filter(self, value: CaseStatus | None) -> None:
         self.filter = value

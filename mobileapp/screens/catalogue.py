@@ -10,7 +10,7 @@ from mobileapp import ui
 from mobileapp.api import NotAvailable, Service
 from mobileapp.controllers.catalogue import CatalogueController, GroupBy
 from mobileapp.screens.base import Screen
-from mobileapp.screens.common import coming_soon, service_tile
+from mobileapp.screens.common import bundle_tile, coming_soon, service_tile
 
 if TYPE_CHECKING:
     from mobileapp.app import App
@@ -55,6 +55,14 @@ class CatalogueScreen(Screen):
         if self.unavailable:
             out.append(coming_soon(self, ft.Icons.APPS))
             return out
+        if self.catalogue.bundles:
+            out.append(
+                ui.section(
+                    look,
+                    self.t("catalogue.bundles"),
+                    [bundle_tile(self, b, self.handler(self.open_bundle, b["code"])) for b in self.catalogue.bundles],
+                )
+            )
         out.append(self._group_switch())
         groups = self.catalogue.groups(self.group_by)
         if len(groups) > 1:
@@ -151,3 +159,6 @@ class CatalogueScreen(Screen):
 
     async def open_service(self, code: str) -> None:
         await self.app.go("service", code=code)
+
+    async def open_bundle(self, code: str) -> None:
+        await self.app.go("bundle", code=code)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from mobileapp import formats, forms, ui
-from mobileapp.api import Booking, Case, Service, Slot
+from mobileapp.api import Booking, Bundle, Case, Service, Slot
 from mobileapp.formats import short_date, short_datetime
 
 if TYPE_CHECKING:
@@ -94,6 +94,35 @@ def service_tile(screen: Screen, service: Service, on_open: ui.Handler) -> ft.Co
         ),
         on_click=on_open,
         identifier=f"service_{service['code']}",
+        padding=look.pad - 2,
+    )
+
+
+def bundle_tile(screen: Screen, bundle: Bundle, on_open: ui.Handler) -> ft.Control:
+    """A bundle (一件事) in the catalogue: one entry for several departments' services."""
+    look = screen.look
+    departments = {m["department_code"] for m in bundle["members"]}
+    lines: list[ft.Control] = [
+        ui.text(look, bundle["name"], 16, weight=ft.FontWeight.BOLD, max_lines=2),
+        ui.text(look, "、".join(m["name"] for m in bundle["members"]), 13, color=look.text3, max_lines=2),
+        ft.Row(
+            [ui.tag(look, screen.t("bundle.tag", n=len(departments)), look.primary, look.primary_soft)],
+            spacing=6,
+        ),
+    ]
+    return ui.card(
+        look,
+        ft.Row(
+            [
+                icon_badge(screen, ft.Icons.WORKSPACES_OUTLINE, look.primary),
+                ft.Column(lines, spacing=4, expand=True),
+                ft.Icon(ft.Icons.CHEVRON_RIGHT, color=look.text3, size=look.icon(22)),
+            ],
+            spacing=12,
+            vertical_alignment=ft.CrossAxisAlignment.CENTER,
+        ),
+        on_click=on_open,
+        identifier=f"bundle_{bundle['code']}",
         padding=look.pad - 2,
     )
 

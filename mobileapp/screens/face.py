@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from mobileapp import ui
-from mobileapp.api import ApiError, Case
+from mobileapp.api import ApiError, BundleApplication, Case
 from mobileapp.controllers.face import FaceController
 from mobileapp.screens.base import Screen
 from mobileapp.screens.common import delegate_path
@@ -19,11 +19,16 @@ if TYPE_CHECKING:
 class FaceScreen(Screen):
     tab = "cases"
 
-    def __init__(self, app: App, case: Case) -> None:
+    def __init__(self, app: App, case: Case | None = None, bundle: BundleApplication | None = None) -> None:
         super().__init__(app)
         self.case = case
-        self.ctrl = FaceController(self.api, case_id=case["id"])
-        self.ctrl.follow(case)  # the principal's face, when the delegate's passed already
+        self.bundle = bundle  # 一件事: one face check for every member waiting for one
+        if bundle is not None:
+            self.ctrl = FaceController(self.api, bundle=bundle["reference_no"])
+        else:
+            assert case is not None, "a face check is for a case or a bundle"
+            self.ctrl = FaceController(self.api, case_id=case["id"])
+            self.ctrl.follow(case)  # the principal's face, when the delegate's passed already
         self.busy = False
         self.failed: str | None = None
         self.enrol_first = False
@@ -181,6 +186,12 @@ class FaceScreen(Screen):
         )
 
     async def counter(self) -> None:
+        if self.bundle is not None:  # the counter checks one case: the first member waiting for its face check
+            waiting = [m["case_id"] for m in self.bundle["members"] if m["status"] == "pending_face" and m["case_id"]]
+            if waiting:
+                await self.app.go("counter_check", case_id=waiting[0])
+            return
+        assert self.case is not None
         await self.app.go("counter_check", case_id=self.case["id"])
 
     async def pick(self) -> None:
@@ -246,6 +257,9 @@ class FaceScreen(Screen):
             self.render()
             return
         if result["verified"]:
+            if "bundle" in result:
+                await self.app.go("bundle_result", application=result["bundle"], replace=True)
+                return
             case = result["case"]
             if self.ctrl.follow(case):  # the delegate's face passed: now the principal's, on this phone
                 self.case = case

@@ -598,6 +598,8 @@ class NotificationsScreen(Screen):
             await self.app.go("case", case_id=case_id)
         elif (offer_id := offer_of(notice)) is not None:
             await self.app.go("offer", offer_id=offer_id)
+        elif (bundle := await self.inbox.bundle_of(notice)) is not None:
+            await self.app.go("bundle_result", application=bundle)
         else:
             self.render()
 

@@ -320,7 +320,10 @@ def test_catalogue_search_filters_and_detail(demo) -> None:
     assert [s["code"] for s in anon.get("/api/v1/services?q=Rental").json()] == [RENTAL]
     housing = {s["code"] for s in anon.get("/api/v1/services?department=housing").json()}
     assert housing == {RENTAL, TALENT, "deed-tax-subsidy"}
-    assert {s["code"] for s in anon.get("/api/v1/services?category=教育").json()} == {"primary-school-enrolment"}
+    assert {s["code"] for s in anon.get("/api/v1/services?category=教育").json()} == {
+        "primary-school-enrolment",
+        "school-district-check",
+    }
     detail = anon.get(f"/api/v1/services/{PFW}").json()
     assert detail["mode"] == "instant" and detail["requires_face"] is True
     assert detail["form"]["properties"]["reason"]["enum"] == ["rent", "purchase"]

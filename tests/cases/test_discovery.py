@@ -22,6 +22,7 @@ BUILTINS = [
     "primary-school-enrolment",
     "provident-fund-withdrawal",
     "public-rental-housing",
+    "school-district-check",
     "senior-allowance",
     "social-security-card",
     "talent-housing-subsidy",

@@ -76,7 +76,10 @@ def test_filters_are_served_from_the_one_cached_index(demo, api, django_assert_n
         }
         by_name = {s["code"] for s in api.get(f"{LIST}?department=Housing Security Bureau").json()}
         assert by_name == {"public-rental-housing", "talent-housing-subsidy", "deed-tax-subsidy"}
-        assert [s["code"] for s in api.get(f"{LIST}?category=教育").json()] == ["primary-school-enrolment"]
+        assert [s["code"] for s in api.get(f"{LIST}?category=教育").json()] == [
+            "primary-school-enrolment",
+            "school-district-check",
+        ]
         for i in range(20):
             assert api.get(f"{LIST}?q=nothing-{i}").json() == []
     assert len(caches["default"]._cache) == entries

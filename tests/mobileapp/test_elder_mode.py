@@ -219,6 +219,7 @@ def _samples(app: shell.App) -> dict[str, dict[str, object]]:
     pending = run(app.api.create_case("provident-fund-withdrawal", {"reason": "rent", "amount": "100"}, consent=True))
     case = CaseController(app.api, pending["id"])
     run(case.load())
+    bundle = run(app.api.apply_bundle("buying-a-home", {"amount": "100"}, consent=True))
     offer = senior_offer_of_zhang()
     return {
         "search": {"query": "公积金"},
@@ -230,6 +231,8 @@ def _samples(app: shell.App) -> dict[str, dict[str, object]]:
         "resubmit": {"ctrl": case},
         "appointments": {"service": "provident-fund-withdrawal"},
         "counter_check": {"case_id": pending["id"]},
+        "bundle": {"code": "buying-a-home"},
+        "bundle_result": {"application": bundle},
         "offer": {"offer_id": offer},
     }
 

@@ -111,6 +111,7 @@ def test_every_route_opens_loads_and_draws_its_screen(city) -> None:
     staff_decide(city["url"], "13700000001", returned["id"], "return", "请补充说明")
     returned_case = CaseController(app.api, returned["id"])
     run(returned_case.load())
+    bundle = run(app.api.apply_bundle("buying-a-home", {"amount": "100"}, consent=True))
 
     samples: dict[str, dict[str, object]] = {
         "search": {"query": "公积金"},
@@ -122,6 +123,8 @@ def test_every_route_opens_loads_and_draws_its_screen(city) -> None:
         "resubmit": {"ctrl": returned_case},
         "appointments": {"service": "provident-fund-withdrawal"},
         "counter_check": {"case_id": pending["id"]},
+        "bundle": {"code": "buying-a-home"},
+        "bundle_result": {"application": bundle},
         "offer": {"offer_id": senior_offer_of_zhang()},
     }
     for name, factory in routes.ROUTES.items():

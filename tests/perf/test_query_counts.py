@@ -122,3 +122,14 @@ def test_service_detail(demo, api, django_assert_max_num_queries, django_assert_
         assert api.get("/api/v1/services/primary-school-enrolment").status_code == 200
     with django_assert_num_queries(0):
         assert api.get("/api/v1/services/primary-school-enrolment").status_code == 200
+
+
+def test_my_bundles(zhang, django_assert_max_num_queries) -> None:
+    """一件事 applications, each with members (some not yet submitted) and a merged timeline: no N+1."""
+    from backend.cases import bundles
+
+    def apply(n: int) -> None:
+        for _ in range(n):
+            bundles.submit(zhang.user, "buying-a-home", {"amount": "100.00"}, True)
+
+    assert_flat(zhang.client, "/api/v1/me/bundles", apply, 8, django_assert_max_num_queries)

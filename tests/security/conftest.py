@@ -137,6 +137,12 @@ def world(demo) -> dict[str, Owner]:
     v.objects["assisted_session"] = assisted.json()["id"]
     v.objects["offer"] = senior_allowance_offer("+86" + VICTIM, dt.date(2068, 4, 12))  # 免申即享: his 80th birthday
 
+    bundle = v.client.post(  # 一件事: one reference, its members waiting for the face check
+        "/api/v1/bundles/buying-a-home/apply", {"form": {"amount": "100.00"}, "consent": True}, format="json"
+    )
+    assert bundle.status_code == 201, bundle.content
+    v.objects["bundle"] = bundle.json()["reference_no"]
+
     v.markers = [
         decided["reference_no"],
         open_case["reference_no"],

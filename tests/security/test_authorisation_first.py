@@ -64,6 +64,9 @@ RESIDENT = {
     ("POST", "/api/v1/delegations/{id}/accept"): "mandate",
     ("POST", "/api/v1/delegations/{id}/decline"): "mandate",
     ("POST", "/api/v1/delegations/{id}/end"): "mandate",
+    ("GET", "/api/v1/me/bundles/{reference_no}"): "bundle",
+    ("POST", "/api/v1/me/bundles/{reference_no}/continue"): "bundle",
+    ("POST", "/api/v1/me/bundles/{reference_no}/withdraw"): "bundle",
     ("GET", "/api/v1/me/offers/{id}"): "offer",
     ("POST", "/api/v1/me/offers/{id}/confirm"): "offer",
     ("POST", "/api/v1/me/offers/{id}/decline"): "offer",
@@ -88,11 +91,15 @@ PUBLIC = {
     ("GET", "/api/v1/services/{code}/prefill"): "a catalogue entry (the values shown are the caller's own)",
     ("GET", "/api/v1/services/{code}/eligibility"): "a catalogue entry (the rules run on the caller's own data)",
     ("GET", "/api/v1/certificates/verify/{code}"): "an 80-bit random code on a QR: validity and masked holder only",
+    ("GET", "/api/v1/bundles/{code}"): "a catalogue entry (一件事)",
+    ("GET", "/api/v1/bundles/{code}/prefill"): "a catalogue entry (the values shown are the caller's own)",
+    ("POST", "/api/v1/bundles/{code}/apply"): "a catalogue entry (the application made is the caller's own)",
 }
 # (METHOD, path, body field) -> what the field names
 BODY = {
     ("POST", "/api/v1/face/challenges", "case"): "resident: the caller's case (test below)",
     ("POST", "/api/v1/face/challenges", "mandate"): "resident: an invitation to the caller, 404 first (delegation)",
+    ("POST", "/api/v1/face/challenges", "bundle"): "resident: the caller's bundle, 404 first (test below)",
     ("POST", "/api/v1/face/verify", "challenge_id"): "resident: the caller's challenge (test below)",
     ("POST", "/api/v1/appointments", "slot"): "public: a slot anyone may book (test below)",
     ("POST", "/api/v1/appointments", "case"): "resident: the caller's case, judged before the slot (test below)",
@@ -305,7 +312,10 @@ def test_staff_endpoints_refuse_residents_and_other_departments(objects, nobody,
 @pytest.mark.parametrize(("method", "path"), sorted(PUBLIC))
 def test_public_ids_show_nobody_the_victims_data(world, objects, nobody, method, path) -> None:
     values = {"/api/v1/certificates/verify/{code}": objects["certificate"]}
-    response = call(nobody, method, path, values.get(path, "talent-housing-subsidy"), {})
+    if path.startswith("/api/v1/bundles/"):
+        values[path] = "buying-a-home"
+    body = {"form": {"amount": "1.00"}, "consent": True} if path.endswith("/apply") else {}
+    response = call(nobody, method, path, values.get(path, "talent-housing-subsidy"), body)
     assert response.status_code in {200, 403}, response.content[:200]  # 403: real_name_required, about the caller
     leaked = [m for m in world["victim"].markers if m in response.content.decode()]
     assert not leaked, f"{path} shows the victim's {leaked}"
@@ -329,6 +339,17 @@ def test_a_face_challenge_for_another_residents_case_is_404_for_a_caller_without
     # The caller's own state still answers for the caller's own requests.
     login_purpose = nobody.post("/api/v1/face/challenges", {"purpose": "login"}, format="json")
     assert login_purpose.status_code == 409 and login_purpose.json()["error"]["code"] == "face_not_enrolled"
+
+
+def test_a_face_challenge_for_another_residents_bundle_is_404_for_a_caller_without_a_face(objects, nobody) -> None:
+    """As for a case: another resident's bundle (一件事) is 404 like a missing one, before face_not_enrolled."""
+    before = snapshot()
+    theirs, missing = (
+        answer(nobody.post("/api/v1/face/challenges", {"purpose": "bundle", "bundle": ref}, format="json"))
+        for ref in (objects["bundle"], "ZZ-2026-B999999")
+    )
+    assert theirs[0] == 404 and theirs == missing, (theirs, missing)
+    assert snapshot() == before
 
 
 def test_another_residents_challenge_is_404_for_a_caller_without_a_face(objects, nobody) -> None:

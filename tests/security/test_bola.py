@@ -40,8 +40,19 @@ OWNED = {
     "offer-detail": "offer",
     "offer-confirm": "offer",
     "offer-decline": "offer",
+    "my-bundle-detail": "bundle",
+    "my-bundle-continue": "bundle",
+    "my-bundle-withdraw": "bundle",
 }
-PUBLIC = {"service-detail", "service-prefill", "service-eligibility", "certificate-verify"}
+PUBLIC = {
+    "service-detail",
+    "service-prefill",
+    "service-eligibility",
+    "certificate-verify",
+    "bundle-detail",  # a catalogue entry
+    "bundle-prefill",  # a catalogue entry (the values shown are the caller's own)
+    "bundle-apply",  # a catalogue entry: the application is the caller's own
+}
 
 
 def parameterised() -> list:
