@@ -125,8 +125,8 @@ class OfferScreen(Screen):
         for rule in offer["rule_trace"]:
             ok = rule["passed"] is not False
             lines: list[ft.Control] = [ui.text(look, rule["label"], 14)]
-            if used := registry_value(rule["values"], self.state.language):  # the registry values it used
-                lines.append(ui.text(look, used, 13, color=look.text3))
+            if values := registry_value(rule["values"], self.state.language):  # the registry values it used
+                lines.append(ui.text(look, values, 13, color=look.text3))
             why.append(
                 ft.Row(
                     [
