@@ -22,7 +22,7 @@ import jsonschema
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
@@ -110,7 +110,7 @@ def _long_strings(form: dict[str, Any]) -> dict[str, list[str]]:
     while stack:
         path, value = stack.pop()
         if isinstance(value, str) and len(value) > MAX_STRING:
-            fields[".".join(path)] = [gettext_now("不能超过 %(max)d 个字符。") % {"max": MAX_STRING}]
+            fields[".".join(path)] = [gettext("不能超过 %(max)d 个字符。") % {"max": MAX_STRING}]
         elif isinstance(value, dict):
             stack.extend(((*path, str(key)), item) for key, item in value.items())
         elif isinstance(value, list):
@@ -136,7 +136,7 @@ def check_shape(service: ServiceModule, form: Any) -> dict[str, Any]:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = set(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - known):
-                fields.setdefault(".".join(filter(None, (path, str(key)))), []).append(gettext_now("没有这一项。"))
+                fields.setdefault(".".join(filter(None, (path, str(key)))), []).append(gettext("没有这一项。"))
             continue
         fields.setdefault(path or "form", []).append(error.message)
     if fields:
@@ -280,8 +280,8 @@ def _service_name(code: str) -> str:
 def _expired_notice(code: str) -> tuple[str, str]:
     """The resident's notice that a stale draft was deleted (rendered once per language)."""
     return (
-        gettext_now("草稿已自动删除"),
-        gettext_now("您的「%(service)s」草稿已超过%(days)d天未修改，已自动删除")
+        gettext("草稿已自动删除"),
+        gettext("您的「%(service)s」草稿已超过%(days)d天未修改，已自动删除")
         % {"service": _service_name(code), "days": LIFETIME.days},
     )
 
@@ -289,8 +289,8 @@ def _expired_notice(code: str) -> tuple[str, str]:
 def _expiring_notice(code: str, day: str) -> tuple[str, str]:
     """The resident's reminder that a draft will be deleted on ``day`` (rendered once per language)."""
     return (
-        gettext_now("草稿即将删除"),
-        gettext_now("您的「%(service)s」草稿将于%(date)s自动删除，继续填写即可保留")
+        gettext("草稿即将删除"),
+        gettext("您的「%(service)s」草稿将于%(date)s自动删除，继续填写即可保留")
         % {"service": _service_name(code), "date": day},
     )
 
