@@ -5,7 +5,8 @@ is mostly empty. ``python manage.py cockpit_sample`` adds a reproducible history
 straight to the tables the cockpit reads; it bypasses the case engine on purpose (no notifications, no payouts, no
 certificates) and is **for demonstrations and screenshots only**, never for a real deployment. Rows are marked:
 cases ``SMP-…`` (reference number), access-log rows by that case reference, events by the idempotency key
-``cockpit-sample-N``; ``--reset`` removes exactly those. Running it twice creates nothing twice.
+``cockpit-sample-N``; ``--reset`` removes exactly those. Running it twice creates nothing twice. Sample bundles
+(一件事一次办) are ``SMP-B…``, each with a ``SMP-…`` case per member.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Department, User
-from backend.cases.discovery import all_services
-from backend.cases.models import Case, FollowUp, Rating
-from backend.cases.plugins import Mode
+from backend.cases.discovery import all_bundles, all_services
+from backend.cases.models import Bundle, BundleMember, BundleStatus, Case, FollowUp, MemberState, Rating
+from backend.cases.plugins import Mode, ServiceModule
 from backend.registries.items import ITEMS
 from backend.registries.models import ActorType, DataAccessLog, Resident
 from backend.workflow import clock, ratings
@@ -39,6 +40,7 @@ def _weighted(rng: random.Random, table: list[tuple[str, float]]) -> str:
 def reset() -> int:
     """Delete the sample rows (and only them); returns how many cases went."""
     cases = Case.objects.filter(reference_no__startswith=PREFIX)
+    Bundle.objects.filter(reference_no__startswith=PREFIX).delete()  # first: a member's case is protected
     DataAccessLog.objects.filter(case_reference__startswith=PREFIX).delete()
     FollowUp.objects.filter(case__in=cases).delete()
     Rating.objects.filter(case__in=cases).delete()
@@ -156,7 +158,89 @@ def load(count: int = 180, events: int = 45, seed: int = 2026, log: Callable[[st
                     opened_at=rated_at, closed_at=closed, resolution="已回访整改" if closed else ""
                 )
     log(f"sample cases: {made_cases} created")
+    log(f"sample bundles: {_bundles(rng, now, residents, departments, count // 8)} created")
     log(f"sample events: {_events(rng, now, events)} created")
+
+
+def _bundles(
+    rng: random.Random,
+    now: dt.datetime,
+    residents: list[tuple[Resident, User]],
+    departments: dict[str, Department],
+    count: int,
+) -> int:
+    """一件事一次办 applications: mostly completed within a few days, some still running, a few where a member
+    failed (the resident continued without it, or has still to choose) or the resident withdrew."""
+    bundles = [
+        b for b in all_bundles().values() if all(_service(m.service).department in departments for m in b.members)
+    ]
+    if not bundles:
+        return 0
+    made = 0
+    for i in range(count):
+        declared = rng.choice(bundles)
+        resident, applicant = rng.choice(residents)
+        submitted = now - dt.timedelta(days=min(DAYS - 1, int(rng.expovariate(1 / 16))), hours=rng.uniform(0, 20))
+        status = _weighted(
+            rng,
+            [
+                (BundleStatus.COMPLETED, 62),
+                (BundleStatus.IN_PROGRESS, 22),
+                (BundleStatus.PARTIALLY_COMPLETED, 8),
+                (BundleStatus.ACTION_REQUIRED, 4),
+                (BundleStatus.WITHDRAWN, 4),
+            ],
+        )
+        done = status in {BundleStatus.COMPLETED, BundleStatus.PARTIALLY_COMPLETED}
+        completed = min(submitted + dt.timedelta(hours=rng.lognormvariate(math.log(30), 0.9)), now) if done else None
+        bundle = Bundle.objects.create(
+            reference_no=f"{PREFIX}B{timezone.localdate(now):%Y}-{i + 1:05d}",
+            bundle_code=declared.code,
+            applicant=applicant,
+            resident=resident,
+            status=status,
+            consent_at=submitted,
+            face_verified_at=submitted + dt.timedelta(seconds=40),
+            completed_at=completed,
+        )
+        Bundle.objects.filter(pk=bundle.pk).update(submitted_at=submitted)
+        failed = rng.randrange(len(declared.members)) if status in {"partially_completed", "action_required"} else -1
+        for position, member in enumerate(declared.members):
+            service = _service(member.service)
+            by_bundle: dict[str, str] = {
+                BundleStatus.COMPLETED: "approved",
+                BundleStatus.WITHDRAWN: "withdrawn",
+                BundleStatus.IN_PROGRESS: "approved" if position == 0 else "in_review",
+            }
+            case_status = by_bundle.get(status, "rejected" if position == failed else "approved")
+            decided = (
+                (completed or submitted + dt.timedelta(hours=2)) if case_status in {"approved", "rejected"} else None
+            )
+            case = Case.objects.create(
+                reference_no=f"{PREFIX}{timezone.localdate(now):%Y}-B{i + 1:04d}{position}",
+                service_code=service.code,
+                department=departments[service.department],
+                mode=service.mode,
+                applicant=applicant,
+                resident=resident,
+                household_id=resident.household_id,
+                consent_at=submitted,
+                identity_verified_by="face" if service.requires_face else "",
+                status=case_status,
+                decided_at=decided,
+                decision={"sample": True} if decided else None,
+                due_at=clock.due_at(submitted, service.time_limit_days) if service.mode == Mode.REVIEW else None,
+            )
+            Case.objects.filter(pk=case.pk).update(submitted_at=submitted)
+            BundleMember.objects.create(
+                bundle=bundle, service_code=service.code, position=position, state=MemberState.STARTED, case=case
+            )
+        made += 1
+    return made
+
+
+def _service(code: str) -> ServiceModule:
+    return all_services()[code]
 
 
 def _events(rng: random.Random, now: dt.datetime, count: int) -> int:
