@@ -3,7 +3,7 @@ reference, each member's status and result rows, what failed and the resident's 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import flet as ft
 
@@ -12,7 +12,7 @@ from mobileapp.api import BundleApplication, BundleMember
 from mobileapp.controllers.bundles import BundleController, BundleResultController
 from mobileapp.formats import short_date
 from mobileapp.screens.base import Screen
-from mobileapp.screens.common import form_fields
+from mobileapp.screens.common import AnswerHandlers, form_fields
 
 if TYPE_CHECKING:
     from mobileapp.app import App
@@ -31,11 +31,12 @@ MEMBER_ICONS = {
 }
 
 
-class BundleScreen(Screen):
+class BundleScreen(AnswerHandlers, Screen):
     """The bundle as one entry: what it gets done, its members (which department, in which order), then the one
     consent (per department), the one form and the submit button."""
 
     tab = "services"
+    ctrl: BundleController
 
     def __init__(self, app: App, code: str) -> None:
         super().__init__(app)
@@ -171,22 +172,6 @@ class BundleScreen(Screen):
             disabled=not self.ctrl.consent,
             busy_label=self.t("form.submitting"),
         )
-
-    def on_field(self, name: str, value: Any, rerender: bool) -> None:
-        self.ctrl.values[name] = value
-        self.ctrl.errors.pop(name, None)
-        if rerender:
-            self.render()
-
-    def on_consent(self, e: Any) -> None:
-        self.ctrl.consent = bool(e.control.value)
-        self.ctrl.errors.pop("consent", None)
-        self.render()
-
-    def toggle_consent(self, e: Any = None) -> None:
-        self.ctrl.consent = not self.ctrl.consent
-        self.ctrl.errors.pop("consent", None)
-        self.render()
 
     async def submit(self) -> None:
         if self.busy or self.ctrl.in_flight:

@@ -4,7 +4,7 @@ soon", counter slots to book and a booked identity check."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import flet as ft
 
@@ -366,3 +366,38 @@ def delegate_path(screen: Screen, identifier: str) -> list[ft.Control]:
             identifier=identifier,
         ),
     ]
+
+
+class Answers(Protocol):
+    """What an application's controller keeps while the resident fills it in (a service's or a bundle's)."""
+
+    values: dict[str, Any]
+    errors: dict[str, str]
+    consent: bool
+
+
+class AnswerHandlers:
+    """The form-field and consent handlers of an application screen, mixed into its :class:`Screen`: the
+    controller keeps the answers, an edit clears that field's error, and the screen redraws."""
+
+    ctrl: Answers
+
+    if TYPE_CHECKING:
+
+        def render(self) -> None: ...
+
+    def on_field(self, name: str, value: Any, rerender: bool) -> None:
+        self.ctrl.values[name] = value
+        self.ctrl.errors.pop(name, None)
+        if rerender:
+            self.render()
+
+    def on_consent(self, e: Any) -> None:
+        self.ctrl.consent = bool(e.control.value)
+        self.ctrl.errors.pop("consent", None)
+        self.render()
+
+    def toggle_consent(self, e: Any = None) -> None:
+        self.ctrl.consent = not self.ctrl.consent
+        self.ctrl.errors.pop("consent", None)
+        self.render()

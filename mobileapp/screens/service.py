@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import flet as ft
 
@@ -13,7 +13,7 @@ from mobileapp.controllers.drafts import DraftController, keeper_of
 from mobileapp.decisions import failed_rules, rule_text
 from mobileapp.formats import short_date
 from mobileapp.screens.base import Screen
-from mobileapp.screens.common import form_fields, icon_badge, mode_tags, service_icon
+from mobileapp.screens.common import AnswerHandlers, form_fields, icon_badge, mode_tags, service_icon
 
 if TYPE_CHECKING:
     from mobileapp.app import App
@@ -188,10 +188,11 @@ class ServiceScreen(Screen):
         await self.app.go("real_name")
 
 
-class ApplyScreen(Screen):
+class ApplyScreen(AnswerHandlers, Screen):
     """Consent and form on one page. Nothing is sent until the consent box is ticked and the form is valid."""
 
     tab = "services"
+    ctrl: ApplyController
 
     def __init__(self, app: App, ctrl: ApplyController, drafts: DraftController | None = None) -> None:
         super().__init__(app)
@@ -358,22 +359,6 @@ class ApplyScreen(Screen):
 
     async def leave(self) -> None:
         await self.drafts.save_if_changed()  # leaving the form with changes keeps them (never raises)
-
-    def on_field(self, name: str, value: Any, rerender: bool) -> None:
-        self.ctrl.values[name] = value
-        self.ctrl.errors.pop(name, None)
-        if rerender:
-            self.render()
-
-    def on_consent(self, e: Any) -> None:
-        self.ctrl.consent = bool(e.control.value)
-        self.ctrl.errors.pop("consent", None)
-        self.render()
-
-    def toggle_consent(self, e: Any = None) -> None:
-        self.ctrl.consent = not self.ctrl.consent
-        self.ctrl.errors.pop("consent", None)
-        self.render()
 
     async def submit(self) -> None:
         if self.busy or self.ctrl.in_flight:
